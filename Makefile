@@ -1,0 +1,90 @@
+# rnnscope — build, test, run, bench, install.
+#
+#   make            build build/rnnscope
+#   make run        install missing packages, build, open training on the default corpus
+#   make test       install missing packages, build, run the whole suite (plain, then ASan+UBSan)
+#   make bench      speed and memory benchmark, side by side with PyTorch when it is installed
+#   make install PREFIX=/usr/local
+#   V=1             show the commands
+#   CC=clang        any C11 compiler
+
+CC      ?= cc
+PREFIX  ?= /usr/local
+BUILD   ?= build
+PKGS    := openblas
+WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Werror
+OPT     ?= -O2 -march=x86-64-v2
+CFLAGS  ?= $(OPT) -g
+CPPFLAGS_ALL := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) \
+                $(shell pkg-config --cflags $(PKGS) 2>/dev/null) -Isrc/core
+LDLIBS_ALL   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -lpthread
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+CORE_SRC := $(wildcard src/core/*.c)
+CLI_SRC  := $(wildcard src/cli/*.c)
+TEST_SRC := $(wildcard tests/test_*.c)
+CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/%.o)
+CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
+TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+
+.PHONY: all run test test-plain test-san bench deps install clean
+
+all: $(BUILD)/rnnscope
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CPPFLAGS_ALL) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/rnnscope: $(CORE_OBJ) $(CLI_OBJ)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS_ALL)
+
+$(BUILD)/tests/%: tests/%.c $(CORE_OBJ) tests/check.h
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  TEST    $@")
+	$(Q)$(CC) $(CPPFLAGS_ALL) $(CFLAGS) -Itests $< $(CORE_OBJ) -o $@ $(LDLIBS_ALL)
+
+deps:
+	$(Q)scripts/deps.sh
+
+run: deps
+	$(Q)$(MAKE) --no-print-directory all
+	./$(BUILD)/rnnscope
+
+test: deps
+	$(Q)$(MAKE) --no-print-directory test-plain
+	$(Q)$(MAKE) --no-print-directory test-san
+
+test-plain: $(BUILD)/rnnscope $(TEST_BIN)
+	$(Q)tests/run.sh $(BUILD)
+
+# The same suite under AddressSanitizer and UndefinedBehaviorSanitizer.
+test-san:
+	$(Q)$(MAKE) --no-print-directory BUILD=build-san OPT=-O1 \
+	    CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
+	    build-san/rnnscope $(TEST_SRC:tests/%.c=build-san/tests/%)
+	$(Q)ASAN_OPTIONS=detect_leaks=1 RNNSCOPE_SANITIZED=1 tests/run.sh build-san
+
+bench: deps $(BUILD)/rnnscope
+	$(Q)scripts/bench.sh $(BUILD)/rnnscope
+
+install: $(BUILD)/rnnscope
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/rnnscope/themes \
+	    $(DESTDIR)$(PREFIX)/share/rnnscope/scripts $(DESTDIR)$(PREFIX)/share/rnnscope/corpora \
+	    $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 755 $(BUILD)/rnnscope $(DESTDIR)$(PREFIX)/bin/rnnscope
+	-install -m 644 themes/* $(DESTDIR)$(PREFIX)/share/rnnscope/themes/ 2>/dev/null
+	install -m 644 scripts/* $(DESTDIR)$(PREFIX)/share/rnnscope/scripts/
+	install -m 644 corpora/*.txt $(DESTDIR)$(PREFIX)/share/rnnscope/corpora/
+	install -m 644 docs/rnnscope.1 $(DESTDIR)$(PREFIX)/share/man/man1/rnnscope.1
+
+clean:
+	rm -rf build build-san
+
+-include $(CORE_OBJ:.o=.d) $(CLI_OBJ:.o=.d)

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# deps.sh — make sure the build dependencies are installed (Debian/Ubuntu).
+# Installs what is missing with apt-get (through sudo when not root); when it
+# cannot, prints the exact command to run and fails.
+set -u
+need=()
+have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
+for p in build-essential pkg-config libopenblas-dev liblua5.4-dev libreadline-dev libncurses-dev tmux; do
+    have_pkg "$p" || need+=("$p")
+done
+[ ${#need[@]} -eq 0 ] && exit 0
+cmd="apt-get install -y --no-install-recommends ${need[*]}"
+if ! command -v apt-get >/dev/null 2>&1; then
+    echo "rnnscope needs: ${need[*]} (pkg-config names: openblas lua5.4 readline ncursesw); install them with your package manager" >&2
+    exit 1
+fi
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo="sudo"; else
+        echo "missing packages; run: sudo apt-get update && sudo $cmd" >&2
+        exit 1
+    fi
+fi
+echo "installing: ${need[*]}" >&2
+if ! { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo $cmd -qq; } >&2; then
+    echo "could not install packages; run: sudo apt-get update && sudo $cmd" >&2
+    exit 1
+fi

@@ -1,0 +1,211 @@
+/* cmd_bench.c — `rnnscope bench`: training speed, achieved GFLOP/s and peak
+ * memory of the reference char model (V=65 on tiny-shakespeare, E=64, 2 layers,
+ * B=50, T=50, Adam, clip 5) at one or more hidden sizes, beside the sgemm
+ * GFLOP/s OpenBLAS reaches on a large square product on this machine.
+ *
+ * Each measurement runs in its own child process so that peak RSS belongs to
+ * one configuration; the parent never touches OpenBLAS (forking after its
+ * threads exist is unsafe). scripts/bench.sh runs this beside the PyTorch
+ * reference (scripts/torch_bench.py) and prints the ratios.
+ */
+#include <cblas.h>
+#include <malloc.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "flags.h"
+#include "progress.h"
+#include "trainer.h"
+
+typedef struct {
+    int steps, warmup, threads, json;
+    const char *corpus;
+} BenchOpts;
+
+static double peak_rss_mb(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return ru.ru_maxrss / 1024.0;
+}
+
+/* Multiply-adds of one token through the model, times 2 (FLOPs), forward
+ * only; backward does two GEMMs per forward GEMM, so a step is 3x this. */
+static double forward_flops_per_token(const ModelConfig *c)
+{
+    double G = cell_gates(c->cell), H = c->hidden, f = 0;
+    for (int k = 0; k < c->layers; k++) {
+        double in = k == 0 ? c->embed : H;
+        f += 2 * G * H * (in + H);
+    }
+    return f + 2.0 * c->vocab * H;
+}
+
+static int bench_sgemm(const BenchOpts *o)
+{
+    int n = 2048;
+    openblas_set_num_threads(o->threads);
+    float *a = xmalloc(sizeof(float) * n * n), *b = xmalloc(sizeof(float) * n * n),
+          *c = xmalloc(sizeof(float) * n * n);
+    for (long i = 0; i < (long)n * n; i++) {
+        a[i] = (float)((i * 7919) % 1000) / 1000.0f - 0.5f;
+        b[i] = (float)((i * 104729) % 1000) / 1000.0f - 0.5f;
+    }
+    double best = 0;
+    for (int r = 0; r < 4; r++) {
+        double t0 = progress_now_s();
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0f, a, n, b, n, 0.0f, c, n);
+        double dt = progress_now_s() - t0;
+        double gf = 2.0 * n * n * (double)n / dt / 1e9;
+        if (r > 0 && gf > best) /* the first run warms caches and threads */
+            best = gf;
+    }
+    if (o->json)
+        printf("{\"kind\":\"sgemm\",\"n\":%d,\"threads\":%d,\"gflops\":%.2f}\n", n, o->threads, best);
+    else
+        printf("sgemm %dx%d, %d thread(s): %.1f GFLOP/s\n", n, n, o->threads, best);
+    free(a);
+    free(b);
+    free(c);
+    return 0;
+}
+
+static int bench_model(const BenchOpts *o, int hidden)
+{
+    TrainConfig cfg;
+    train_config_default(&cfg);
+    snprintf(cfg.corpus, sizeof cfg.corpus, "%s", o->corpus);
+    cfg.hidden = hidden;
+    cfg.threads = o->threads;
+    cfg.eval_every = 0;
+    cfg.steps = 0;
+    Trainer t;
+    Err err;
+    if (trainer_init(&t, &cfg, &err) != 0)
+        return report(&err);
+    StepInfo info;
+    for (int i = 0; i < o->warmup; i++)
+        if (trainer_step(&t, &info, &err) != 0)
+            return report(&err);
+    struct mallinfo2 before = mallinfo2();
+    double t0 = progress_now_s();
+    double loss = 0;
+    for (int i = 0; i < o->steps; i++) {
+        if (trainer_step(&t, &info, &err) != 0)
+            return report(&err);
+        loss = info.loss;
+    }
+    double dt = progress_now_s() - t0;
+    struct mallinfo2 after = mallinfo2();
+    double tokens = (double)o->steps * cfg.batch * cfg.seq;
+    double tps = tokens / dt;
+    double gflops = 3.0 * forward_flops_per_token(&t.model.cfg) * tps / 1e9;
+    double math_mb = trainer_math_bytes(&t) / (1024.0 * 1024.0);
+    double rss = peak_rss_mb();
+    long heap_delta = (long)after.uordblks - (long)before.uordblks;
+    if (o->json)
+        printf("{\"kind\":\"model\",\"hidden\":%d,\"vocab\":%d,\"params\":%zu,\"threads\":%d,\"steps\":%d,"
+               "\"tokens_per_s\":%.1f,\"ms_per_step\":%.2f,\"gflops\":%.2f,\"peak_rss_mb\":%.1f,"
+               "\"math_mb\":%.1f,\"heap_growth_bytes\":%ld,\"last_loss\":%.4f}\n",
+               hidden, t.model.cfg.vocab, t.model.n_params, o->threads, o->steps, tps, dt * 1e3 / o->steps,
+               gflops, rss, math_mb, heap_delta, loss);
+    else
+        printf("H=%-4d V=%d params %zu: %.0f tokens/s, %.1f ms/step, %.1f GFLOP/s, peak RSS %.1f MB "
+               "(maths %.1f MB), heap growth during steps %ld bytes\n",
+               hidden, t.model.cfg.vocab, t.model.n_params, tps, dt * 1e3 / o->steps, gflops, rss, math_mb,
+               heap_delta);
+    trainer_free(&t);
+    return 0;
+}
+
+/* Run fn in a child process and wait for it. */
+static int in_child(int (*fn)(const BenchOpts *, int), const BenchOpts *o, int arg)
+{
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid < 0)
+        return 1;
+    if (pid == 0) {
+        int rc = fn(o, arg);
+        fflush(stdout);
+        _exit(rc);
+    }
+    int status = 0;
+    if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status))
+        return 1;
+    return WEXITSTATUS(status);
+}
+
+static int sgemm_adapter(const BenchOpts *o, int unused)
+{
+    (void)unused;
+    return bench_sgemm(o);
+}
+
+int cmd_bench(int argc, char **argv)
+{
+    const char *hidden_list = "128,512";
+    const char *corpus = NULL;
+    int steps = 0, threads = 0, json = 0;
+    const CliOpt opts[] = {
+        {"hidden", CLI_STR, &hidden_list, 0, 0, "LIST", "hidden sizes to measure, comma-separated"},
+        {"steps", CLI_INT, &steps, 0, 1000000, "N", "timed steps per size (0: about 5 seconds' worth)"},
+        {"threads", CLI_INT, &threads, 0, 256, "N", "OpenBLAS threads (0: one per core)"},
+        {"corpus", CLI_STR, &corpus, 0, 0, "FILE", "text to train on (default: tiny-shakespeare if found)"},
+        {"json", CLI_FLAG, &json, 0, 1, NULL, "one JSON object per measurement"},
+    };
+    CliSpec spec = {
+        .usage = "rnnscope bench [--hidden 128,512] [--steps N] [--threads N]",
+        .summary = "Measure training throughput (tokens/s), achieved GFLOP/s and peak memory of a char\n"
+                   "LSTM (E=64, 2 layers, B=50, T=50), and OpenBLAS sgemm GFLOP/s for comparison.",
+        .opts = opts, .n_opts = (int)(sizeof opts / sizeof opts[0]),
+    };
+    Err err;
+    err_clear(&err);
+    int rc = cli_parse(&spec, argc, argv, &err);
+    if (rc < 0)
+        return 0;
+    if (rc)
+        return report(&err);
+    BenchOpts o = {steps, 3, threads, json, corpus};
+    if (o.threads <= 0) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        o.threads = n > 0 ? (int)n : 1;
+    }
+    if (!o.corpus) {
+        const char *cands[] = {"../shared/corpora/tinyshakespeare.txt", "data/tinyshakespeare.txt"};
+        o.corpus = default_corpus_path();
+        for (int i = 0; i < 2; i++)
+            if (access(cands[i], R_OK) == 0) {
+                o.corpus = cands[i];
+                break;
+            }
+    }
+    if (!json)
+        printf("corpus %s, %d thread(s)\n", o.corpus, o.threads);
+    if ((rc = in_child(sgemm_adapter, &o, 0)) != 0)
+        return rc;
+    char *list = xstrdup(hidden_list);
+    for (char *tok = strtok(list, ","); tok; tok = strtok(NULL, ",")) {
+        char *end;
+        long h = strtol(tok, &end, 10);
+        if (end == tok || *end || h < 1 || h > 8192) {
+            free(list);
+            err_set(&err, ERR_INPUT, "--hidden: '%s' is not a size in [1, 8192]", tok);
+            return report(&err);
+        }
+        BenchOpts oh = o;
+        if (oh.steps == 0)
+            oh.steps = h <= 256 ? 100 : 20;
+        if ((rc = in_child(bench_model, &oh, (int)h)) != 0)
+            break;
+    }
+    free(list);
+    return rc;
+}

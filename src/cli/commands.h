@@ -1,0 +1,26 @@
+/* commands.h — the subcommands of the rnnscope binary and their shared helpers.
+ * Each cmd_* takes the arguments after its own name and returns the process
+ * exit status: 0 success, 1 runtime failure, 2 bad usage or input. */
+#ifndef RNNSCOPE_COMMANDS_H
+#define RNNSCOPE_COMMANDS_H
+
+#include "err.h"
+
+int cmd_train(int argc, char **argv);
+int cmd_sample(int argc, char **argv);
+int cmd_eval(int argc, char **argv);
+int cmd_grad(int argc, char **argv);
+int cmd_gradcheck(int argc, char **argv);
+int cmd_bench(int argc, char **argv);
+
+/* Print "rnnscope: <message>" to stderr and return the error's exit status. */
+int report(const Err *err);
+
+/* The shipped default corpus: ./corpora/NAME, then next to the executable
+ * (../corpora, ../share/rnnscope/corpora), then the install prefix. Returns a
+ * static path; the first candidate if none exists (so the error names it). */
+const char *default_corpus_path(void);
+
+#define DEFAULT_CORPUS_NAME "lighthouse.txt"
+
+#endif

@@ -1,0 +1,96 @@
+/* main.c — entry point: dispatches to the subcommands. `rnnscope` alone trains
+ * on the shipped default corpus. */
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "commands.h"
+
+#ifndef RNNSCOPE_VERSION
+#define RNNSCOPE_VERSION "0.1.0"
+#endif
+#ifndef RNNSCOPE_PREFIX
+#define RNNSCOPE_PREFIX "/usr/local"
+#endif
+
+int report(const Err *err)
+{
+    fprintf(stderr, "rnnscope: %s\n", err->msg);
+    return err->code ? err->code : ERR_RUNTIME;
+}
+
+const char *default_corpus_path(void)
+{
+    static char found[PATH_MAX];
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    char dir[PATH_MAX] = ".";
+    if (n > 0) {
+        exe[n] = '\0';
+        char *slash = strrchr(exe, '/');
+        if (slash) {
+            *slash = '\0';
+            snprintf(dir, sizeof dir, "%s", exe);
+        }
+    }
+    const char *fmts[] = {"corpora/%s%s", "%s/../corpora/%s", "%s/../share/rnnscope/corpora/%s",
+                          RNNSCOPE_PREFIX "/share/rnnscope/corpora/%s%s"};
+    for (int i = 0; i < 4; i++) {
+        if (i == 0 || i == 3)
+            snprintf(found, sizeof found, fmts[i], DEFAULT_CORPUS_NAME, "");
+        else
+            snprintf(found, sizeof found, fmts[i], dir, DEFAULT_CORPUS_NAME);
+        if (access(found, R_OK) == 0)
+            return found;
+    }
+    snprintf(found, sizeof found, "corpora/%s", DEFAULT_CORPUS_NAME);
+    return found;
+}
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "rnnscope %s — train recurrent language models and watch them learn\n\n"
+            "usage: rnnscope [COMMAND] [options]\n\n"
+            "commands:\n"
+            "  (none)      train on the shipped default corpus (same as: rnnscope train)\n"
+            "  train       train a model; --resume RUN continues a saved run exactly\n"
+            "  sample      generate text from a checkpoint\n"
+            "  eval        loss of a checkpoint on a text file (nats, bits, perplexity)\n"
+            "  grad        gradient of that loss for every tensor, as safetensors\n"
+            "  gradcheck   analytic against numerical gradients on a small model\n"
+            "  bench       training speed, GFLOP/s and memory\n\n"
+            "rnnscope COMMAND --help lists every flag of a command with its default.\n"
+            "Exit status: 0 success, 1 runtime failure, 2 bad usage or bad input.\n",
+            RNNSCOPE_VERSION);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2)
+        return cmd_train(0, argv + 1);
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
+        usage(stdout);
+        return 0;
+    }
+    if (!strcmp(cmd, "--version")) {
+        printf("rnnscope %s\n", RNNSCOPE_VERSION);
+        return 0;
+    }
+    if (cmd[0] == '-')
+        return cmd_train(argc - 1, argv + 1);
+    static const struct {
+        const char *name;
+        int (*fn)(int, char **);
+    } table[] = {
+        {"train", cmd_train}, {"sample", cmd_sample}, {"eval", cmd_eval}, {"grad", cmd_grad},
+        {"gradcheck", cmd_gradcheck}, {"bench", cmd_bench},
+    };
+    for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
+        if (!strcmp(cmd, table[i].name))
+            return table[i].fn(argc - 2, argv + 2);
+    fprintf(stderr, "rnnscope: unknown command '%s'; run rnnscope --help for the list\n", cmd);
+    return 2;
+}

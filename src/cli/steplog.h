@@ -1,0 +1,29 @@
+/* steplog.h — the --log FILE JSON-lines writer.
+ *
+ * One object per training step: step, epoch, loss, lr, grad_norm, clipped,
+ * tokens_per_s, ms, and per tensor the gradient norm and update ratio; one per
+ * evaluation: step, val_loss. Lines are flushed as written so a crash loses
+ * nothing already logged.
+ */
+#ifndef RNNSCOPE_STEPLOG_H
+#define RNNSCOPE_STEPLOG_H
+
+#include <stdio.h>
+
+#include "err.h"
+#include "model.h"
+#include "strbuf.h"
+#include "trainer.h"
+
+typedef struct {
+    FILE *f;
+    StrBuf line;
+} StepLog;
+
+/* Opens path for appending (a resumed run continues its log). */
+int steplog_open(StepLog *l, const char *path, Err *err);
+void steplog_close(StepLog *l);
+void steplog_step(StepLog *l, const StepInfo *s, const Model *m);
+void steplog_eval(StepLog *l, long step, float val_loss);
+
+#endif

@@ -1,0 +1,14 @@
+/* loss.h — softmax cross-entropy over rows of logits.
+ *
+ * The mean over N rows of -log softmax(logits[r])[y[r]], computed stably with
+ * log-sum-exp, and in the same pass the gradient of that mean w.r.t. the
+ * logits. Not the place for the head projection or sampling temperature.
+ */
+#ifndef RNNSCOPE_LOSS_H
+#define RNNSCOPE_LOSS_H
+
+/* logits, dlogits: (N, V); y: (N) targets in [0, V). dlogits may be NULL (loss
+ * only) and may not alias logits. Returns the mean loss, accumulated in double. */
+double loss_softmax_xent(int N, int V, const float *logits, const int *y, float *dlogits);
+
+#endif

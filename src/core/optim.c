@@ -1,0 +1,294 @@
+/* optim.c — SGD (momentum, Nesterov), Adagrad, RMSprop, Adam and AdamW over one
+ * flat float buffer, plus gradient norms and clipping.
+ *
+ * Each update follows PyTorch 1.13's _single_tensor_* functions in
+ * torch/optim/{sgd,adagrad,rmsprop,adam,adamw}.py operation by operation, in
+ * float32, with the scalars PyTorch computes in Python (bias corrections, step
+ * sizes, 1 - beta) computed in double and rounded to float where PyTorch hands
+ * them to a kernel. The kernels' own arithmetic (ATen CPU, AVX2):
+ *   a.add_(b, alpha=s)         fma(s, b, a): one fused multiply-add   -> fma32
+ *   a.addcmul_(b, c, value=s)  fma(s*b, c, a): s*b rounded, then fused
+ *                              (gcc contracts the vector mul+add)      -> fma32
+ *   a.addcdiv_(b, c, value=s)  a + (s*b)/c, each operation rounded
+ *   a.mul_(s), a.sqrt(), a / s plain float operations
+ * With float32-exact hyperparameters the result is bit-identical to PyTorch's
+ * (tests/test_optim.c checks it). That needs the compiler not to fuse a
+ * multiply and an add PyTorch rounds separately: true for gcc -std=c11
+ * (-ffp-contract=off) and clang (fuses only within one expression, which the
+ * loops avoid); gcc -std=gnu11 on an FMA target breaks it (by an ulp).
+ *
+ * Not here: schedules (schedule.c), state serialization (checkpoint code),
+ * dampening, amsgrad, centered RMSprop, lr_decay (unused by rnnscope).
+ */
+#include "optim.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* PyTorch's a.add_(b, alpha=s) is one fused multiply-add on CPUs with FMA. The
+ * product of two floats is exact in double, so one double addition rounded to
+ * float gives the fused result (except for a double-rounding tie, which needs
+ * ~29 specific low bits) — without needing FMA hardware, and it vectorizes. */
+static inline float fma32(float a, float b, float c)
+{
+    return (float)((double)a * (double)b + (double)c);
+}
+
+static const char *const optim_names[] = {"sgd", "adagrad", "rmsprop", "adam", "adamw"};
+
+void optim_config_default(OptimConfig *c, OptimType t)
+{
+    memset(c, 0, sizeof *c);
+    c->type = t;
+    switch (t) {
+    case OPTIM_SGD:
+        break;
+    case OPTIM_ADAGRAD:
+        c->eps = 1e-10f;
+        break;
+    case OPTIM_RMSPROP:
+        c->alpha = 0.99f;
+        c->eps = 1e-8f;
+        break;
+    case OPTIM_ADAM:
+    case OPTIM_ADAMW:
+        c->beta1 = 0.9f;
+        c->beta2 = 0.999f;
+        c->eps = 1e-8f;
+        c->weight_decay = t == OPTIM_ADAMW ? 1e-2f : 0.0f;
+        break;
+    }
+}
+
+int optim_parse(const char *s, OptimType *out)
+{
+    for (int i = 0; i < (int)(sizeof optim_names / sizeof optim_names[0]); i++) {
+        if (s && strcmp(s, optim_names[i]) == 0) {
+            *out = (OptimType)i;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+const char *optim_name(OptimType t)
+{
+    if ((int)t < 0 || (int)t >= (int)(sizeof optim_names / sizeof optim_names[0]))
+        return "unknown";
+    return optim_names[t];
+}
+
+int optim_config_check(const OptimConfig *c, Err *err)
+{
+    const char *name = optim_name(c->type);
+    if (strcmp(name, "unknown") == 0)
+        return err_set(err, ERR_INPUT, "optimizer: unknown type %d; use sgd, adagrad, rmsprop, adam or adamw",
+                       (int)c->type);
+    if (!(c->weight_decay >= 0.0f))
+        return err_set(err, ERR_INPUT, "%s: weight decay %g is negative; use a value >= 0", name,
+                       (double)c->weight_decay);
+    switch (c->type) {
+    case OPTIM_SGD:
+        if (!(c->momentum >= 0.0f))
+            return err_set(err, ERR_INPUT, "sgd: momentum %g is negative; use a value >= 0",
+                           (double)c->momentum);
+        if (c->nesterov && c->momentum <= 0.0f)
+            return err_set(err, ERR_INPUT, "sgd: nesterov needs momentum > 0; set a momentum such as 0.9");
+        break;
+    case OPTIM_RMSPROP:
+        if (!(c->alpha >= 0.0f))
+            return err_set(err, ERR_INPUT, "rmsprop: alpha %g is negative; use a value in [0, 1)",
+                           (double)c->alpha);
+        break;
+    case OPTIM_ADAM:
+    case OPTIM_ADAMW:
+        if (!(c->beta1 >= 0.0f && c->beta1 < 1.0f))
+            return err_set(err, ERR_INPUT, "%s: beta1 %g is outside [0, 1)", name, (double)c->beta1);
+        if (!(c->beta2 >= 0.0f && c->beta2 < 1.0f))
+            return err_set(err, ERR_INPUT, "%s: beta2 %g is outside [0, 1)", name, (double)c->beta2);
+        break;
+    case OPTIM_ADAGRAD:
+        break;
+    }
+    if (c->type != OPTIM_SGD && !(c->eps >= 0.0f))
+        return err_set(err, ERR_INPUT, "%s: eps %g is negative; use a small positive value such as 1e-8",
+                       name, (double)c->eps);
+    return ERR_OK;
+}
+
+void optim_init(Optim *o, const OptimConfig *c, size_t n)
+{
+    memset(o, 0, sizeof *o);
+    o->cfg = *c;
+    o->n = n;
+    int need_m = c->type != OPTIM_SGD || c->momentum != 0.0f;
+    int need_v = c->type == OPTIM_ADAM || c->type == OPTIM_ADAMW;
+    /* xcalloc(0, ..) may return NULL; keep a real buffer so NULL means "unused". */
+    if (need_m)
+        o->m = xcalloc(n ? n : 1, sizeof *o->m);
+    if (need_v)
+        o->v = xcalloc(n ? n : 1, sizeof *o->v);
+}
+
+void optim_free(Optim *o)
+{
+    free(o->m);
+    free(o->v);
+    o->m = o->v = NULL;
+    o->n = 0;
+    o->t = 0;
+}
+
+void optim_reset(Optim *o)
+{
+    if (o->m)
+        memset(o->m, 0, o->n * sizeof *o->m);
+    if (o->v)
+        memset(o->v, 0, o->n * sizeof *o->v);
+    o->t = 0;
+}
+
+static void optim_step_sgd(Optim *o, float *p, const float *g, float lr)
+{
+    const float wd = o->cfg.weight_decay, mom = o->cfg.momentum, neg_lr = -lr;
+    const int nesterov = o->cfg.nesterov;
+    float *buf = o->m;
+    for (size_t i = 0; i < o->n; i++) {
+        float d = g[i];
+        if (wd != 0.0f)
+            d = fma32(wd, p[i], d);
+        if (mom != 0.0f) {
+            /* The first step stores d_p itself (torch.clone), later ones buf*m + d_p
+             * as two kernels (mul_, add_), so two roundings: the product gets its
+             * own statement so that no compiler fuses it into the addition. */
+            float decayed = buf[i] * mom;
+            buf[i] = o->t == 0 ? d : decayed + d;
+            d = nesterov ? fma32(mom, buf[i], d) : buf[i];
+        }
+        p[i] = fma32(neg_lr, d, p[i]);
+    }
+}
+
+static void optim_step_adagrad(Optim *o, float *p, const float *g, float lr)
+{
+    const float wd = o->cfg.weight_decay, eps = o->cfg.eps;
+    /* clr = lr / (1 + (step - 1) * lr_decay) with lr_decay 0 is lr. */
+    const float neg_clr = -lr;
+    float *sum = o->m;
+    for (size_t i = 0; i < o->n; i++) {
+        float d = g[i];
+        if (wd != 0.0f)
+            d = fma32(wd, p[i], d);
+        sum[i] = fma32(d, d, sum[i]);
+        float std = sqrtf(sum[i]) + eps;
+        p[i] = p[i] + neg_clr * d / std;
+    }
+}
+
+static void optim_step_rmsprop(Optim *o, float *p, const float *g, float lr)
+{
+    const float wd = o->cfg.weight_decay, eps = o->cfg.eps, alpha = o->cfg.alpha;
+    const float one_minus_alpha = (float)(1.0 - (double)alpha);
+    const float neg_lr = -lr;
+    float *sq = o->m;
+    for (size_t i = 0; i < o->n; i++) {
+        float d = g[i];
+        if (wd != 0.0f)
+            d = fma32(wd, p[i], d);
+        sq[i] = sq[i] * alpha;
+        sq[i] = fma32(one_minus_alpha * d, d, sq[i]);
+        float avg = sqrtf(sq[i]) + eps;
+        p[i] = p[i] + neg_lr * d / avg;
+    }
+}
+
+/* Adam and AdamW share everything but where weight decay enters: Adam adds
+ * wd*p to the gradient, AdamW first shrinks p by (1 - lr*wd). */
+static void optim_step_adam(Optim *o, float *p, const float *g, float lr, int decoupled)
+{
+    const double b1 = o->cfg.beta1, b2 = o->cfg.beta2, step = (double)o->t;
+    const float beta1 = o->cfg.beta1, beta2 = o->cfg.beta2, eps = o->cfg.eps;
+    const float wd = o->cfg.weight_decay;
+    const float one_minus_b1 = (float)(1.0 - b1), one_minus_b2 = (float)(1.0 - b2);
+    const double bias_correction1 = 1.0 - pow(b1, step);
+    const double bias_correction2 = 1.0 - pow(b2, step);
+    const float neg_step_size = (float)-((double)lr / bias_correction1);
+    const float bc2_sqrt = (float)sqrt(bias_correction2);
+    const float shrink = (float)(1.0 - (double)lr * (double)wd);
+    float *m = o->m, *v = o->v;
+    for (size_t i = 0; i < o->n; i++) {
+        float d = g[i];
+        if (decoupled)
+            p[i] = p[i] * shrink;
+        else if (wd != 0.0f)
+            d = fma32(wd, p[i], d);
+        m[i] = fma32(one_minus_b1, d, m[i] * beta1);
+        v[i] = v[i] * beta2;
+        v[i] = fma32(one_minus_b2 * d, d, v[i]);
+        float denom = sqrtf(v[i]) / bc2_sqrt + eps;
+        p[i] = p[i] + neg_step_size * m[i] / denom;
+    }
+}
+
+void optim_step(Optim *o, float *params, const float *grads, float lr)
+{
+    switch (o->cfg.type) {
+    case OPTIM_SGD:
+        optim_step_sgd(o, params, grads, lr);
+        o->t++;
+        break;
+    case OPTIM_ADAGRAD:
+        o->t++;
+        optim_step_adagrad(o, params, grads, lr);
+        break;
+    case OPTIM_RMSPROP:
+        o->t++;
+        optim_step_rmsprop(o, params, grads, lr);
+        break;
+    case OPTIM_ADAM:
+    case OPTIM_ADAMW:
+        o->t++; /* PyTorch counts the step before using it in the bias corrections */
+        optim_step_adam(o, params, grads, lr, o->cfg.type == OPTIM_ADAMW);
+        break;
+    }
+}
+
+double grad_norm(const float *g, size_t n)
+{
+    double s = 0.0;
+    for (size_t i = 0; i < n; i++)
+        s += (double)g[i] * (double)g[i];
+    return sqrt(s);
+}
+
+float clip_global_norm(float *g, size_t n, float max_norm, int *clipped)
+{
+    /* clip_grad_norm_ works on a float32 norm: coef = (1 / (norm + 1e-6)) * max_norm
+     * (Python's `max_norm / tensor` is tensor.reciprocal() * max_norm), clamped
+     * to 1. Scaling by exactly 1 changes nothing, so it is skipped. */
+    float norm = (float)grad_norm(g, n);
+    float coef = (1.0f / (norm + 1e-6f)) * max_norm;
+    int scaled = coef < 1.0f;
+    if (scaled)
+        for (size_t i = 0; i < n; i++)
+            g[i] *= coef;
+    if (clipped)
+        *clipped = scaled;
+    return norm;
+}
+
+size_t clip_elementwise(float *g, size_t n, float limit)
+{
+    size_t count = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (g[i] > limit) {
+            g[i] = limit;
+            count++;
+        } else if (g[i] < -limit) {
+            g[i] = -limit;
+            count++;
+        }
+    }
+    return count;
+}

@@ -1,0 +1,83 @@
+/* tokenizer.h — text <-> token ids for the three tokenizers: char, byte, word.
+ *
+ * char: one token per Unicode code point of strictly valid UTF-8 text; the
+ *       vocabulary is every distinct code point of the training text, ids in
+ *       code point order.
+ * byte: the 256 byte values, id = byte; any file works.
+ * word: tokens that concatenate back to the text exactly — maximal runs of
+ *       letters and digits, every other character alone (see tokenizer.c for
+ *       the character classes). "<unk>" is id 0, then the most frequent tokens.
+ *
+ * Token text: tokens[id] holds token_len[id] bytes followed by a NUL. A token
+ * may itself be the NUL byte (byte id 0, or U+0000 under char/word), so always
+ * use token_len. When a vocabulary is passed as C strings (tokenizer_from_vocab)
+ * the empty string stands for that one-byte NUL token.
+ *
+ * Not for: files or checkpoints (corpus.c and the checkpoint code call this),
+ * subword merges, normalisation.
+ */
+#ifndef RNNSCOPE_TOKENIZER_H
+#define RNNSCOPE_TOKENIZER_H
+
+#include <stddef.h>
+
+#include "err.h"
+
+typedef enum { TOK_CHAR = 0, TOK_BYTE = 1, TOK_WORD = 2 } TokType;
+
+typedef struct {
+    TokType type;
+    int vocab_size;   /* V */
+    char **tokens;    /* (V) token bytes, each followed by a NUL */
+    int *token_len;   /* (V) byte length of each token */
+    int unk_id;       /* word: id of "<unk>" (0 when built); -1 for char and byte */
+    /* private: open-addressing hash of token bytes -> id (char and word) */
+    int *slots;       /* (n_slots) ids, -1 = empty; n_slots a power of two */
+    size_t n_slots;
+} Tokenizer;
+
+/* "char", "byte", "word" -> *out; returns 0, or -1 for anything else. */
+int tok_parse(const char *s, TokType *out);
+const char *tok_name(TokType t);
+
+/* Build the vocabulary from text[0..len). char: every distinct code point;
+ * invalid UTF-8 -> ERR_INPUT "SOURCE: invalid UTF-8 at byte offset N (...);
+ * use --tokenizer byte". byte: the 256 bytes. word: "<unk>" then the
+ * max_vocab - 1 most frequent tokens, ties by first occurrence (max_vocab
+ * counts <unk>; 0 = unlimited; ignored by char and byte). */
+int tokenizer_build(Tokenizer *t, TokType type, const char *text, size_t len,
+                    int max_vocab, const char *source, Err *err);
+
+/* Rebuild from a saved vocabulary: tokens[0..n) in id order, as C strings
+ * (the empty string is the NUL token). char: each exactly one code point;
+ * word: must contain "<unk>"; no duplicates. byte ignores tokens and n. */
+int tokenizer_from_vocab(Tokenizer *t, TokType type, char *const *tokens, int n, Err *err);
+
+/* Deep copy of src into dst. */
+void tokenizer_copy(Tokenizer *dst, const Tokenizer *src);
+
+void tokenizer_free(Tokenizer *t);
+
+/* Id of the token with these bytes, or -1 (byte: the byte, for len == 1). */
+int tokenizer_lookup(const Tokenizer *t, const char *s, size_t len);
+
+/* Encode text to ids (*ids allocated; caller frees). Tokens outside the
+ * vocabulary: word -> unk_id, char -> skipped; *n_unknown counts them and
+ * *first_unknown is the byte offset of the first (SIZE_MAX if none); both
+ * pointers may be NULL. Invalid UTF-8 under char/word -> ERR_INPUT naming
+ * source and byte offset. */
+int tokenizer_encode(const Tokenizer *t, const char *text, size_t len, int **ids,
+                     size_t *n_ids, size_t *n_unknown, size_t *first_unknown,
+                     const char *source, Err *err);
+
+/* Write the bytes of token id to buf as snprintf does: at most cap - 1 bytes,
+ * then a NUL when cap > 0. Returns the token's full length (0 for a bad id). */
+size_t tokenizer_decode(const Tokenizer *t, int id, char *buf, size_t cap);
+
+/* A visible rendering of token id for display, snprintf-style like decode but
+ * never cutting a character in half: "\n" -> "⏎", " " -> "␣", "\t" -> "⇥",
+ * other control characters (C0, DEL, C1) and lone bytes >= 0x80 -> "\xNN",
+ * everything else as is. Returns the full rendering's length. */
+size_t tokenizer_display(const Tokenizer *t, int id, char *buf, size_t cap);
+
+#endif

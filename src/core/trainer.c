@@ -1,0 +1,462 @@
+/* trainer.c — a training run step by step (see trainer.h). */
+#include "trainer.h"
+
+#include <cblas.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "checkpoint.h"
+#include "safetensors.h"
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static void set_threads(int threads)
+{
+    if (threads <= 0) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        threads = n > 0 ? (int)n : 1;
+    }
+    openblas_set_num_threads(threads);
+}
+
+/* Everything after the model and corpus exist: optimizer, buffers, batchers. */
+static int setup_run(Trainer *t, Err *err)
+{
+    const TrainConfig *c = &t->cfg;
+    int rc = batcher_init(&t->batcher, t->corpus.n_train, 0, c->batch, c->seq, t->corpus.path, err);
+    if (rc)
+        return rc;
+    if (c->eval_every > 0 && t->corpus.n > t->corpus.n_train) {
+        Batcher vb;
+        Err verr;
+        if (batcher_init(&vb, t->corpus.n - t->corpus.n_train, t->corpus.n_train, c->batch, c->seq,
+                         t->corpus.path, &verr) != 0)
+            return err_set(err, ERR_INPUT,
+                           "%s: the validation split (%zu tokens) is too short for --batch %d x --seq %d; "
+                           "raise --val-frac or lower --batch/--seq",
+                           t->corpus.path, t->corpus.n - t->corpus.n_train, c->batch, c->seq);
+    }
+    OptimConfig oc;
+    train_config_optim(c, &oc);
+    optim_init(&t->optim, &oc, t->model.n_params);
+    train_config_schedule(c, &t->sched);
+    t->ws = workspace_new(&t->model.cfg, c->seq, c->batch);
+    state_init(&t->state, &t->model.cfg, c->batch);
+    state_init(&t->eval_state, &t->model.cfg, c->batch);
+    t->x = xmalloc(sizeof(int) * (size_t)c->batch * (size_t)c->seq);
+    t->y = xmalloc(sizeof(int) * (size_t)c->batch * (size_t)c->seq);
+    t->param_before = xmalloc(sizeof(float) * t->model.n_params);
+    t->last_val_loss = NAN;
+    set_threads(c->threads);
+    return 0;
+}
+
+int trainer_init(Trainer *t, const TrainConfig *cfg, Err *err)
+{
+    memset(t, 0, sizeof *t);
+    t->cfg = *cfg;
+    int rc = train_config_check(cfg, err);
+    if (rc)
+        return rc;
+    rc = corpus_load(&t->corpus, cfg->corpus, cfg->tokenizer, cfg->max_vocab, cfg->val_frac, NULL, err);
+    if (rc)
+        return rc;
+    ModelConfig mc;
+    train_config_model(cfg, t->corpus.tok.vocab_size, &mc);
+    if ((rc = model_new(&t->model, &mc, err)) != 0) {
+        corpus_free(&t->corpus);
+        return rc;
+    }
+    rng_seed(&t->rng, cfg->seed);
+    model_init(&t->model, &t->rng, cfg->forget_bias_one);
+    if ((rc = setup_run(t, err)) != 0) {
+        trainer_free(t);
+        return rc;
+    }
+    return 0;
+}
+
+void trainer_free(Trainer *t)
+{
+    workspace_free(t->ws);
+    state_free(&t->state);
+    state_free(&t->eval_state);
+    optim_free(&t->optim);
+    model_free(&t->model);
+    corpus_free(&t->corpus);
+    free(t->x);
+    free(t->y);
+    free(t->param_before);
+    memset(t, 0, sizeof *t);
+}
+
+/* ---- non-finite detection ---------------------------------------------- */
+
+static long first_nonfinite(const float *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!isfinite(p[i]))
+            return (long)i;
+    return -1;
+}
+
+static int report_nonfinite(const Trainer *t, const char *what, Err *err)
+{
+    const Model *m = &t->model;
+    for (int pass = 0; pass < 2; pass++) {
+        const float *base = pass == 0 ? m->params : m->grads;
+        for (int i = 0; i < m->n_tensors; i++) {
+            long at = first_nonfinite(base + m->tensors[i].offset, m->tensors[i].size);
+            if (at >= 0)
+                return err_set(err, ERR_RUNTIME,
+                               "step %ld: %s is not finite; first non-finite tensor: %s%s "
+                               "(element %ld, value %g); training stopped, parameters kept from step %ld",
+                               t->step + 1, what, pass ? "gradient of " : "", m->tensors[i].name, at,
+                               (double)base[m->tensors[i].offset + (size_t)at], t->step);
+        }
+    }
+    return err_set(err, ERR_RUNTIME,
+                   "step %ld: %s is not finite (the activations overflowed; every parameter is finite); "
+                   "training stopped, parameters kept from step %ld", t->step + 1, what, t->step);
+}
+
+/* ---- norms ----------------------------------------------------------------- */
+
+static double sumsq(const float *p, size_t n)
+{
+    double s = 0;
+    for (size_t i = 0; i < n; i++)
+        s += (double)p[i] * p[i];
+    return s;
+}
+
+static double sumsq_diff(const float *a, const float *b, size_t n)
+{
+    double s = 0;
+    for (size_t i = 0; i < n; i++) {
+        double d = (double)a[i] - b[i];
+        s += d * d;
+    }
+    return s;
+}
+
+/* Gradient norm of each gate block of each layer: rows [g*H, (g+1)*H) of the
+ * layer's four tensors. */
+static void gate_norms(const Model *m, StepInfo *info)
+{
+    int L = m->cfg.layers, H = m->cfg.hidden, G = cell_gates(m->cfg.cell);
+    info->n_layers = L;
+    info->n_gates = G;
+    for (int k = 0; k < L; k++) {
+        int in = m->tensors[TENSOR_W_IH(k)].shape[1];
+        const float *gih = model_tensor_grad(m, TENSOR_W_IH(k));
+        const float *ghh = model_tensor_grad(m, TENSOR_W_HH(k));
+        const float *gbi = model_tensor_grad(m, TENSOR_B_IH(k));
+        const float *gbh = model_tensor_grad(m, TENSOR_B_HH(k));
+        for (int g = 0; g < G; g++) {
+            size_t r0 = (size_t)g * H;
+            double s = sumsq(gih + r0 * in, (size_t)H * in) + sumsq(ghh + r0 * H, (size_t)H * H) +
+                       sumsq(gbi + r0, (size_t)H) + sumsq(gbh + r0, (size_t)H);
+            info->gate_grad_norms[k][g] = (float)sqrt(s);
+        }
+    }
+}
+
+/* ---- a step ---------------------------------------------------------------- */
+
+int trainer_step(Trainer *t, StepInfo *info, Err *err)
+{
+    const TrainConfig *c = &t->cfg;
+    Model *m = &t->model;
+    memset(info, 0, sizeof *info);
+    info->val_loss = NAN;
+    double t0 = now_ms();
+    float lr = schedule_lr(&t->sched, t->step);
+
+    if (batcher_next(&t->batcher, t->corpus.ids, t->x, t->y))
+        state_zero(&t->state);
+    float loss = model_forward(m, t->ws, t->x, t->y, c->seq, c->batch, &t->state, 1, &t->rng);
+    if (!isfinite(loss))
+        return report_nonfinite(t, "the loss", err);
+    model_backward(m, t->ws);
+
+    double total = 0;
+    info->n_tensors = m->n_tensors;
+    for (int i = 0; i < m->n_tensors; i++) {
+        double s = sumsq(m->grads + m->tensors[i].offset, m->tensors[i].size);
+        info->grad_norms[i] = (float)sqrt(s);
+        total += s;
+    }
+    if (!isfinite(total))
+        return report_nonfinite(t, "the gradient", err);
+    gate_norms(m, info);
+    info->grad_norm = (float)sqrt(total);
+    if (c->clip_value > 0)
+        info->n_clamped = (long)clip_elementwise(m->grads, m->n_params, c->clip_value);
+    if (c->clip > 0)
+        clip_global_norm(m->grads, m->n_params, c->clip, &info->clipped);
+
+    memcpy(t->param_before, m->params, sizeof(float) * m->n_params);
+    optim_step(&t->optim, m->params, m->grads, lr);
+    for (int i = 0; i < m->n_tensors; i++) {
+        const TensorView *tv = &m->tensors[i];
+        double d = sumsq_diff(m->params + tv->offset, t->param_before + tv->offset, tv->size);
+        double w = sumsq(t->param_before + tv->offset, tv->size);
+        info->update_ratio[i] = w > 0 ? (float)sqrt(d / w) : 0.0f;
+    }
+    if (first_nonfinite(m->params, m->n_params) >= 0) {
+        /* the update itself overflowed: undo it so the model stays usable */
+        memcpy(m->params, t->param_before, sizeof(float) * m->n_params);
+        return report_nonfinite(t, "the update", err);
+    }
+
+    t->step++;
+    info->step = t->step;
+    info->epoch = batcher_epoch_progress(&t->batcher);
+    info->loss = loss;
+    info->lr = lr;
+    info->ms = now_ms() - t0;
+    info->tokens_per_s = info->ms > 0 ? (double)c->batch * c->seq / (info->ms / 1e3) : 0;
+    if (c->eval_every > 0 && t->step % c->eval_every == 0 && t->corpus.n > t->corpus.n_train) {
+        int rc = trainer_eval(t, &info->val_loss, err);
+        if (rc)
+            return rc;
+        info->evaluated = 1;
+    }
+    return 0;
+}
+
+int trainer_eval(Trainer *t, float *val_loss, Err *err)
+{
+    const TrainConfig *c = &t->cfg;
+    size_t n_val = t->corpus.n - t->corpus.n_train;
+    Batcher vb;
+    if (n_val == 0)
+        return err_set(err, ERR_INPUT, "no validation split; set --val-frac above 0");
+    int rc = batcher_init(&vb, n_val, t->corpus.n_train, c->batch, c->seq, t->corpus.path, err);
+    if (rc)
+        return rc;
+    state_zero(&t->eval_state);
+    long chunks = vb.chunks_per_epoch;
+    if (c->eval_chunks > 0 && c->eval_chunks < chunks)
+        chunks = c->eval_chunks;
+    double sum = 0;
+    for (long k = 0; k < chunks; k++) {
+        batcher_next(&vb, t->corpus.ids, t->x, t->y);
+        sum += model_forward(&t->model, t->ws, t->x, t->y, c->seq, c->batch, &t->eval_state, 0, NULL);
+    }
+    float v = (float)(sum / (double)chunks);
+    if (!isfinite(v))
+        return report_nonfinite(t, "the validation loss", err);
+    t->last_val_loss = v;
+    *val_loss = v;
+    return 0;
+}
+
+/* ---- saving and resuming ------------------------------------------------------ */
+
+static void add_meta_long(StWriter *w, const char *key, long long v)
+{
+    char buf[32];
+    snprintf(buf, sizeof buf, "%lld", v);
+    st_add_meta(w, key, buf);
+}
+
+static void add_meta_u64(StWriter *w, const char *key, uint64_t v)
+{
+    char buf[32];
+    snprintf(buf, sizeof buf, "%" PRIu64, v);
+    st_add_meta(w, key, buf);
+}
+
+int trainer_save(const Trainer *t, const char *path, Err *err)
+{
+    const Model *m = &t->model;
+    StWriter *w = st_writer_new();
+    checkpoint_write_model(w, m, &t->corpus.tok);
+    for (int i = 0; i < train_config_n_fields(); i++) {
+        const TcField *f = train_config_field(i);
+        char key[64], val[TRAIN_PATH_MAX];
+        snprintf(key, sizeof key, "train.%s", f->name);
+        train_config_get(&t->cfg, f->name, val, sizeof val);
+        st_add_meta(w, key, val);
+    }
+    int64_t n = (int64_t)m->n_params;
+    if (t->optim.m)
+        st_add_f32(w, "optim.m", t->optim.m, 1, &n);
+    if (t->optim.v)
+        st_add_f32(w, "optim.v", t->optim.v, 1, &n);
+    int64_t sshape[3] = {t->state.layers, t->state.batch, t->state.hidden};
+    st_add_f32(w, "run.h", t->state.h, 3, sshape);
+    if (t->state.c)
+        st_add_f32(w, "run.c", t->state.c, 3, sshape);
+    add_meta_long(w, "run.step", t->step);
+    add_meta_long(w, "run.optim_t", t->optim.t);
+    add_meta_u64(w, "run.rng_state", t->rng.state);
+    add_meta_u64(w, "run.rng_inc", t->rng.inc);
+    add_meta_long(w, "run.batch_pos", (long long)t->batcher.pos);
+    add_meta_long(w, "run.epoch", t->batcher.epoch);
+    add_meta_u64(w, "run.corpus_tokens", t->corpus.n);
+    char v[32];
+    snprintf(v, sizeof v, "%.9g", (double)t->last_val_loss);
+    st_add_meta(w, "run.val_loss", v);
+    int rc = st_writer_save(w, path, err);
+    st_writer_free(w);
+    return rc;
+}
+
+static int meta_u64(const StFile *f, const char *key, uint64_t *out, Err *err)
+{
+    const char *v = st_meta(f, key);
+    char *end;
+    if (!v)
+        return err_set(err, ERR_INPUT, "%s: missing run metadata '%s'; the run state is incomplete",
+                       f->path, key);
+    unsigned long long x = strtoull(v, &end, 10);
+    if (end == v || *end)
+        return err_set(err, ERR_INPUT, "%s: run metadata '%s' is '%s', not a whole number", f->path, key, v);
+    *out = (uint64_t)x;
+    return 0;
+}
+
+/* Settings of the saved run, then the user's explicit ones on top. */
+static int merge_config(const StFile *f, const Model *m, TokType tok, const TrainConfig *cli,
+                        const int *overridden, TrainConfig *out, int *data_changed, Err *err)
+{
+    train_config_default(out);
+    *data_changed = 0;
+    for (int i = 0; i < train_config_n_fields(); i++) {
+        const TcField *fd = train_config_field(i);
+        char key[64];
+        snprintf(key, sizeof key, "train.%s", fd->name);
+        const char *v = st_meta(f, key);
+        Err e;
+        if (v && train_config_set(out, fd->name, v, &e) != 0)
+            return err_set(err, ERR_INPUT, "%s: run metadata %s: %s", f->path, key, e.msg);
+    }
+    /* the model's own metadata is authoritative for the architecture */
+    out->cell = m->cfg.cell;
+    out->layers = m->cfg.layers;
+    out->hidden = m->cfg.hidden;
+    out->embed = m->cfg.embed;
+    out->tokenizer = tok;
+    for (int i = 0; overridden && i < train_config_n_fields(); i++) {
+        if (!overridden[i])
+            continue;
+        const TcField *fd = train_config_field(i);
+        char mine[TRAIN_PATH_MAX], theirs[TRAIN_PATH_MAX];
+        train_config_get(cli, fd->name, mine, sizeof mine);
+        train_config_get(out, fd->name, theirs, sizeof theirs);
+        if (strcmp(mine, theirs) == 0)
+            continue;
+        if (fd->scope == TC_ARCH && strcmp(fd->name, "max-vocab") != 0)
+            return err_set(err, ERR_INPUT,
+                           "--resume %s: the checkpoint has --%s %s but --%s %s was given; "
+                           "drop the flag or start a new run", f->path, fd->name, theirs, fd->name, mine);
+        if (fd->scope == TC_DATA)
+            *data_changed = 1;
+        Err e;
+        if (train_config_set(out, fd->name, mine, &e) != 0)
+            return err_set(err, ERR_INPUT, "%s", e.msg);
+    }
+    return 0;
+}
+
+static int restore_run_state(Trainer *t, const StFile *f, Err *err)
+{
+    uint64_t step, optim_t, rs, ri, pos, epoch, ntok;
+    int rc;
+    if ((rc = meta_u64(f, "run.step", &step, err)) || (rc = meta_u64(f, "run.optim_t", &optim_t, err)) ||
+        (rc = meta_u64(f, "run.rng_state", &rs, err)) || (rc = meta_u64(f, "run.rng_inc", &ri, err)) ||
+        (rc = meta_u64(f, "run.batch_pos", &pos, err)) || (rc = meta_u64(f, "run.epoch", &epoch, err)) ||
+        (rc = meta_u64(f, "run.corpus_tokens", &ntok, err)))
+        return rc;
+    t->step = (long)step;
+    t->optim.t = (long)optim_t;
+    t->rng.state = rs;
+    t->rng.inc = ri;
+    size_t n = t->model.n_params;
+    if (t->optim.m && (rc = st_get_f32(f, "optim.m", t->optim.m, n, err)))
+        return rc;
+    if (t->optim.v && (rc = st_get_f32(f, "optim.v", t->optim.v, n, err)))
+        return rc;
+    if (t->note[0])
+        return 0; /* the data stream changed: start it, and the carried state, afresh */
+    if (ntok != t->corpus.n)
+        return err_set(err, ERR_INPUT,
+                       "%s: the run was trained on %" PRIu64 " tokens of %s, which now has %zu; "
+                       "the corpus changed since the run was saved", f->path, ntok, t->corpus.path, t->corpus.n);
+    if (pos > t->batcher.seg_len)
+        return err_set(err, ERR_INPUT, "%s: run.batch_pos %" PRIu64 " is past the end of the data", f->path, pos);
+    t->batcher.pos = (size_t)pos;
+    t->batcher.epoch = (long)epoch;
+    size_t ns = (size_t)t->state.layers * t->state.batch * t->state.hidden;
+    if ((rc = st_get_f32(f, "run.h", t->state.h, ns, err)))
+        return rc;
+    if (t->state.c && (rc = st_get_f32(f, "run.c", t->state.c, ns, err)))
+        return rc;
+    const char *vl = st_meta(f, "run.val_loss");
+    t->last_val_loss = vl ? strtof(vl, NULL) : NAN;
+    return 0;
+}
+
+int trainer_resume(Trainer *t, const char *path, const TrainConfig *cfg, const int *overridden, Err *err)
+{
+    memset(t, 0, sizeof *t);
+    StFile f;
+    int rc = st_read(&f, path, err);
+    if (rc)
+        return rc;
+    Tokenizer tok;
+    if ((rc = checkpoint_read_model(&f, &t->model, &tok, err)) != 0) {
+        st_free(&f);
+        return rc;
+    }
+    int data_changed = 0;
+    rc = merge_config(&f, &t->model, tok.type, cfg, overridden, &t->cfg, &data_changed, err);
+    if (!rc)
+        rc = train_config_check(&t->cfg, err);
+    if (!rc) {
+        t->model.cfg.dropout = t->cfg.dropout;
+        rc = corpus_load(&t->corpus, t->cfg.corpus, tok.type, t->cfg.max_vocab, t->cfg.val_frac, &tok, err);
+    }
+    tokenizer_free(&tok);
+    if (rc) {
+        model_free(&t->model);
+        st_free(&f);
+        return rc;
+    }
+    int has_run = st_meta(&f, "run.step") != NULL;
+    if (data_changed && has_run)
+        snprintf(t->note, sizeof t->note,
+                 "the corpus, --batch, --seq or --val-frac changed: the data stream restarts from its beginning");
+    rng_seed(&t->rng, t->cfg.seed);
+    rc = setup_run(t, err);
+    if (!rc && has_run)
+        rc = restore_run_state(t, &f, err);
+    st_free(&f);
+    if (rc)
+        trainer_free(t);
+    return rc;
+}
+
+size_t trainer_math_bytes(const Trainer *t)
+{
+    size_t n = t->model.n_params * sizeof(float);
+    size_t bytes = 3 * n; /* params, grads, update-ratio copy */
+    if (t->optim.m)
+        bytes += n;
+    if (t->optim.v)
+        bytes += n;
+    return bytes + workspace_bytes(t->ws);
+}

@@ -1,0 +1,416 @@
+/* test_model.c — the model against PyTorch, tensor by tensor, plus properties.
+ *
+ * Fixtures (tests/make_fixtures.py, run with /usr/bin/python3) hold a seeded
+ * PyTorch model's weights, one chunk (x, y as F32 token ids, time-major),
+ * a non-zero initial state, and PyTorch's loss, logits, final state and every
+ * gradient. Tolerances: loss 1e-5 relative; logits and final state 1e-5
+ * absolute; each gradient within 1e-4 of that tensor's largest |gradient|.
+ * Then: determinism, chunk splitting with state carry, dropout, the gradient
+ * norm and gate saturation diagnostics, and config validation.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "model.h"
+#include "safetensors.h"
+
+#ifndef FIXTURE_DIR
+#define FIXTURE_DIR "tests/fixtures"
+#endif
+
+static float max_abs_diff(const float *a, const float *b, size_t n, size_t *where)
+{
+    float worst = 0.0f;
+    *where = 0;
+    for (size_t i = 0; i < n; i++) {
+        float d = fabsf(a[i] - b[i]);
+        if (!(d <= worst)) { /* also catches NaN */
+            worst = d;
+            *where = i;
+        }
+    }
+    return worst;
+}
+
+static int meta_int(const StFile *f, const char *key)
+{
+    const char *v = st_meta(f, key);
+    return v ? atoi(v) : -1;
+}
+
+/* Loads a fixture into a fresh model; returns 0 on success. */
+static int load_fixture(const char *path, Model *m, StFile *f, int *T, int *B)
+{
+    Err err;
+    err_clear(&err);
+    if (!CHECK(st_read(f, path, &err) == 0, "read %s (%s)", path, err.msg))
+        return -1;
+    ModelConfig cfg = { CELL_LSTM, meta_int(f, "layers"), meta_int(f, "hidden"),
+                        meta_int(f, "embed"), meta_int(f, "vocab_size"), 0.0f };
+    if (!CHECK(st_meta(f, "cell") && cell_parse(st_meta(f, "cell"), &cfg.cell) == 0,
+               "%s: cell metadata", path))
+        return -1;
+    *T = meta_int(f, "seq");
+    *B = meta_int(f, "batch");
+    if (!CHECK(model_new(m, &cfg, &err) == 0, "%s: model_new (%s)", path, err.msg))
+        return -1;
+    int ok = 1;
+    for (int i = 0; i < m->n_tensors; i++) {
+        const TensorView *v = &m->tensors[i];
+        ok &= CHECK(st_get_f32(f, v->name, model_tensor(m, i), v->size, &err) == 0,
+                    "%s: load %s (%s)", path, v->name, err.msg);
+    }
+    return ok ? 0 : -1;
+}
+
+static int *get_ids(const StFile *f, const char *name, size_t n)
+{
+    float *tmp = xmalloc(n * sizeof *tmp);
+    int *ids = xmalloc(n * sizeof *ids);
+    Err err;
+    if (st_get_f32(f, name, tmp, n, &err) != 0)
+        memset(tmp, 0, n * sizeof *tmp);
+    for (size_t i = 0; i < n; i++)
+        ids[i] = (int)tmp[i];
+    free(tmp);
+    return ids;
+}
+
+static void test_fixture(const char *cell, int layers)
+{
+    char path[256];
+    snprintf(path, sizeof path, FIXTURE_DIR "/model_%s_l%d.safetensors", cell, layers);
+    Model m;
+    StFile f;
+    memset(&f, 0, sizeof f);
+    memset(&m, 0, sizeof m);
+    int T, B;
+    if (load_fixture(path, &m, &f, &T, &B) != 0) {
+        st_free(&f);
+        model_free(&m);
+        return;
+    }
+    const ModelConfig *cfg = &m.cfg;
+    const size_t N = (size_t)T * B, V = (size_t)cfg->vocab;
+    const size_t ns = (size_t)cfg->layers * B * cfg->hidden;
+    int *x = get_ids(&f, "x", N), *y = get_ids(&f, "y", N);
+    State s;
+    state_init(&s, cfg, B);
+    Err err;
+    st_get_f32(&f, "h0", s.h, ns, &err);
+    if (s.c)
+        st_get_f32(&f, "c0", s.c, ns, &err);
+    State s0;
+    state_init(&s0, cfg, B);
+    state_copy(&s0, &s);
+
+    Workspace *ws = workspace_new(cfg, T, B);
+    float loss = model_forward(&m, ws, x, y, T, B, &s, 0, NULL);
+    model_backward(&m, ws);
+
+    float ref_loss;
+    st_get_f32(&f, "loss", &ref_loss, 1, &err);
+    CHECK(fabsf(loss - ref_loss) <= 1e-5f * fabsf(ref_loss), "%s: loss %.7f vs torch %.7f",
+          path, (double)loss, (double)ref_loss);
+
+    float *ref = xmalloc((N * V > m.n_params ? N * V : m.n_params) * sizeof *ref);
+    size_t at;
+    float d;
+    if (st_get_f32(&f, "logits", ref, N * V, &err) == 0) {
+        d = max_abs_diff(workspace_logits(ws), ref, N * V, &at);
+        CHECK(d <= 1e-5f, "%s: logits max |diff| %.2e (at %zu) <= 1e-5", path, (double)d, at);
+    } else {
+        CHECK(0, "%s: %s", path, err.msg);
+    }
+    st_get_f32(&f, "hT", ref, ns, &err);
+    d = max_abs_diff(s.h, ref, ns, &at);
+    CHECK(d <= 1e-5f, "%s: final h max |diff| %.2e (at %zu) <= 1e-5", path, (double)d, at);
+    if (s.c) {
+        st_get_f32(&f, "cT", ref, ns, &err);
+        d = max_abs_diff(s.c, ref, ns, &at);
+        CHECK(d <= 1e-5f, "%s: final c max |diff| %.2e (at %zu) <= 1e-5", path, (double)d, at);
+    }
+    for (int i = 0; i < m.n_tensors; i++) {
+        const TensorView *v = &m.tensors[i];
+        char gname[64];
+        snprintf(gname, sizeof gname, "grad.%s", v->name);
+        if (!CHECK(st_get_f32(&f, gname, ref, v->size, &err) == 0, "%s: %s", path, err.msg))
+            continue;
+        float gmax = 0.0f;
+        for (size_t k = 0; k < v->size; k++)
+            gmax = fmaxf(gmax, fabsf(ref[k]));
+        d = max_abs_diff(model_tensor_grad(&m, i), ref, v->size, &at);
+        CHECK(gmax > 0.0f && d <= 1e-4f * gmax,
+              "%s: gradient %s max |diff| %.2e (at %zu) <= 1e-4 * max|g| %.2e", path, v->name,
+              (double)d, at, (double)gmax);
+    }
+
+    /* Determinism: the same forward again gives identical bits. */
+    float *logits1 = xmalloc(N * V * sizeof *logits1);
+    memcpy(logits1, workspace_logits(ws), N * V * sizeof *logits1);
+    State s2;
+    state_init(&s2, cfg, B);
+    state_copy(&s2, &s0);
+    float loss2 = model_forward(&m, ws, x, y, T, B, &s2, 0, NULL);
+    CHECK(memcmp(&loss, &loss2, sizeof loss) == 0 &&
+          memcmp(logits1, workspace_logits(ws), N * V * sizeof *logits1) == 0 &&
+          memcmp(s.h, s2.h, ns * sizeof *s.h) == 0,
+          "%s: a second forward gives identical bits", path);
+
+    /* Split the chunk in two halves, carrying the state. */
+    int T1 = T / 2, T2 = T - T1;
+    state_copy(&s2, &s0);
+    model_forward(&m, ws, x, NULL, T1, B, &s2, 0, NULL);
+    float d1 = max_abs_diff(workspace_logits(ws), logits1, (size_t)T1 * B * V, &at);
+    model_forward(&m, ws, x + (size_t)T1 * B, NULL, T2, B, &s2, 0, NULL);
+    float d2 = max_abs_diff(workspace_logits(ws), logits1 + (size_t)T1 * B * V,
+                            (size_t)T2 * B * V, &at);
+    float d3 = max_abs_diff(s2.h, s.h, ns, &at);
+    float d4 = s.c ? max_abs_diff(s2.c, s.c, ns, &at) : 0.0f;
+    CHECK(fmaxf(fmaxf(d1, d2), fmaxf(d3, d4)) <= 1e-6f,
+          "%s: two half-chunks with carried state match the whole chunk "
+          "(logits %.1e %.1e, h %.1e, c %.1e <= 1e-6)", path, (double)d1, (double)d2,
+          (double)d3, (double)d4);
+
+    free(logits1);
+    free(ref);
+    free(x);
+    free(y);
+    state_free(&s);
+    state_free(&s0);
+    state_free(&s2);
+    workspace_free(ws);
+    model_free(&m);
+    st_free(&f);
+}
+
+static void random_ids(Rng *r, int *ids, size_t n, int V)
+{
+    for (size_t i = 0; i < n; i++)
+        ids[i] = (int)rng_below(r, (uint32_t)V);
+}
+
+static void test_dropout(CellType cell)
+{
+    enum { T = 5, B = 3 };
+    ModelConfig on = { cell, 2, 6, 4, 9, 0.5f }, off = on;
+    off.dropout = 0.0f;
+    Model m_on, m_off;
+    Err err;
+    model_new(&m_on, &on, &err);
+    model_new(&m_off, &off, &err);
+    Rng r;
+    rng_seed(&r, 5);
+    model_init(&m_on, &r, 1);
+    memcpy(m_off.params, m_on.params, m_on.n_params * sizeof(float));
+    int x[T * B], y[T * B];
+    random_ids(&r, x, T * B, on.vocab);
+    random_ids(&r, y, T * B, on.vocab);
+    Workspace *w_on = workspace_new(&on, T, B), *w_off = workspace_new(&off, T, B);
+    State s;
+    state_init(&s, &on, B);
+    const size_t nl = (size_t)T * B * on.vocab;
+    float *ref = xmalloc(nl * sizeof *ref);
+
+    Rng d;
+    rng_seed(&d, 77);
+    Rng d0 = d;
+    model_forward(&m_off, w_off, x, y, T, B, &s, 0, &d);
+    memcpy(ref, workspace_logits(w_off), nl * sizeof *ref);
+    state_zero(&s);
+    model_forward(&m_on, w_on, x, y, T, B, &s, 0, &d);
+    CHECK(memcmp(ref, workspace_logits(w_on), nl * sizeof *ref) == 0 &&
+          d.state == d0.state, "%s: train=0 ignores dropout 0.5 and leaves the rng alone",
+          cell_name(cell));
+    state_zero(&s);
+    model_forward(&m_off, w_off, x, y, T, B, &s, 1, &d);
+    CHECK(memcmp(ref, workspace_logits(w_off), nl * sizeof *ref) == 0 &&
+          d.state == d0.state, "%s: train=1 with dropout 0 is train=0 and leaves the rng alone",
+          cell_name(cell));
+    state_zero(&s);
+    model_forward(&m_on, w_on, x, y, T, B, &s, 1, &d);
+    size_t at;
+    float diff = max_abs_diff(ref, workspace_logits(w_on), nl, &at);
+    CHECK(diff > 1e-3f && d.state != d0.state,
+          "%s: train=1 with dropout 0.5 changes the logits (max |diff| %.2e) and draws masks",
+          cell_name(cell), (double)diff);
+    /* Same rng state again: same masks, same logits. */
+    Rng again = d0;
+    float *l1 = xmalloc(nl * sizeof *l1);
+    memcpy(l1, workspace_logits(w_on), nl * sizeof *l1);
+    state_zero(&s);
+    model_forward(&m_on, w_on, x, y, T, B, &s, 1, &again);
+    CHECK(memcmp(l1, workspace_logits(w_on), nl * sizeof *l1) == 0,
+          "%s: the same rng state gives the same dropout masks", cell_name(cell));
+    free(l1);
+    free(ref);
+    state_free(&s);
+    workspace_free(w_on);
+    workspace_free(w_off);
+    model_free(&m_on);
+    model_free(&m_off);
+}
+
+/* Top layer, last step: dLoss/dh_{T-1} comes only from the head, so its norm
+ * can be recomputed from the logits by hand. */
+static void test_dh_norms(CellType cell)
+{
+    enum { T = 4, B = 3 };
+    ModelConfig cfg = { cell, 2, 6, 4, 9, 0.0f };
+    Model m;
+    Err err;
+    model_new(&m, &cfg, &err);
+    Rng r;
+    rng_seed(&r, 11);
+    model_init(&m, &r, 0);
+    int x[T * B], y[T * B];
+    random_ids(&r, x, T * B, cfg.vocab);
+    random_ids(&r, y, T * B, cfg.vocab);
+    Workspace *ws = workspace_new(&cfg, T, B);
+    State s;
+    state_init(&s, &cfg, B);
+    model_forward(&m, ws, x, y, T, B, &s, 0, NULL);
+    model_backward(&m, ws);
+    const float *norms = workspace_dh_norms(ws);
+    const float *lg = workspace_logits(ws);
+    const float *hw = model_tensor(&m, TENSOR_HEAD_W(cfg.layers));
+    double mean = 0.0;
+    for (int b = 0; b < B; b++) {
+        const float *l = lg + ((size_t)(T - 1) * B + b) * cfg.vocab;
+        double mx = l[0], z = 0.0, p[16];
+        for (int v = 1; v < cfg.vocab; v++)
+            mx = fmax(mx, l[v]);
+        for (int v = 0; v < cfg.vocab; v++)
+            z += (p[v] = exp(l[v] - mx));
+        double sq = 0.0;
+        for (int j = 0; j < cfg.hidden; j++) {
+            double g = 0.0;
+            for (int v = 0; v < cfg.vocab; v++)
+                g += (p[v] / z - (v == y[(T - 1) * B + b])) / (T * B) * hw[v * cfg.hidden + j];
+            sq += g * g;
+        }
+        mean += sqrt(sq) / B;
+    }
+    float top_last = norms[(cfg.layers - 1) * T + T - 1];
+    CHECK(fabs(top_last - mean) <= 1e-5 * mean,
+          "%s: dh norm of the top layer's last step %.6g equals the head's %.6g",
+          cell_name(cell), (double)top_last, mean);
+    int positive = 1;
+    for (int i = 0; i < cfg.layers * T; i++)
+        positive &= norms[i] > 0.0f && isfinite(norms[i]);
+    CHECK(positive, "%s: every dh norm is positive and finite", cell_name(cell));
+    int tt, bb;
+    workspace_chunk(ws, &tt, &bb);
+    CHECK(tt == T && bb == B, "%s: workspace_chunk reports T=%d B=%d", cell_name(cell), tt, bb);
+    state_free(&s);
+    workspace_free(ws);
+    model_free(&m);
+}
+
+/* Push one gate block hard through its bias and watch the stats follow. */
+static void test_gate_stats(CellType cell)
+{
+    enum { T = 3, B = 2 };
+    const int H = 5;
+    ModelConfig cfg = { cell, 1, H, 4, 9, 0.0f };
+    Model m;
+    Err err;
+    model_new(&m, &cfg, &err);
+    Rng r;
+    rng_seed(&r, 3);
+    model_init(&m, &r, 0);
+    int x[T * B];
+    random_ids(&r, x, T * B, cfg.vocab);
+    Workspace *ws = workspace_new(&cfg, T, B);
+    State s;
+    state_init(&s, &cfg, B);
+    GateStats gs;
+    workspace_gate_stats(ws, 0, &gs);
+    CHECK(gs.n_blocks == 0, "%s: no gate stats before a forward", cell_name(cell));
+
+    /* lstm: forget block (1) to +20; gru: update block (1) to -20; rnn: h to +20. */
+    int block = cell == CELL_RNN ? 0 : 1;
+    float push = cell == CELL_GRU ? -20.0f : 20.0f;
+    float *bias = model_tensor(&m, TENSOR_B_IH(0)) + block * H;
+    for (int j = 0; j < H; j++)
+        bias[j] = push;
+    model_forward(&m, ws, x, NULL, T, B, &s, 0, NULL);
+    workspace_gate_stats(ws, 0, &gs);
+    CHECK(gs.n_blocks == cell_gates(cell) && gs.count == (long)T * B * H,
+          "%s: %d blocks of %ld units", cell_name(cell), gs.n_blocks, gs.count);
+    CHECK(gs.saturated[block] == 1.0f, "%s: pushed block %s fully saturated (%.3f)",
+          cell_name(cell), gs.names[block], (double)gs.saturated[block]);
+    if (cell == CELL_LSTM)
+        CHECK(gs.gate_mean > 0.999f && strcmp(gs.names[1], "f") == 0,
+              "lstm: mean forget gate %.4f near 1", (double)gs.gate_mean);
+    if (cell == CELL_GRU)
+        CHECK(gs.gate_mean < 0.001f && strcmp(gs.names[1], "z") == 0,
+              "gru: mean update gate %.4f near 0", (double)gs.gate_mean);
+    for (int j = 0; j < H; j++)
+        bias[j] = 0.0f;
+    float *w = model_tensor(&m, TENSOR_W_IH(0)) + (size_t)block * H * cfg.embed;
+    memset(w, 0, (size_t)H * cfg.embed * sizeof *w);
+    memset(model_tensor(&m, TENSOR_W_HH(0)), 0,
+           m.tensors[TENSOR_W_HH(0)].size * sizeof(float));
+    memset(model_tensor(&m, TENSOR_B_HH(0)), 0,
+           m.tensors[TENSOR_B_HH(0)].size * sizeof(float));
+    model_forward(&m, ws, x, NULL, T, B, &s, 0, NULL);
+    workspace_gate_stats(ws, 0, &gs);
+    CHECK(gs.saturated[block] == 0.0f, "%s: zero pre-activation: block %s unsaturated (%.3f)",
+          cell_name(cell), gs.names[block], (double)gs.saturated[block]);
+    state_free(&s);
+    workspace_free(ws);
+    model_free(&m);
+}
+
+static void test_config(void)
+{
+    Model m;
+    Err err;
+    ModelConfig bad = { CELL_LSTM, 2, 8, 4, 10, 1.0f };
+    CHECK(model_new(&m, &bad, &err) == ERR_INPUT && strstr(err.msg, "dropout"),
+          "dropout 1 rejected: %s", err.msg);
+    bad.dropout = 0.0f;
+    bad.hidden = 0;
+    CHECK(model_new(&m, &bad, &err) == ERR_INPUT && strstr(err.msg, "hidden"),
+          "hidden 0 rejected: %s", err.msg);
+    ModelConfig ok = { CELL_GRU, 2, 8, 4, 10, 0.0f };
+    CHECK(model_new(&m, &ok, &err) == 0, "gru 2x8 accepted");
+    size_t expect = 10 * 4 + (24 * 4 + 24 * 8 + 48) + (24 * 8 + 24 * 8 + 48) + 10 * 8 + 10;
+    CHECK(m.n_params == expect && m.n_tensors == 11, "parameter count %zu == %zu",
+          m.n_params, expect);
+    CHECK(model_find_tensor(&m, "rnn.weight_hh_l1") == TENSOR_W_HH(1) &&
+          model_find_tensor(&m, "head.bias") == TENSOR_HEAD_B(2) &&
+          model_find_tensor(&m, "nope") == -1, "tensor names found by name");
+    Rng r;
+    rng_seed(&r, 1);
+    model_init(&m, &r, 0);
+    float bound = 1.0f / sqrtf(8.0f), worst = 0.0f;
+    for (size_t i = m.tensors[1].offset; i < m.n_params; i++)
+        worst = fmaxf(worst, fabsf(m.params[i]));
+    CHECK(worst <= bound && worst > 0.9f * bound, "init within +-1/sqrt(H): max %.4f", (double)worst);
+    model_free(&m);
+    CellType c;
+    CHECK(cell_parse("gru", &c) == 0 && c == CELL_GRU && cell_parse("GRU", &c) == -1,
+          "cell_parse");
+}
+
+int main(void)
+{
+    const char *cells[3] = { "lstm", "gru", "rnn" };
+    for (int c = 0; c < 3; c++) {
+        test_fixture(cells[c], 1);
+        test_fixture(cells[c], 2);
+    }
+    test_fixture("lstm", 3);
+    for (int c = 0; c < 3; c++) {
+        test_dropout((CellType)c);
+        test_dh_norms((CellType)c);
+        test_gate_stats((CellType)c);
+    }
+    test_config();
+    return check_summary();
+}
