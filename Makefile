@@ -15,7 +15,7 @@ PKGS    := openblas
 WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Werror
 OPT     ?= -O2 -march=x86-64-v2
 CFLAGS  ?= $(OPT) -g
-CPPFLAGS_ALL := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) \
+CPPFLAGS_ALL := -std=c11 -ffp-contract=off -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) \
                 $(shell pkg-config --cflags $(PKGS) 2>/dev/null) -Isrc/core
 LDLIBS_ALL   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -lpthread
 

@@ -36,8 +36,11 @@ static float formula(size_t i)
     return (float)((int)((i * 7) % 13) - 6) / 8.0f;
 }
 
+/* Unlink first: on ext4, truncating an existing file forces a flush on close
+ * (auto_da_alloc), which made the fuzz loop wait on the disk. */
 static int write_bytes(const char *path, const void *data, size_t n)
 {
+    unlink(path);
     FILE *fp = fopen(path, "wb");
     if (!fp)
         return -1;

@@ -124,10 +124,11 @@ int cmd_train(int argc, char **argv)
         StepInfo info;
         if ((rc = trainer_step(&t, &info, &err)) != 0) {
             progress_finish(&prog);
-            fprintf(stderr, "rnnscope: %s\n", err.msg);
             if (last_saved >= 0 || resume)
-                fprintf(stderr, "rnnscope: the last good checkpoint is %s (step %ld)\n", save_path,
+                fprintf(stderr, "rnnscope: %s; the last good checkpoint is %s (step %ld)\n", err.msg, save_path,
                         last_saved >= 0 ? last_saved : t.step);
+            else
+                fprintf(stderr, "rnnscope: %s\n", err.msg);
             status = rc;
             break;
         }

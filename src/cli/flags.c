@@ -149,6 +149,8 @@ void cli_help(const CliSpec *s, FILE *out)
             char left[64], def[TRAIN_PATH_MAX];
             snprintf(left, sizeof left, "--%s%s", f->name, f->kind == TC_BOOL ? "" : " X");
             train_config_get(s->train, f->name, def, sizeof def);
+            if (!strcmp(def, "default"))
+                snprintf(def, sizeof def, "PyTorch's for the optimizer");
             fprintf(out, "  %-24s %s (default %s)\n", left, f->help, def[0] ? def : "none");
         }
     }

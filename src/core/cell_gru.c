@@ -12,10 +12,7 @@
 #include <math.h>
 #include <string.h>
 
-static float gru_sigmoid(float v)
-{
-    return 1.0f / (1.0f + expf(-v));
-}
+#include "cell_math.h"
 
 static void gru_col_sums(const float *a, int rows, int cols, float *out)
 {
@@ -46,15 +43,16 @@ void gru_forward(int T, int B, int In, int H, const float *x,
             const float *s = scratch + (size_t)b * G;
             const float *hp = h_prev + (size_t)b * H;
             float *ho = h_out + (size_t)b * H;
+            for (int j = 0; j < 2 * H; j++)
+                g[j] = g[j] + b_ih[j] + s[j] + b_hh[j];
+            cell_sigmoid_vec(g, g, 2 * H);
             for (int j = 0; j < H; j++) {
-                float r = gru_sigmoid(g[j] + b_ih[j] + s[j] + b_hh[j]);
-                float z = gru_sigmoid(g[H + j] + b_ih[H + j] + s[H + j] + b_hh[H + j]);
-                float hh = s[2 * H + j] + b_hh[2 * H + j];
-                float n = tanhf(g[2 * H + j] + b_ih[2 * H + j] + r * hh);
-                g[j] = r;
-                g[H + j] = z;
-                g[2 * H + j] = n;
-                hnr[j] = hh;
+                hnr[j] = s[2 * H + j] + b_hh[2 * H + j];
+                g[2 * H + j] = g[2 * H + j] + b_ih[2 * H + j] + g[j] * hnr[j];
+            }
+            cell_tanh_vec(g + 2 * H, g + 2 * H, H);
+            for (int j = 0; j < H; j++) {
+                float z = g[H + j], n = g[2 * H + j];
                 ho[j] = (1.0f - z) * n + z * hp[j];
             }
         }

@@ -11,10 +11,7 @@
 #include <math.h>
 #include <string.h>
 
-static float lstm_sigmoid(float v)
-{
-    return 1.0f / (1.0f + expf(-v));
-}
+#include "cell_math.h"
 
 static void lstm_col_sums(const float *a, int rows, int cols, float *out)
 {
@@ -47,21 +44,16 @@ void lstm_forward(int T, int B, int In, int H, const float *x,
             float *hn = h_out + (size_t)b * H;
             float *cn = c_out + (size_t)b * H;
             float *tcn = tc + ((size_t)t * B + b) * H;
-            for (int j = 0; j < H; j++) {
-                float ig = lstm_sigmoid(g[j] + s[j] + b_ih[j] + b_hh[j]);
-                float fg = lstm_sigmoid(g[H + j] + s[H + j] + b_ih[H + j] + b_hh[H + j]);
-                float gg = tanhf(g[2 * H + j] + s[2 * H + j] + b_ih[2 * H + j] + b_hh[2 * H + j]);
-                float og = lstm_sigmoid(g[3 * H + j] + s[3 * H + j] + b_ih[3 * H + j] + b_hh[3 * H + j]);
-                float c = fg * cp[j] + ig * gg;
-                float th = tanhf(c);
-                g[j] = ig;
-                g[H + j] = fg;
-                g[2 * H + j] = gg;
-                g[3 * H + j] = og;
-                cn[j] = c;
-                tcn[j] = th;
-                hn[j] = og * th;
-            }
+            for (int j = 0; j < G; j++)
+                g[j] = g[j] + s[j] + b_ih[j] + b_hh[j];
+            cell_sigmoid_vec(g, g, 2 * H);
+            cell_tanh_vec(g + 2 * H, g + 2 * H, H);
+            cell_sigmoid_vec(g + 3 * H, g + 3 * H, H);
+            for (int j = 0; j < H; j++)
+                cn[j] = g[H + j] * cp[j] + g[j] * g[2 * H + j];
+            cell_tanh_vec(tcn, cn, H);
+            for (int j = 0; j < H; j++)
+                hn[j] = g[3 * H + j] * tcn[j];
         }
     }
 }

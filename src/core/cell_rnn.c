@@ -9,6 +9,8 @@
 #include <math.h>
 #include <string.h>
 
+#include "cell_math.h"
+
 static void rnn_col_sums(const float *a, int rows, int cols, float *out)
 {
     memset(out, 0, (size_t)cols * sizeof *out);
@@ -36,7 +38,8 @@ void rnn_forward(int T, int B, int In, int H, const float *x,
             const float *s = scratch + (size_t)b * H;
             float *ho = h_out + (size_t)b * H;
             for (int j = 0; j < H; j++)
-                ho[j] = tanhf(pb[j] + b_ih[j] + s[j] + b_hh[j]);
+                ho[j] = pb[j] + b_ih[j] + s[j] + b_hh[j];
+            cell_tanh_vec(ho, ho, H);
         }
     }
 }

@@ -30,14 +30,14 @@ static const FieldSlot slots[] = {
     SLOT("batch", TC_INT, TC_DATA, 1, 4096, batch, "parallel streams per step (B)"),
     SLOT("seq", TC_INT, TC_DATA, 1, 100000, seq, "time steps per chunk, the BPTT window (T)"),
     SLOT("optim", TC_OPTIM, TC_ANY, 0, 0, optim, "sgd, adagrad, rmsprop, adam or adamw"),
-    SLOT("lr", TC_FLOAT, TC_ANY, 1e-12, 100, lr, "learning rate (the schedule's base)"),
+    SLOT("lr", TC_FLOAT, TC_ANY, 1e-12, 1e30, lr, "learning rate (the schedule's base)"),
     SLOT("momentum", TC_FLOAT, TC_ANY, 0, 0.9999, momentum, "sgd: momentum (0 = plain sgd)"),
     SLOT("nesterov", TC_BOOL, TC_ANY, 0, 1, nesterov, "sgd: Nesterov momentum"),
-    SLOT("alpha", TC_FLOAT, TC_ANY, 0, 0.999999, alpha, "rmsprop: smoothing constant (default 0.99)"),
-    SLOT("beta1", TC_FLOAT, TC_ANY, 0, 0.999999, beta1, "adam/adamw: first-moment decay (default 0.9)"),
-    SLOT("beta2", TC_FLOAT, TC_ANY, 0, 0.999999, beta2, "adam/adamw: second-moment decay (default 0.999)"),
-    SLOT("eps", TC_FLOAT, TC_ANY, 0, 1, eps, "denominator epsilon (default: the optimizer's)"),
-    SLOT("weight-decay", TC_FLOAT, TC_ANY, 0, 10, weight_decay, "L2 penalty; decoupled for adamw (default 0, adamw 0.01)"),
+    SLOT("alpha", TC_FLOAT, TC_ANY, 0, 0.999999, alpha, "rmsprop: smoothing constant"),
+    SLOT("beta1", TC_FLOAT, TC_ANY, 0, 0.999999, beta1, "adam/adamw: first-moment decay"),
+    SLOT("beta2", TC_FLOAT, TC_ANY, 0, 0.999999, beta2, "adam/adamw: second-moment decay"),
+    SLOT("eps", TC_FLOAT, TC_ANY, 0, 1, eps, "denominator epsilon"),
+    SLOT("weight-decay", TC_FLOAT, TC_ANY, 0, 10, weight_decay, "L2 penalty; decoupled for adamw"),
     SLOT("schedule", TC_SCHEDULE, TC_ANY, 0, 0, schedule, "learning-rate schedule: constant, step or cosine"),
     SLOT("warmup", TC_LONG, TC_ANY, 0, 1e12, warmup, "linear warmup steps"),
     SLOT("step-size", TC_LONG, TC_ANY, 1, 1e12, step_size, "step schedule: decay every N steps"),
@@ -108,7 +108,10 @@ static int parse_number(const FieldSlot *s, const char *value, double *out, Err 
         return err_set(err, ERR_INPUT, "--%s: '%s' is not a number", s->f.name, value);
     if ((s->f.kind == TC_INT || s->f.kind == TC_LONG) && x != floor(x))
         return err_set(err, ERR_INPUT, "--%s: '%s' is not a whole number", s->f.name, value);
-    if (x < s->f.min || x > s->f.max)
+    /* compared as float for float settings, so a saved value always reads back */
+    int below = s->f.kind == TC_FLOAT ? (float)x < (float)s->f.min : x < s->f.min;
+    int above = s->f.kind == TC_FLOAT ? (float)x > (float)s->f.max : x > s->f.max;
+    if (below || above)
         return err_set(err, ERR_INPUT, "--%s: %s is out of range [%g, %g]", s->f.name, value,
                        s->f.min, s->f.max);
     *out = x;
@@ -212,10 +215,16 @@ void train_config_get(const TrainConfig *c, const char *name, char *buf, size_t 
     case TC_LONG: snprintf(buf, cap, "%ld", *(const long *)p); break;
     case TC_FLOAT: {
         float v = *(const float *)p;
-        if (isnan(v))
+        if (isnan(v)) {
             snprintf(buf, cap, "default");
-        else
-            snprintf(buf, cap, "%.9g", (double)v);
+            break;
+        }
+        /* the shortest text that reads back as the same float */
+        for (int prec = 6; prec <= 9; prec++) {
+            snprintf(buf, cap, "%.*g", prec, (double)v);
+            if (strtof(buf, NULL) == v)
+                break;
+        }
         break;
     }
     }

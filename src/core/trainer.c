@@ -333,7 +333,11 @@ static int meta_u64(const StFile *f, const char *key, uint64_t *out, Err *err)
 static int merge_config(const StFile *f, const Model *m, TokType tok, const TrainConfig *cli,
                         const int *overridden, TrainConfig *out, int *data_changed, Err *err)
 {
-    train_config_default(out);
+    /* a model-only file carries no settings: the caller's apply */
+    if (st_meta(f, "train.corpus"))
+        train_config_default(out);
+    else
+        *out = *cli;
     *data_changed = 0;
     for (int i = 0; i < train_config_n_fields(); i++) {
         const TcField *fd = train_config_field(i);
@@ -374,7 +378,7 @@ static int merge_config(const StFile *f, const Model *m, TokType tok, const Trai
 
 static int restore_run_state(Trainer *t, const StFile *f, Err *err)
 {
-    uint64_t step, optim_t, rs, ri, pos, epoch, ntok;
+    uint64_t step = 0, optim_t = 0, rs = 0, ri = 0, pos = 0, epoch = 0, ntok = 0;
     int rc;
     if ((rc = meta_u64(f, "run.step", &step, err)) || (rc = meta_u64(f, "run.optim_t", &optim_t, err)) ||
         (rc = meta_u64(f, "run.rng_state", &rs, err)) || (rc = meta_u64(f, "run.rng_inc", &ri, err)) ||

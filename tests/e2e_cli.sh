@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# e2e_cli.sh — drives the real rnnscope binary from the command line: help
+# texts, a short training run with logging, exact resume, sampling (Chinese
+# too), eval/grad against PyTorch's numbers, and every bad input of issue 2:
+# one clear line on stderr and exit status 2, nothing half-written.
+set -u
+bin=${RNNSCOPE_BIN:-build/rnnscope}
+here=${RNNSCOPE_TESTS:-tests}
+root="$here/.."
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+pass=0; fail=0
+ok()  { pass=$((pass + 1)); echo "PASS $*"; }
+bad() { fail=$((fail + 1)); echo "FAIL $*"; }
+check() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi; }
+
+# run_bad NAME EXPECTED_STATUS PATTERN -- ARGS...: stderr must be one line matching PATTERN
+run_bad() {
+    local name=$1 want=$2 pat=$3; shift 4
+    "$bin" "$@" >"$work/out" 2>"$work/err"
+    local rc=$? lines
+    lines=$(wc -l <"$work/err")
+    if [ "$rc" -eq "$want" ] && [ "$lines" -eq 1 ] && grep -qE -- "$pat" "$work/err"; then
+        ok "$name: exit $rc, one line: $(cat "$work/err")"
+    else
+        bad "$name: exit $rc (want $want), $lines line(s): $(head -c 300 "$work/err")"
+    fi
+}
+
+small=(--corpus "$root/corpora/lighthouse.txt" --hidden 32 --embed 16 --batch 8 --seq 16 --threads 1 --quiet)
+
+# --- help ------------------------------------------------------------------------
+for cmd in train sample eval grad gradcheck bench; do
+    "$bin" "$cmd" --help >"$work/help" 2>&1
+    check "$cmd --help exits 0 and lists its flags with defaults" \
+        grep -q -- "--help" "$work/help"
+done
+"$bin" train --help >"$work/help"
+missing=""
+for f in corpus tokenizer cell layers hidden embed batch seq lr optim clip dropout steps eval-every val-frac seed threads save resume log; do
+    grep -q -- "--$f" "$work/help" || missing="$missing $f"
+done
+check "train --help documents every DESIGN.md training flag${missing:+ (missing:$missing)}" test -z "$missing"
+check "train --help prints defaults" grep -q "(default 0.002)" "$work/help"
+
+# --- training, logging, determinism, resume ----------------------------------------
+"$bin" train "${small[@]}" --steps 12 --eval-every 4 --eval-chunks 2 --dropout 0.1 --save "$work/a.st" --log "$work/a.log"
+check "train exits 0 and saves" test -s "$work/a.st"
+check "--log writes one JSON line per step and per evaluation" test "$(wc -l <"$work/a.log")" -eq 15
+check "step lines carry step, loss, lr, grad_norm, tokens_per_s" \
+    grep -q '"step":12,.*"loss":.*"lr":.*"grad_norm":.*"tokens_per_s":' "$work/a.log"
+check "evaluation lines carry val_loss" grep -q '{"step":12,"val_loss":' "$work/a.log"
+"$bin" train "${small[@]}" --steps 12 --eval-every 4 --eval-chunks 2 --dropout 0.1 --save "$work/b.st" --log "$work/b.log"
+losses() { sed -E 's/"tokens_per_s":[^,]*,"ms":[^,]*,//' "$1"; }
+check "same seed and flags: identical log (timings aside)" cmp -s <(losses "$work/a.log") <(losses "$work/b.log")
+"$bin" train "${small[@]}" --steps 5 --eval-every 4 --eval-chunks 2 --dropout 0.1 --save "$work/c.st" --log "$work/c.log"
+"$bin" train --resume "$work/c.st" --steps 12 --quiet --log "$work/c.log"
+check "resume continues exactly: same losses as the uninterrupted run" cmp -s <(losses "$work/a.log") <(losses "$work/c.log")
+run_bad "resume with another cell" 2 "--cell" -- train --resume "$work/c.st" --cell gru --steps 13 --quiet
+run_bad "resume with another size" 2 "--hidden" -- train --resume "$work/c.st" --hidden 64 --steps 13 --quiet
+
+# --- sampling -------------------------------------------------------------------------
+"$bin" sample "$work/a.st" --prime "The keeper" --length 40 --seed 3 >"$work/s1" 2>"$work/s1.err"
+"$bin" sample "$work/a.st" --prime "The keeper" --length 40 --seed 3 >"$work/s2" 2>/dev/null
+check "sample starts with the prime" grep -q "^The keeper" "$work/s1"
+check "sample is deterministic for a seed" cmp -s "$work/s1" "$work/s2"
+check "sample --argmax runs" "$bin" sample "$work/a.st" --prime "a" --length 20 --argmax
+check "sample --beam 4 runs" "$bin" sample "$work/a.st" --prime "a" --length 20 --beam 4
+check "sample with --top-k and --top-p runs" "$bin" sample "$work/a.st" --length 20 --top-k 5 --top-p 0.9 --temperature 0.7
+"$bin" sample "$work/a.st" --prime "caf€ ok" --length 5 >"$work/s3" 2>"$work/s3.err"
+rc=$?
+check "a prime outside the vocabulary warns and still samples" \
+    bash -c "[ $rc -eq 0 ] && grep -q 'outside the model' '$work/s3.err'"
+run_bad "sample: --temperature 0" 2 "--temperature" -- sample "$work/a.st" --temperature 0
+
+# Chinese: the char tokenizer on multi-byte UTF-8, trained and sampled
+"$bin" train --corpus "$root/corpora/chinese.txt" --hidden 32 --embed 16 --batch 4 --seq 16 --threads 1 \
+    --steps 5 --eval-every 0 --quiet --save "$work/zh.st"
+"$bin" sample "$work/zh.st" --prime "茶山" --length 60 --seed 1 >"$work/zh.txt" 2>/dev/null
+check "Chinese: sample is valid UTF-8 and starts with the prime" \
+    bash -c "iconv -f UTF-8 -t UTF-8 '$work/zh.txt' >/dev/null && grep -q '^茶山' '$work/zh.txt'"
+check "Chinese: 60 sampled code points" \
+    test "$(tr -d '\n' <"$work/zh.txt" | iconv -f UTF-8 -t UTF-32LE | wc -c)" -ge $(((60 + 2) * 4 - 4 * 20))
+
+# --- eval and grad against PyTorch (fixtures from tests/make_ckpt_fixture.py) --------------
+for cell in lstm gru rnn; do
+    ck="$here/fixtures/ckpt_torch_$cell.safetensors"
+    out=$("$bin" eval "$ck" "$here/fixtures/eval_text.txt" --json)
+    want=$(grep -aoE '"loss": ?"[0-9.e-]*"' "$here/fixtures/grads_torch_$cell.safetensors" | head -1 | sed -E 's/.*: ?"//; s/"//')
+    got=$(echo "$out" | sed -E 's/.*"loss": ([0-9.e+-]+).*/\1/')
+    check "eval --json $cell: loss $got vs PyTorch $want (rel 1e-5)" \
+        awk -v a="$got" -v b="$want" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d <= 1e-5 * b) }'
+    check "eval --json $cell has bits, perplexity, tokens" bash -c "echo '$out' | grep -q '\"bits\".*\"perplexity\".*\"tokens\": 226'"
+    "$bin" grad "$ck" "$here/fixtures/eval_text.txt" --out "$work/g_$cell.st" >/dev/null
+    check "grad --out writes a safetensors file of the model's tensors" \
+        bash -c "grep -aq 'rnn.weight_hh_l1' '$work/g_$cell.st'"
+done
+run_bad "grad without --out" 2 "--out" -- grad "$here/fixtures/ckpt_torch_lstm.safetensors" "$here/fixtures/eval_text.txt"
+
+# --- gradcheck -----------------------------------------------------------------------------
+"$bin" gradcheck --cell gru --layers 2 >"$work/gc" 2>&1
+check "gradcheck --cell gru passes and prints a row per tensor" \
+    bash -c "grep -q '^ok' '$work/gc' && [ \$(grep -c '^gru ' '$work/gc') -eq 11 ]"
+
+# --- bad input -------------------------------------------------------------------------------
+printf '' >"$work/empty.txt"
+printf 'short text\n' >"$work/short.txt"
+printf 'good text \xff\xfe and more text here to make it long enough for a batch of one\n' >"$work/bad.txt"
+run_bad "missing corpus" 2 "nope.txt" -- train --corpus "$work/nope.txt" --quiet
+run_bad "empty corpus" 2 "empty" -- train --corpus "$work/empty.txt" --quiet
+run_bad "corpus too short for the batch" 2 "lower --batch or --seq" -- train --corpus "$work/short.txt" --quiet
+run_bad "invalid UTF-8 under char" 2 "byte offset 10.*--tokenizer byte" -- train --corpus "$work/bad.txt" --quiet
+run_bad "unknown flag" 2 "unknown flag '--bogus'" -- train --bogus 3
+run_bad "out-of-range value" 2 "--batch: 0 is out of range" -- train --batch 0
+run_bad "non-numeric value" 2 "--lr: 'fast' is not a number" -- train --lr fast
+run_bad "unknown cell" 2 "--cell" -- train --cell transformer
+run_bad "flag without value" 2 "--steps needs a value" -- train --steps
+run_bad "unknown command" 2 "unknown command" -- frobnicate
+head -c 100 "$work/a.st" >"$work/trunc.st"
+run_bad "truncated checkpoint" 2 "header length .* past the end" -- sample "$work/trunc.st"
+printf '\x10\x00\x00\x00\x00\x00\x00\x00{"a":[1,2,3' >"$work/json.st"
+run_bad "corrupted checkpoint header" 2 "json.st" -- eval "$work/json.st" "$here/fixtures/eval_text.txt"
+run_bad "not a checkpoint at all" 2 "eval_text.txt" -- sample "$here/fixtures/eval_text.txt"
+run_bad "eval of a missing file" 2 "nope.txt" -- eval "$work/a.st" "$work/nope.txt"
+run_bad "resume from a PyTorch model file onto a missing corpus" 2 "nope.txt" \
+    -- train --resume "$here/fixtures/ckpt_torch_lstm.safetensors" --corpus "$work/nope.txt" --quiet
+
+# --- a diverging run stops, names the tensor, and keeps the last good checkpoint --------------
+"$bin" train "${small[@]}" --optim sgd --lr 1 --clip 0 --dropout 0 --steps 2 --eval-every 0 --save "$work/div.st"
+"$bin" train --resume "$work/div.st" --lr 1e30 --steps 500 --save-every 1 --quiet 2>"$work/div.err"
+rc=$?
+check "divergence: exit status 1 and one line saying what went non-finite and where the last good checkpoint is" \
+    bash -c "[ $rc -eq 1 ] && [ \$(wc -l <'$work/div.err') -eq 1 ] && grep -q 'not finite.*last good checkpoint is .*div.st' '$work/div.err'"
+check "divergence: the last saved checkpoint still loads" "$bin" sample "$work/div.st" --length 3 --prime a
+
+echo "RESULT $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
