@@ -11,12 +11,12 @@
 CC      ?= cc
 PREFIX  ?= /usr/local
 BUILD   ?= build
-PKGS    := openblas
+PKGS    := openblas lua5.4 ncursesw readline
 WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Werror
 OPT     ?= -O2 -march=x86-64-v2
 CFLAGS  ?= $(OPT) -g
 CPPFLAGS_ALL := -std=c11 -ffp-contract=off -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) \
-                $(shell pkg-config --cflags $(PKGS) 2>/dev/null) -Isrc/core
+                $(shell pkg-config --cflags $(PKGS) 2>/dev/null) -Isrc/core -Isrc/lua -Isrc/tui
 LDLIBS_ALL   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -lpthread
 
 ifeq ($(V),1)
@@ -26,9 +26,12 @@ Q := @
 endif
 
 CORE_SRC := $(wildcard src/core/*.c)
+LUA_SRC  := $(wildcard src/lua/*.c)
+TUI_SRC  := $(wildcard src/tui/*.c)
 CLI_SRC  := $(wildcard src/cli/*.c)
 TEST_SRC := $(wildcard tests/test_*.c)
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/%.o)
+LIB_OBJ  := $(CORE_OBJ) $(LUA_SRC:%.c=$(BUILD)/%.o) $(TUI_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 
@@ -41,14 +44,14 @@ $(BUILD)/%.o: %.c
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CPPFLAGS_ALL) $(CFLAGS) -MMD -MP -c $< -o $@
 
-$(BUILD)/rnnscope: $(CORE_OBJ) $(CLI_OBJ)
+$(BUILD)/rnnscope: $(LIB_OBJ) $(CLI_OBJ)
 	@$(if $(Q),echo "  LINK    $@")
 	$(Q)$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS_ALL)
 
-$(BUILD)/tests/%: tests/%.c $(CORE_OBJ) tests/check.h
+$(BUILD)/tests/%: tests/%.c $(LIB_OBJ) tests/check.h
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  TEST    $@")
-	$(Q)$(CC) $(CPPFLAGS_ALL) $(CFLAGS) -Itests $< $(CORE_OBJ) -o $@ $(LDLIBS_ALL)
+	$(Q)$(CC) $(CPPFLAGS_ALL) $(CFLAGS) -Itests $< $(LIB_OBJ) -o $@ $(LDLIBS_ALL)
 
 deps:
 	$(Q)scripts/deps.sh
@@ -87,4 +90,4 @@ install: $(BUILD)/rnnscope
 clean:
 	rm -rf build build-san
 
--include $(CORE_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)

@@ -79,8 +79,8 @@ run_bad "sample: --temperature 0" 2 "--temperature" -- sample "$work/a.st" --tem
 "$bin" sample "$work/zh.st" --prime "茶山" --length 60 --seed 1 >"$work/zh.txt" 2>/dev/null
 check "Chinese: sample is valid UTF-8 and starts with the prime" \
     bash -c "iconv -f UTF-8 -t UTF-8 '$work/zh.txt' >/dev/null && grep -q '^茶山' '$work/zh.txt'"
-check "Chinese: 60 sampled code points" \
-    test "$(tr -d '\n' <"$work/zh.txt" | iconv -f UTF-8 -t UTF-32LE | wc -c)" -ge $(((60 + 2) * 4 - 4 * 20))
+check "Chinese: prime + 60 sampled code points + newline = 63 code points" \
+    test "$(iconv -f UTF-8 -t UTF-32LE <"$work/zh.txt" | wc -c)" -eq $((63 * 4))
 
 # --- eval and grad against PyTorch (fixtures from tests/make_ckpt_fixture.py) --------------
 for cell in lstm gru rnn; do

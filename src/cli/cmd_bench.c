@@ -67,9 +67,11 @@ static int bench_sgemm(const BenchOpts *o)
             best = gf;
     }
     if (o->json)
-        printf("{\"kind\":\"sgemm\",\"n\":%d,\"threads\":%d,\"gflops\":%.2f}\n", n, o->threads, best);
+        printf("{\"kind\":\"sgemm\",\"n\":%d,\"threads\":%d,\"gflops\":%.2f,\"core\":\"%s\"}\n", n, o->threads,
+               best, openblas_get_corename());
     else
-        printf("sgemm %dx%d, %d thread(s): %.1f GFLOP/s\n", n, n, o->threads, best);
+        printf("sgemm %dx%d, %d thread(s), OpenBLAS %s kernels: %.1f GFLOP/s\n", n, n, o->threads,
+               openblas_get_corename(), best);
     free(a);
     free(b);
     free(c);

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# bench.sh — `make bench`: rnnscope's training speed and memory beside the
+# PyTorch reference of the same model, in the same run, with the same threads.
+#
+#   scripts/bench.sh [BINARY] [--threads N] [--hidden 128,512] [--steps N]
+#
+# Prints one table: tokens/s of both and their ratio, achieved GFLOP/s against
+# OpenBLAS sgemm on a 2048^3 product, peak RSS against the memory the maths
+# needs. PyTorch runs from the first python3 that imports torch (Debian's
+# python3-torch installs it); without one, only rnnscope's numbers are shown.
+set -euo pipefail
+bin=build/rnnscope
+if [ $# -gt 0 ] && [ "${1#--}" = "$1" ]; then bin=$1; shift; fi
+threads=$(nproc)
+hidden=128,512
+steps=0
+while [ $# -gt 0 ]; do
+    case $1 in
+        --threads) threads=$2; shift 2 ;;
+        --hidden) hidden=$2; shift 2 ;;
+        --steps) steps=$2; shift 2 ;;
+        *) echo "bench.sh: unknown option $1 (use --threads N, --hidden LIST, --steps N)" >&2; exit 2 ;;
+    esac
+done
+here=$(cd "$(dirname "$0")" && pwd)
+corpus="$here/../../shared/corpora/tinyshakespeare.txt"
+[ -f "$corpus" ] || corpus="$here/../data/tinyshakespeare.txt"
+if [ ! -f "$corpus" ]; then
+    corpus="$here/../corpora/lighthouse.txt"
+    echo "note: tiny-shakespeare not found (scripts/download_corpora.sh fetches it); using $corpus" >&2
+fi
+py=""
+for cand in python3 /usr/bin/python3; do
+    if command -v "$cand" >/dev/null 2>&1 && "$cand" -c "import torch" 2>/dev/null; then py=$cand; break; fi
+done
+
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+"$bin" bench --json --threads "$threads" --hidden "$hidden" --steps "$steps" --corpus "$corpus" >"$out"
+IFS=, read -ra sizes <<<"$hidden"
+for h in "${sizes[@]}"; do
+    if [ -n "$py" ]; then
+        tsteps=$steps
+        [ "$tsteps" -gt 0 ] || { [ "$h" -le 256 ] && tsteps=50 || tsteps=10; }
+        "$py" "$here/torch_reference.py" bench --corpus "$corpus" --hidden "$h" --threads "$threads" \
+            --steps "$tsteps" >>"$out"
+    fi
+done
+
+# one table from the JSON lines
+awk -v threads="$threads" -v corpus="$corpus" '
+function val(line, key,   m) {
+    if (match(line, "\"" key "\":[^,}]*")) { m = substr(line, RSTART, RLENGTH); sub(/^[^:]*:/, "", m); gsub(/"/, "", m); return m }
+    return ""
+}
+/"kind":"sgemm"/ { sgemm = val($0, "gflops") }
+/"kind":"model"/ { h = val($0, "hidden"); order[++n] = h; tps[h] = val($0, "tokens_per_s"); gf[h] = val($0, "gflops");
+                   rss[h] = val($0, "peak_rss_mb"); math[h] = val($0, "math_mb"); heap[h] = val($0, "heap_growth_bytes"); ms[h] = val($0, "ms_per_step") }
+/"kind": "torch"/ { line = $0; gsub(/ /, "", line); h = val(line, "hidden"); ttps[h] = val(line, "tokens_per_s"); tver = val(line, "torch") }
+END {
+    printf "corpus %s, %d thread(s), OpenBLAS sgemm 2048^3: %.1f GFLOP/s%s\n\n", corpus, threads, sgemm, tver != "" ? ", PyTorch " tver : ", PyTorch not found"
+    printf "%-6s %12s %9s %12s %8s %9s %8s %10s %9s %11s %9s\n", "H", "tokens/s", "ms/step", "torch tok/s", "ratio", "GFLOP/s", "%sgemm", "peak RSS", "maths", "RSS-maths", "heap+"
+    for (i = 1; i <= n; i++) {
+        h = order[i]
+        ratio = ttps[h] > 0 ? sprintf("%.2fx", tps[h] / ttps[h]) : "-"
+        printf "%-6s %12.0f %9.1f %12s %8s %9.1f %7.0f%% %8.1fMB %7.1fMB %9.1fMB %9s\n", h, tps[h], ms[h], ttps[h] > 0 ? sprintf("%.0f", ttps[h]) : "-", ratio, gf[h], 100 * gf[h] / sgemm, rss[h], math[h], rss[h] - math[h], heap[h]
+    }
+}' "$out"
