@@ -66,3 +66,32 @@ END {
         printf "%-6s %12.0f %9.1f %12s %8s %9.1f %7.0f%% %8.1fMB %7.1fMB %9.1fMB %9s\n", h, tps[h], ms[h], ttps[h] > 0 ? sprintf("%.0f", ttps[h]) : "-", ratio, gf[h], 100 * gf[h] / sgemm, rss[h], math[h], rss[h] - math[h], heap[h]
     }
 }' "$out"
+
+# Dashboard overhead: the same run headless and inside the dashboard (a
+# detached tmux terminal, 100x30); both report tokens per second of step time,
+# the dashboard on stderr after it exits. The target is >= 95% of headless.
+if command -v tmux >/dev/null 2>&1; then
+    tuih=${hidden##*,}
+    tuisteps=$steps
+    [ "$tuisteps" -gt 0 ] || { [ "$tuih" -le 256 ] && tuisteps=150 || tuisteps=20; }
+    tw=$(mktemp -d)
+    tflags=(--corpus "$corpus" --hidden "$tuih" --threads "$threads" --steps "$tuisteps" --eval-every 0)
+    "$bin" train --headless --quiet "${tflags[@]}" --save "$tw/h.st" --log "$tw/h.log"
+    htps=$(awk '
+        { if (match($0, /"tokens_per_s":[0-9.e+]+/)) { v = substr($0, RSTART + 15, RLENGTH - 15); if (v > 0) { inv += 1 / v; n++ } } }
+        END { if (inv > 0) printf "%.0f", n / inv }' "$tw/h.log")
+    absbin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
+    tmux -L "rnnscope-bench-$$" -f /dev/null new-session -d -s b -x 100 -y 30 \
+        "LANG=C.UTF-8 XDG_STATE_HOME='$tw' '$absbin' tui --exit-at-end --save '$tw/t.st' $(printf "'%s' " "${tflags[@]}") 2>'$tw/t.err'; touch '$tw/done'"
+    while [ ! -e "$tw/done" ]; do sleep 0.2; done
+    tmux -L "rnnscope-bench-$$" kill-server >/dev/null 2>&1 || true
+    ttps=$(sed -nE 's/.*dashboard trained [0-9]+ steps at ([0-9.]+) tokens\/s.*/\1/p' "$tw/t.err")
+    echo
+    if [ -n "$ttps" ] && [ -n "$htps" ]; then
+        awk -v h="$htps" -v t="$ttps" -v H="$tuih" -v n="$tuisteps" 'BEGIN {
+            printf "dashboard overhead, H=%s, %s steps: headless %.0f tok/s, dashboard %.0f tok/s = %.1f%% of headless (target >= 95%%)\n", H, n, h, t, 100 * t / h }'
+    else
+        echo "dashboard overhead: could not measure ($(head -c 200 "$tw/t.err"))"
+    fi
+    rm -rf "$tw"
+fi

@@ -9,9 +9,12 @@
 #include <sys/stat.h>
 
 #include "commands.h"
+#include "csvlog.h"
 #include "flags.h"
+#include "ngram.h"
 #include "progress.h"
 #include "steplog.h"
+#include "tbwriter.h"
 #include "trainer.h"
 
 static volatile sig_atomic_t stop_requested;
@@ -46,15 +49,93 @@ static int ensure_parent_dir(const char *path, Err *err)
     return 0;
 }
 
+/* The exports of --csv, --tensorboard and --ngram, opened after the trainer. */
+typedef struct {
+    CsvLog csv;
+    TbWriter tb;
+    int ngram;
+    double ngram_loss;
+} TrainExports;
+
+static int exports_open(TrainExports *x, const Trainer *t, const char *csv_path, const char *tb_dir, StepLog *log,
+                        int quiet, Err *err)
+{
+    int rc;
+    x->ngram_loss = NAN;
+    if (csv_path && (rc = csvlog_open(&x->csv, csv_path, err)) != 0)
+        return rc;
+    if (tb_dir && (rc = tbwriter_open(&x->tb, tb_dir, err)) != 0)
+        return rc;
+    if (x->ngram > 0) {
+        size_t n_val = t->corpus.n - t->corpus.n_train;
+        if (n_val < 2)
+            return err_set(err, ERR_INPUT, "--ngram %d needs a validation split; set --val-frac above 0", x->ngram);
+        NGram *g;
+        double t0 = progress_now_s();
+        if ((rc = ngram_build(&g, t->corpus.ids, t->corpus.n_train, x->ngram, t->corpus.tok.vocab_size, err)) != 0)
+            return rc;
+        x->ngram_loss = ngram_loss(g, t->corpus.ids + t->corpus.n_train, n_val);
+        ngram_free(g);
+        x->csv.ngram_loss = x->ngram_loss;
+        steplog_ngram(log, x->ngram, (float)x->ngram_loss);
+        if (x->tb.f && (rc = tbwriter_scalar(&x->tb, "baseline/ngram_val_loss", t->step, x->ngram_loss, err)) != 0)
+            return rc;
+        if (!quiet)
+            fprintf(stderr, "rnnscope: %d-gram baseline (interpolated Kneser-Ney) from %zu training tokens: "
+                    "validation loss %.4f nats/token (%.2fs)\n", x->ngram, t->corpus.n_train, x->ngram_loss,
+                    progress_now_s() - t0);
+    }
+    return 0;
+}
+
+static int exports_step(TrainExports *x, Trainer *t, const StepInfo *info, Err *err)
+{
+    csvlog_step(&x->csv, info, &t->model);
+    if (!x->tb.f)
+        return 0;
+    int rc = 0;
+    rc |= tbwriter_scalar(&x->tb, "train/loss", info->step, info->loss, err);
+    rc |= tbwriter_scalar(&x->tb, "train/lr", info->step, info->lr, err);
+    rc |= tbwriter_scalar(&x->tb, "train/grad_norm", info->step, info->grad_norm, err);
+    if (info->evaluated)
+        rc |= tbwriter_scalar(&x->tb, "val/loss", info->step, info->val_loss, err);
+    if (!isnan(x->ngram_loss))
+        rc |= tbwriter_scalar(&x->tb, "baseline/ngram_val_loss", info->step, x->ngram_loss, err);
+    long every = t->cfg.eval_every > 0 ? t->cfg.eval_every : 100;
+    for (int i = 0; i < t->model.n_tensors && info->step % every == 0 && rc == 0; i++) {
+        Histogram h;
+        char tag[96];
+        const char *name = t->model.tensors[i].name;
+        diag_histogram(model_tensor(&t->model, i), t->model.tensors[i].size, 30, &h);
+        snprintf(tag, sizeof tag, "weights/%s", name);
+        rc |= tbwriter_histogram(&x->tb, tag, info->step, &h, err);
+        diag_histogram(model_tensor_grad(&t->model, i), t->model.tensors[i].size, 30, &h);
+        snprintf(tag, sizeof tag, "grads/%s", name);
+        rc |= tbwriter_histogram(&x->tb, tag, info->step, &h, err);
+    }
+    return rc ? ERR_RUNTIME : 0;
+}
+
+static void exports_close(TrainExports *x)
+{
+    csvlog_close(&x->csv);
+    tbwriter_close(&x->tb);
+}
+
 int cmd_train(int argc, char **argv)
 {
+    /* on a terminal, without --headless, training opens the dashboard */
+    if (cmd_tui_wanted(argc, argv))
+        return cmd_tui(argc, argv);
     TrainConfig cfg;
     train_config_default(&cfg);
     snprintf(cfg.corpus, sizeof cfg.corpus, "%s", default_corpus_path());
     int overridden[64] = {0};
     int headless = 0, quiet = 0;
     long save_every = 0;
-    const char *save = NULL, *resume = NULL, *log_path = NULL;
+    const char *save = NULL, *resume = NULL, *log_path = NULL, *csv_path = NULL, *tb_dir = NULL;
+    TrainExports exports;
+    memset(&exports, 0, sizeof exports);
     const CliOpt opts[] = {
         {"headless", CLI_FLAG, &headless, 0, 1, NULL, "no dashboard: a progress line on stderr"},
         {"resume", CLI_STR, &resume, 0, 0, "RUN", "continue the run saved in RUN exactly where it stopped"},
@@ -62,6 +143,10 @@ int cmd_train(int argc, char **argv)
         {"save-every", CLI_LONG, &save_every, 0, 1e15, "N", "also save every N steps (0: at each evaluation and at the end)"},
         {"log", CLI_STR, &log_path, 0, 0, "FILE", "append JSON lines: one per step, one per evaluation"},
         {"quiet", CLI_FLAG, &quiet, 0, 1, NULL, "no progress output"},
+        {"csv", CLI_STR, &csv_path, 0, 0, "FILE", "write every step's metrics and diagnostics as CSV rows"},
+        {"tensorboard", CLI_STR, &tb_dir, 0, 0, "DIR", "write TensorBoard event files (scalars, histograms) into DIR"},
+        {"ngram", CLI_INT, &exports.ngram, 0, 10, "N", "an N-gram baseline (Kneser-Ney) from the training split, "
+                                                  "evaluated once on the validation split"},
     };
     CliSpec spec = {
         .usage = "rnnscope train [--headless] [--resume RUN] [options]",
@@ -102,6 +187,12 @@ int cmd_train(int argc, char **argv)
         trainer_free(&t);
         return report(&err);
     }
+    if ((rc = exports_open(&exports, &t, csv_path, tb_dir, &log, quiet, &err)) != 0) {
+        exports_close(&exports);
+        steplog_close(&log);
+        trainer_free(&t);
+        return report(&err);
+    }
     if (!quiet)
         fprintf(stderr,
                 "rnnscope: %s %dx%d (embed %d, %zu parameters) on %s: %zu tokens (%s, vocab %d), "
@@ -135,6 +226,11 @@ int cmd_train(int argc, char **argv)
         steplog_step(&log, &info, &t.model);
         if (info.evaluated)
             steplog_eval(&log, info.step, info.val_loss);
+        if ((rc = exports_step(&exports, &t, &info, &err)) != 0) {
+            progress_finish(&prog);
+            status = report(&err);
+            break;
+        }
         if (!quiet)
             progress_update(&prog, &info);
         int due = save_every > 0 ? info.step % save_every == 0 : info.evaluated;
@@ -162,6 +258,7 @@ int cmd_train(int argc, char **argv)
                     stop_requested ? "interrupted" : "done", t.step, (double)t.last_val_loss, save_path);
     }
     steplog_close(&log);
+    exports_close(&exports);
     trainer_free(&t);
     if (status == 0 && stop_requested)
         return 130;

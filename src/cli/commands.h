@@ -12,6 +12,10 @@ int cmd_eval(int argc, char **argv);
 int cmd_grad(int argc, char **argv);
 int cmd_gradcheck(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
+int cmd_tui(int argc, char **argv);
+/* 1 if `train` with these arguments should open the dashboard (cmd_tui.c). */
+int cmd_tui_wanted(int argc, char **argv);
+int cmd_run(int argc, char **argv);
 
 /* Print "rnnscope: <message>" to stderr and return the error's exit status. */
 int report(const Err *err);

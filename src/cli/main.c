@@ -57,13 +57,15 @@ static void usage(FILE *out)
             "rnnscope %s — train recurrent language models and watch them learn\n\n"
             "usage: rnnscope [COMMAND] [options]\n\n"
             "commands:\n"
-            "  (none)      train on the shipped default corpus (same as: rnnscope train)\n"
+            "  (none)      the live dashboard training on the shipped default corpus\n"
+            "  tui         the live dashboard: rnnscope tui [--resume RUN] [training options]\n"
             "  train       train a model; --resume RUN continues a saved run exactly\n"
             "  sample      generate text from a checkpoint\n"
             "  eval        loss of a checkpoint on a text file (nats, bits, perplexity)\n"
             "  grad        gradient of that loss for every tensor, as safetensors\n"
             "  gradcheck   analytic against numerical gradients on a small model\n"
-            "  bench       training speed, GFLOP/s and memory\n\n"
+            "  bench       training speed, GFLOP/s and memory\n"
+            "  run         run a Lua script (docs/lua.md): rnnscope run SCRIPT.lua [args]\n\n"
             "rnnscope COMMAND --help lists every flag of a command with its default.\n"
             "Exit status: 0 success, 1 runtime failure, 2 bad usage or bad input.\n",
             RNNSCOPE_VERSION);
@@ -98,7 +100,7 @@ int main(int argc, char **argv)
 {
     pick_blas_kernel(argv);
     if (argc < 2)
-        return cmd_train(0, argv + 1);
+        return cmd_tui(0, argv + 1);
     const char *cmd = argv[1];
     if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
         usage(stdout);
@@ -115,7 +117,7 @@ int main(int argc, char **argv)
         int (*fn)(int, char **);
     } table[] = {
         {"train", cmd_train}, {"sample", cmd_sample}, {"eval", cmd_eval}, {"grad", cmd_grad},
-        {"gradcheck", cmd_gradcheck}, {"bench", cmd_bench},
+        {"gradcheck", cmd_gradcheck}, {"bench", cmd_bench}, {"tui", cmd_tui}, {"run", cmd_run},
     };
     for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
         if (!strcmp(cmd, table[i].name))

@@ -39,6 +39,45 @@ static void flush_line(StepLog *l)
     strbuf_reset(&l->line);
 }
 
+static void append_rows(StrBuf *b, const char *key, const float *x, int rows, int cols, int stride)
+{
+    strbuf_appendf(b, ",\"%s\":[", key);
+    for (int r = 0; r < rows; r++) {
+        strbuf_append_str(b, r ? ",[" : "[");
+        for (int c = 0; c < cols; c++) {
+            if (c)
+                strbuf_append_str(b, ",");
+            append_number(b, x[(size_t)r * stride + c]);
+        }
+        strbuf_append_str(b, "]");
+    }
+    strbuf_append_str(b, "]");
+}
+
+/* The gradient inspector's numbers: gate saturation and means, the gradient
+ * flow (L, flow_len) and the last decay probe with its first/last ratio. */
+static void steplog_inspector(StrBuf *b, const StepInfo *s)
+{
+    strbuf_appendf(b, ",\"clip\":");
+    append_number(b, s->clip);
+    append_rows(b, "gate_saturation", &s->gate_sat[0][0], s->n_layers, s->n_gates, 4);
+    append_rows(b, "gate_mean", s->gate_mean, 1, s->n_layers, 0);
+    strbuf_appendf(b, ",\"flow_stride\":%d", s->flow_stride);
+    append_rows(b, "flow", s->flow, s->n_layers, s->flow_len, s->flow_len);
+    if (s->decay_step > 0) {
+        strbuf_appendf(b, ",\"decay_step\":%ld", s->decay_step);
+        append_rows(b, "decay", s->decay, s->n_layers, s->flow_len, s->flow_len);
+        strbuf_append_str(b, ",\"decay_ratio\":[");
+        for (int k = 0; k < s->n_layers; k++) {
+            const float *d = s->decay + (size_t)k * s->flow_len;
+            if (k)
+                strbuf_append_str(b, ",");
+            append_number(b, s->flow_len > 0 && d[s->flow_len - 1] > 0 ? d[0] / d[s->flow_len - 1] : NAN);
+        }
+        strbuf_append_str(b, "]");
+    }
+}
+
 void steplog_step(StepLog *l, const StepInfo *s, const Model *m)
 {
     if (!l->f)
@@ -84,6 +123,7 @@ void steplog_step(StepLog *l, const StepInfo *s, const Model *m)
         strbuf_append_str(b, "]");
     }
     strbuf_append_str(b, "]");
+    steplog_inspector(b, s);
     flush_line(l);
 }
 
@@ -92,6 +132,16 @@ void steplog_eval(StepLog *l, long step, float val_loss)
     if (!l->f)
         return;
     strbuf_appendf(&l->line, "{\"step\":%ld,\"val_loss\":", step);
+    append_number(&l->line, val_loss);
+    flush_line(l);
+}
+
+void steplog_ngram(StepLog *l, int order, float val_loss)
+{
+    if (!l->f)
+        return;
+    strbuf_appendf(&l->line, "{\"ngram_order\":%d,\"ngram_smoothing\":\"interpolated-kneser-ney\","
+                   "\"ngram_val_loss\":", order);
     append_number(&l->line, val_loss);
     flush_line(l);
 }

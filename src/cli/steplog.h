@@ -2,7 +2,9 @@
  *
  * One object per training step: step, epoch, loss, lr, grad_norm, clipped,
  * tokens_per_s, ms, and per tensor the gradient norm and update ratio; one per
- * evaluation: step, val_loss. Lines are flushed as written so a crash loses
+ * evaluation: step, val_loss. Steps also carry the inspector's diagnostics:
+ * clip, gate_saturation (L, G), gate_mean (L), flow (L, len) with flow_stride,
+ * and after the first decay probe decay_step, decay (L, len) and decay_ratio (L). Lines are flushed as written so a crash loses
  * nothing already logged.
  */
 #ifndef RNNSCOPE_STEPLOG_H
@@ -25,5 +27,7 @@ int steplog_open(StepLog *l, const char *path, Err *err);
 void steplog_close(StepLog *l);
 void steplog_step(StepLog *l, const StepInfo *s, const Model *m);
 void steplog_eval(StepLog *l, long step, float val_loss);
+/* Once at the start with --ngram N: {"ngram_order", "ngram_smoothing", "ngram_val_loss"}. */
+void steplog_ngram(StepLog *l, int order, float val_loss);
 
 #endif

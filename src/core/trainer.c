@@ -57,6 +57,11 @@ static int setup_run(Trainer *t, Err *err)
     t->y = xmalloc(sizeof(int) * (size_t)c->batch * (size_t)c->seq);
     t->param_before = xmalloc(sizeof(float) * t->model.n_params);
     t->last_val_loss = NAN;
+    state_init(&t->state_before, &t->model.cfg, c->batch);
+    t->probe = diag_probe_new(&t->model.cfg, c->seq, c->batch);
+    t->decay = xcalloc((size_t)t->model.cfg.layers * c->seq, sizeof(float));
+    t->probe_every = 50;
+    diag_history_init(&t->history, 2048, 512);
     set_threads(c->threads);
     return 0;
 }
@@ -97,6 +102,10 @@ void trainer_free(Trainer *t)
     free(t->x);
     free(t->y);
     free(t->param_before);
+    state_free(&t->state_before);
+    diag_probe_free(t->probe);
+    free(t->decay);
+    diag_history_free(&t->history);
     memset(t, 0, sizeof *t);
 }
 
@@ -110,19 +119,52 @@ static long first_nonfinite(const float *p, size_t n)
     return -1;
 }
 
-static int report_nonfinite(const Trainer *t, const char *what, Err *err)
+/* Where the backward first produced a non-finite dLoss/dh: it runs the top
+ * layer from t = T-1 down to 0, then the layer below. */
+static int nonfinite_dh(const Trainer *t, char *where, size_t cap)
+{
+    int T, B;
+    workspace_chunk(t->ws, &T, &B);
+    const float *dh = workspace_dh_norms(t->ws);
+    for (int l = t->model.cfg.layers - 1; l >= 0; l--)
+        for (int k = T - 1; k >= 0; k--)
+            if (!isfinite(dh[(size_t)l * T + k])) {
+                snprintf(where, cap, "; the backward pass first overflowed at the gradient of layer %d's hidden "
+                         "state at t=%d", l, k);
+                return 1;
+            }
+    where[0] = 0;
+    return 0;
+}
+
+static int report_nonfinite(Trainer *t, const char *what, Err *err)
 {
     const Model *m = &t->model;
+    char dh_where[160] = "";
+    if (what[4] == 'g') /* "the gradient" */
+        nonfinite_dh(t, dh_where, sizeof dh_where);
+    /* the chunk's carried state goes back to what it was, so training can go on */
+    state_copy(&t->state, &t->state_before);
+    /* the root cause first: a parameter, then an activation, then a gradient */
+    char where[160];
     for (int pass = 0; pass < 2; pass++) {
         const float *base = pass == 0 ? m->params : m->grads;
+        if (pass == 1) {
+            diag_probe_forward(t->probe, m, t->x, t->cfg.seq, t->cfg.batch, &t->state_before);
+            if (diag_probe_nonfinite(t->probe, where, sizeof where))
+                return err_set(err, ERR_RUNTIME,
+                               "step %ld: %s is not finite; every parameter is finite, the first non-finite "
+                               "activation is the %s; training stopped, parameters kept from step %ld",
+                               t->step + 1, what, where, t->step);
+        }
         for (int i = 0; i < m->n_tensors; i++) {
             long at = first_nonfinite(base + m->tensors[i].offset, m->tensors[i].size);
             if (at >= 0)
                 return err_set(err, ERR_RUNTIME,
                                "step %ld: %s is not finite; first non-finite tensor: %s%s "
-                               "(element %ld, value %g); training stopped, parameters kept from step %ld",
+                               "(element %ld, value %g)%s; training stopped, parameters kept from step %ld",
                                t->step + 1, what, pass ? "gradient of " : "", m->tensors[i].name, at,
-                               (double)base[m->tensors[i].offset + (size_t)at], t->step);
+                               (double)base[m->tensors[i].offset + (size_t)at], dh_where, t->step);
         }
     }
     return err_set(err, ERR_RUNTIME,
@@ -172,6 +214,83 @@ static void gate_norms(const Model *m, StepInfo *info)
     }
 }
 
+/* ---- the inspector's per-step diagnostics ------------------------------------ */
+
+static void run_probe(Trainer *t)
+{
+    const TrainConfig *c = &t->cfg;
+    diag_probe_forward(t->probe, &t->model, t->x, c->seq, c->batch, &t->state_before);
+    diag_probe_decay(t->probe, &t->model, t->y + (size_t)(c->seq - 1) * c->batch, t->decay);
+    t->decay_step = t->step + 1;
+}
+
+/* Gradient flow, gate saturation and (every probe_every steps) the decay
+ * probe; runs after the backward and before the update, so the probe sees the
+ * parameters this chunk's forward used. */
+static void step_diagnostics(Trainer *t, StepInfo *info)
+{
+    const Model *m = &t->model;
+    int T, B, L = m->cfg.layers;
+    workspace_chunk(t->ws, &T, &B);
+    info->flow_len = diag_flow_compact(workspace_dh_norms(t->ws), L, T, info->flow, &info->flow_stride);
+    for (int l = 0; l < L && t->step % DIAG_GATE_EVERY == 0; l++) {
+        GateStats gs;
+        workspace_gate_stats(t->ws, l, &gs);
+        for (int g = 0; g < gs.n_blocks; g++)
+            t->gate_sat[l][g] = gs.saturated[g];
+        t->gate_mean[l] = gs.gate_mean;
+    }
+    memcpy(info->gate_sat, t->gate_sat, sizeof info->gate_sat);
+    memcpy(info->gate_mean, t->gate_mean, sizeof info->gate_mean);
+    if (t->probe_every > 0 && t->step % t->probe_every == 0)
+        run_probe(t);
+    if (t->decay_step > 0) {
+        int stride;
+        info->decay_step = t->decay_step;
+        diag_flow_compact(t->decay, L, t->cfg.seq, info->decay, &stride);
+    }
+}
+
+int trainer_probe(Trainer *t, Err *err)
+{
+    if (t->step == 0)
+        return err_set(err, ERR_INPUT, "the decay probe needs a chunk: run a training step first");
+    run_probe(t);
+    t->decay_step = t->step;
+    return 0;
+}
+
+int trainer_histogram(Trainer *t, const char *what, int n_bins, Histogram *h, Err *err)
+{
+    const Model *m = &t->model;
+    if (strncmp(what, "act:", 4) == 0) {
+        char kind[16];
+        int layer = -1;
+        const char *dot = strchr(what + 4, '.');
+        if (!dot || (size_t)(dot - (what + 4)) >= sizeof kind || sscanf(dot + 1, "%d", &layer) != 1)
+            return err_set(err, ERR_INPUT, "histogram '%s': activations are named act:h.K, act:c.K or act:gates.K",
+                           what);
+        snprintf(kind, sizeof kind, "%.*s", (int)(dot - (what + 4)), what + 4);
+        if (t->step == 0)
+            return err_set(err, ERR_INPUT, "histogram '%s': no chunk yet; run a training step first", what);
+        diag_probe_forward(t->probe, m, t->x, t->cfg.seq, t->cfg.batch, &t->state_before);
+        size_t n;
+        const float *a = diag_probe_activations(t->probe, kind, layer, &n);
+        if (!a)
+            return err_set(err, ERR_INPUT, "histogram '%s': no such activation for a %d-layer %s", what,
+                           m->cfg.layers, cell_name(m->cfg.cell));
+        diag_histogram(a, n, n_bins, h);
+        return 0;
+    }
+    int grad = strncmp(what, "grad:", 5) == 0;
+    int i = model_find_tensor(m, grad ? what + 5 : what);
+    if (i < 0)
+        return err_set(err, ERR_INPUT, "histogram '%s': no tensor of that name (e.g. head.weight, "
+                                       "grad:rnn.weight_hh_l0, act:h.0)", what);
+    diag_histogram(grad ? model_tensor_grad(m, i) : model_tensor(m, i), m->tensors[i].size, n_bins, h);
+    return 0;
+}
+
 /* ---- a step ---------------------------------------------------------------- */
 
 int trainer_step(Trainer *t, StepInfo *info, Err *err)
@@ -185,6 +304,8 @@ int trainer_step(Trainer *t, StepInfo *info, Err *err)
 
     if (batcher_next(&t->batcher, t->corpus.ids, t->x, t->y))
         state_zero(&t->state);
+    state_copy(&t->state_before, &t->state);
+    info->clip = c->clip;
     float loss = model_forward(m, t->ws, t->x, t->y, c->seq, c->batch, &t->state, 1, &t->rng);
     if (!isfinite(loss))
         return report_nonfinite(t, "the loss", err);
@@ -200,6 +321,8 @@ int trainer_step(Trainer *t, StepInfo *info, Err *err)
     if (!isfinite(total))
         return report_nonfinite(t, "the gradient", err);
     gate_norms(m, info);
+    if (!t->diag_off)
+        step_diagnostics(t, info);
     info->grad_norm = (float)sqrt(total);
     if (c->clip_value > 0)
         info->n_clamped = (long)clip_elementwise(m->grads, m->n_params, c->clip_value);
@@ -208,7 +331,7 @@ int trainer_step(Trainer *t, StepInfo *info, Err *err)
 
     memcpy(t->param_before, m->params, sizeof(float) * m->n_params);
     optim_step(&t->optim, m->params, m->grads, lr);
-    for (int i = 0; i < m->n_tensors; i++) {
+    for (int i = 0; i < m->n_tensors && !t->diag_off; i++) {
         const TensorView *tv = &m->tensors[i];
         double d = sumsq_diff(m->params + tv->offset, t->param_before + tv->offset, tv->size);
         double w = sumsq(t->param_before + tv->offset, tv->size);
@@ -227,11 +350,13 @@ int trainer_step(Trainer *t, StepInfo *info, Err *err)
     info->lr = lr;
     info->ms = now_ms() - t0;
     info->tokens_per_s = info->ms > 0 ? (double)c->batch * c->seq / (info->ms / 1e3) : 0;
+    diag_history_add_loss(&t->history, loss);
     if (c->eval_every > 0 && t->step % c->eval_every == 0 && t->corpus.n > t->corpus.n_train) {
         int rc = trainer_eval(t, &info->val_loss, err);
         if (rc)
             return rc;
         info->evaluated = 1;
+        diag_history_add_val(&t->history, t->step, info->val_loss);
     }
     return 0;
 }
@@ -310,6 +435,15 @@ int trainer_save(const Trainer *t, const char *path, Err *err)
     char v[32];
     snprintf(v, sizeof v, "%.9g", (double)t->last_val_loss);
     st_add_meta(w, "run.val_loss", v);
+    diag_history_save(&t->history, w);
+    /* the diagnostics that steps between measurements repeat, so a resumed
+     * run reports what the uninterrupted one would */
+    int L = t->model.cfg.layers;
+    int64_t gshape[2] = {L, 4}, lshape[1] = {L}, dshape[2] = {L, t->cfg.seq};
+    st_add_f32(w, "diag.gate_sat", &t->gate_sat[0][0], 2, gshape);
+    st_add_f32(w, "diag.gate_mean", t->gate_mean, 1, lshape);
+    st_add_f32(w, "diag.decay", t->decay, 2, dshape);
+    add_meta_long(w, "diag.decay_step", t->decay_step);
     int rc = st_writer_save(w, path, err);
     st_writer_free(w);
     return rc;
@@ -394,6 +528,19 @@ static int restore_run_state(Trainer *t, const StFile *f, Err *err)
         return rc;
     if (t->optim.v && (rc = st_get_f32(f, "optim.v", t->optim.v, n, err)))
         return rc;
+    if ((rc = diag_history_load(&t->history, f, err)) != 0)
+        return rc;
+    int L = t->model.cfg.layers;
+    if (st_find(f, "diag.gate_sat")) {
+        uint64_t dstep = 0;
+        if ((rc = st_get_f32(f, "diag.gate_sat", &t->gate_sat[0][0], (size_t)L * 4, err)) ||
+            (rc = st_get_f32(f, "diag.gate_mean", t->gate_mean, (size_t)L, err)) ||
+            (rc = meta_u64(f, "diag.decay_step", &dstep, err)))
+            return rc;
+        t->decay_step = (long)dstep;
+        if (st_get_f32(f, "diag.decay", t->decay, (size_t)L * t->cfg.seq, NULL) != 0)
+            t->decay_step = 0; /* --seq changed: no probe result to repeat */
+    }
     if (t->note[0])
         return 0; /* the data stream changed: start it, and the carried state, afresh */
     if (ntok != t->corpus.n)

@@ -16,6 +16,7 @@
 #define RNNSCOPE_TRAINER_H
 
 #include "corpus.h"
+#include "diag.h"
 #include "err.h"
 #include "model.h"
 #include "optim.h"
@@ -23,6 +24,7 @@
 #include "train_config.h"
 
 #define STEP_MAX_TENSORS (3 + 4 * TRAIN_MAX_LAYERS)
+#define DIAG_GATE_EVERY 10
 
 typedef struct {
     long step;              /* 1-based number of this step */
@@ -42,6 +44,20 @@ typedef struct {
                                                    gate block: w_ih, w_hh, b_ih and b_hh */
     int evaluated;          /* 1 if a validation pass ran after this step */
     float val_loss;         /* its loss (NAN if none) */
+    /* Gradient inspector (diag.h). The flow arrays live inside the record (no
+     * pointers), so a copy stays valid forever: (n_layers, flow_len) with
+     * n_layers * flow_len <= DIAG_FLOW_CELLS, position t ascending (the last
+     * entry is the newest position, "t-0"); flow_stride > 1 only when
+     * L * T > DIAG_FLOW_CELLS, each entry then averaging that many positions. */
+    int flow_len, flow_stride;
+    float flow[DIAG_FLOW_CELLS];  /* mean over B of ||dLoss/dh_t||, the whole gradient */
+    long decay_step;              /* step of the last decay probe (0: none yet) */
+    float decay[DIAG_FLOW_CELLS]; /* from that probe: mean over B of ||dL_{T-1}/dh_t||,
+                                     the last position's loss carried back alone */
+    float gate_sat[TRAIN_MAX_LAYERS][4]; /* (L, G) fraction of saturated units, as GateStats,
+                                            measured every DIAG_GATE_EVERY steps */
+    float gate_mean[TRAIN_MAX_LAYERS];   /* lstm: mean forget gate; gru: mean update gate */
+    float clip;                   /* the global-norm threshold in force (0 = off) */
 } StepInfo;
 
 typedef struct {
@@ -60,6 +76,19 @@ typedef struct {
     long step;            /* steps completed */
     float last_val_loss;  /* NAN before the first validation pass */
     char note[256];       /* set by trainer_resume when a flag changed the data stream */
+    /* gradient inspector */
+    int diag_off;         /* 1: skip gate saturation, flow, decay probe and update ratios (bench) */
+    int probe_every;      /* run the decay probe every N steps (default 50; 0 = never) */
+    State state_before;   /* (L, B, H) the state the current chunk started from */
+    DiagProbe *probe;     /* second forward/backward for the decay probe and activations */
+    float *decay;         /* (L, T) the last probe's per-position norms */
+    long decay_step;      /* the step it ran at (0: never) */
+    /* gate saturation reads every gate activation of the chunk (about 10% of a
+     * small model's step), so it runs every DIAG_GATE_EVERY steps and steps in
+     * between report the last values */
+    float gate_sat[TRAIN_MAX_LAYERS][4];
+    float gate_mean[TRAIN_MAX_LAYERS];
+    LossHistory history;  /* loss per step, val loss per evaluation; saved in the checkpoint */
 } Trainer;
 
 /* Start a fresh run: load the corpus, build and initialise the model. */
@@ -86,6 +115,18 @@ int trainer_eval(Trainer *t, float *val_loss, Err *err);
 
 /* Save model and full run state atomically. */
 int trainer_save(const Trainer *t, const char *path, Err *err);
+
+/* On demand (not inside a step): the decay probe on the last chunk with the
+ * current parameters, filling t->decay; returns 0, or ERR_INPUT before the
+ * first step. */
+int trainer_probe(Trainer *t, Err *err);
+
+/* On demand: histogram of "NAME" (a tensor's weights), "grad:NAME" (its
+ * gradient from the last step, after clipping),
+ * or "act:h.K", "act:c.K", "act:gates.K" (layer K's activations over the last
+ * chunk, recomputed by the probe with dropout off). ERR_INPUT naming what is
+ * unknown. Call from the thread that steps the trainer. */
+int trainer_histogram(Trainer *t, const char *what, int n_bins, Histogram *h, Err *err);
 
 /* Bytes the maths needs: parameters, gradients, optimizer state, the
  * update-ratio copy and one chunk's activations. */

@@ -1,0 +1,83 @@
+/* cmd_tui.c — `rnnscope tui` (and `rnnscope` alone, and `rnnscope train` on a
+ * terminal): the live dashboard training a model. Parses the flags, builds or
+ * resumes the Trainer and hands it to the event loop in src/tui/app.c. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "app.h"
+#include "commands.h"
+#include "flags.h"
+#include "trainer.h"
+
+int cmd_tui(int argc, char **argv)
+{
+    TrainConfig cfg;
+    train_config_default(&cfg);
+    snprintf(cfg.corpus, sizeof cfg.corpus, "%s", default_corpus_path());
+    int overridden[64] = {0};
+    int paused = 0, exit_at_end = 0, headless_ignored = 0;
+    const char *save = NULL, *resume = NULL, *theme = NULL, *layout = NULL;
+    const CliOpt opts[] = {
+        {"resume", CLI_STR, &resume, 0, 0, "RUN", "continue the run saved in RUN exactly where it stopped"},
+        {"save", CLI_STR, &save, 0, 0, "PATH",
+         "where :quit saves the run (default RUN, or $XDG_STATE_HOME/rnnscope/runs/CORPUS-CELL.safetensors)"},
+        {"theme", CLI_STR, &theme, 0, 0, "NAME", "colour theme: default, light, solarized-dark, gruvbox, monochrome or a file"},
+        {"layout", CLI_STR, &layout, 0, 0, "NAME", "panel layout: default, wide, tall or inspector"},
+        {"paused", CLI_FLAG, &paused, 0, 1, NULL, "start paused (:run or F5 starts training)"},
+        {"exit-at-end", CLI_FLAG, &exit_at_end, 0, 1, NULL, "save and exit when --steps is reached (for benchmarks)"},
+        {"headless", CLI_FLAG, &headless_ignored, 0, 1, NULL, "(for rnnscope train: no dashboard)"},
+    };
+    CliSpec spec = {
+        .usage = "rnnscope tui [--resume RUN] [--theme NAME] [--layout NAME] [training options]",
+        .summary = "Train with the live dashboard: loss chart, gradient norms by layer, next-token\n"
+                   "probabilities for what you type, samples. F1 or :help inside lists every key and\n"
+                   "command; :quit or Ctrl-D saves the run and says where.",
+        .opts = opts, .n_opts = (int)(sizeof opts / sizeof opts[0]),
+        .train = &cfg, .overridden = overridden,
+    };
+    Err err;
+    err_clear(&err);
+    int rc = cli_parse(&spec, argc, argv, &err);
+    if (rc < 0)
+        return 0;
+    if (rc)
+        return report(&err);
+    Trainer *t = xcalloc(1, sizeof *t);
+    rc = resume ? trainer_resume(t, resume, &cfg, overridden, &err) : trainer_init(t, &cfg, &err);
+    if (rc) {
+        free(t);
+        return report(&err);
+    }
+    AppOptions o = {theme, layout, save ? save : resume, paused, exit_at_end};
+    rc = app_run(t, &o, &err);
+    if (rc && err.msg[0])
+        return report(&err);
+    return rc;
+}
+
+/* 1 if `rnnscope train ARGS` should open the dashboard: no --headless, no
+ * --help, every flag one the dashboard understands (a train-only flag such as
+ * --log keeps training headless), and a terminal on stdin and stdout. */
+int cmd_tui_wanted(int argc, char **argv)
+{
+    if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
+        return 0;
+    for (int i = 0; i < argc; i++)
+        if (!strcmp(argv[i], "--headless") || !strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+            return 0;
+    TrainConfig cfg;
+    train_config_default(&cfg);
+    int overridden[64] = {0}, flag = 0;
+    const char *str = NULL;
+    const CliOpt opts[] = {
+        {"resume", CLI_STR, &str, 0, 0, "RUN", ""}, {"save", CLI_STR, &str, 0, 0, "PATH", ""},
+        {"theme", CLI_STR, &str, 0, 0, "NAME", ""}, {"layout", CLI_STR, &str, 0, 0, "NAME", ""},
+        {"paused", CLI_FLAG, &flag, 0, 1, NULL, ""}, {"exit-at-end", CLI_FLAG, &flag, 0, 1, NULL, ""},
+    };
+    CliSpec spec = {.usage = "", .summary = "", .opts = opts, .n_opts = (int)(sizeof opts / sizeof opts[0]),
+                    .train = &cfg, .overridden = overridden};
+    Err err;
+    return cli_parse(&spec, argc, argv, &err) == 0;
+}

@@ -1,0 +1,110 @@
+/* lh_internal.h — the LuaHost structure and the functions the host's own
+ * files (src/lua/lh_*.c, lua_host.c) share. Nothing outside src/lua includes
+ * this; the public API is lua_host.h.
+ *
+ * Files: lua_host.c (state, coroutine driver, interrupts, errors),
+ * lh_sandbox.c (what a script may touch), lh_build.c (rnn.model/corpus/trainer,
+ * settings between steps, save/load), lh_run.c (step/eval/history, the step
+ * table), lh_inspect.c (probs/sample), lh_tensor.c (tensor userdata),
+ * lh_events.c (rnn.on and firing hooks), lh_ui.c (print/log/plot/status).
+ */
+#ifndef RNNSCOPE_LH_INTERNAL_H
+#define RNNSCOPE_LH_INTERNAL_H
+
+#include <signal.h>
+
+#include <lua.h>
+
+#include "lua_host.h"
+
+/* What the script is waiting for. */
+typedef enum { LH_REQ_NONE, LH_REQ_STEP, LH_REQ_EVAL } LhRequest;
+
+/* One completed step, as rnn.history reads it. */
+typedef struct {
+    long step;
+    float loss, lr, grad_norm, val_loss; /* val_loss NAN unless evaluated */
+    double ms, tokens_per_s, epoch;
+    int clipped;
+} LhRecord;
+
+struct LuaHost {
+    lua_State *L;         /* main state: hooks and synchronous calls run here */
+    lua_State *co;        /* the script coroutine, NULL when idle */
+    int co_ref;           /* registry reference keeping co alive */
+    int print_results;    /* print what the chunk returns (= EXPR) */
+    int narg;             /* values passed at the first resume (the script's ...) */
+    int started;          /* the coroutine has been resumed at least once */
+    LuaUi ui;
+    int unsafe;
+
+    TrainConfig pending;  /* settings the next rnn.trainer{} (or lazy build) uses */
+    Trainer *trainer;     /* current run, NULL if none */
+    int owns_trainer;
+    unsigned generation;  /* bumped when the run is replaced: stale tensors fail */
+
+    /* the current request */
+    LhRequest req;
+    long steps_left;      /* LH_REQ_STEP: steps still to make */
+    long steps_done;
+    int stop;             /* a hook returned "stop" or called rnn.pause() */
+    int have_last;
+    StepInfo last;        /* the last completed step */
+    int failed;           /* the request failed: message in fail_msg */
+    char fail_msg[512];
+    char hook_error[1024];/* first hook error during this request ("" if none) */
+    float eval_loss;
+    int paused;
+    int hook_errors;
+
+    /* history of the current run */
+    LhRecord *hist;
+    size_t n_hist, cap_hist;
+    long *val_steps;      /* (n_val) steps of every validation loss */
+    float *val_losses;    /* (n_val) */
+    size_t n_val, cap_val;
+
+    volatile sig_atomic_t interrupt;        /* 0 none, 1 interrupted, 2 timed out */
+};
+
+/* The host a C function runs for: stored as the registry's light userdata. */
+LuaHost *lh_host(lua_State *L);
+
+/* lua_host.c */
+void lh_set_trainer(LuaHost *h, Trainer *t, int owned); /* replace the run (frees an owned one) */
+void lh_history_clear(LuaHost *h);
+void lh_history_add_val(LuaHost *h, long step, float val_loss);
+/* Message handler for lua_pcall: message + traceback. [-1, +1] */
+int lh_traceback(lua_State *L);
+/* Report a hook error (message with traceback on top of L), pop it. */
+void lh_report_error(LuaHost *h, lua_State *L, const char *what);
+
+/* lh_sandbox.c: remove what a sandboxed script may not use. */
+void lh_sandbox_apply(lua_State *L);
+
+/* lh_build.c: rnn.model, corpus, trainer, set, get, lr, clip, pause, save, load. */
+void lh_build_register(lua_State *L);
+/* The current run, built from the pending settings if there is none yet;
+ * raises a Lua error when building fails. */
+Trainer *lh_need_trainer(lua_State *L, LuaHost *h);
+
+/* lh_run.c: rnn.step, eval, history. */
+void lh_run_register(lua_State *L);
+/* Push the table describing info. [-0, +1] */
+void lh_run_push_step(lua_State *L, const LuaHost *h, const StepInfo *info);
+
+/* lh_inspect.c: rnn.probs, rnn.sample. */
+void lh_inspect_register(lua_State *L);
+
+/* lh_tensor.c: rnn.params, param, grad and the tensor class. */
+void lh_tensor_register(lua_State *L);
+
+/* lh_events.c: rnn.on; fire(event) calls every hook of that event with the
+ * nargs values on top of L (popped). Returns 1 if a hook asked to stop. */
+void lh_events_register(lua_State *L);
+int lh_events_fire(LuaHost *h, lua_State *L, const char *event, int nargs);
+
+/* lh_ui.c: print, rnn.log, plot, status. */
+void lh_ui_register(lua_State *L);
+
+#endif

@@ -1,0 +1,463 @@
+/* lua_host.c — the Lua state, the script coroutine and its driver protocol,
+ * interrupts and error reporting (see lua_host.h for the protocol).
+ *
+ * Not here: the `rnn` functions themselves (lh_build.c, lh_run.c,
+ * lh_inspect.c, lh_tensor.c, lh_events.c, lh_ui.c) or the sandbox
+ * (lh_sandbox.c).
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <lauxlib.h>
+#include <lualib.h>
+
+#include "lh_internal.h"
+
+/* The host pointer lives in the state's extra space, which lua_newthread
+ * copies into every coroutine, so any thread finds it without a lookup. */
+LuaHost *lh_host(lua_State *L)
+{
+    return *(LuaHost **)lua_getextraspace(L);
+}
+
+/* ---- interrupts ------------------------------------------------------------ */
+
+/* Why two hooks: the signal handler arms a count-1 hook on the threads it
+ * knows (the coroutine and the main state), as lua.c does, so the stop is
+ * immediate. A script can also create coroutines of its own, which the
+ * handler does not know; they inherit this cheap hook (checked every 1000
+ * instructions) from the script's coroutine, so they stop too. */
+static void lh_stop_hook(lua_State *L, lua_Debug *ar)
+{
+    (void)ar;
+    LuaHost *h = lh_host(L);
+    if (h->interrupt)
+        luaL_error(L, "%s", h->interrupt == 2 ? "timed out" : "interrupted");
+}
+
+#define LH_CHECK_EVERY 1000
+
+static void arm_check_hook(lua_State *L)
+{
+    lua_sethook(L, lh_stop_hook, LUA_MASKCOUNT, LH_CHECK_EVERY);
+}
+
+void luahost_interrupt(LuaHost *h, int reason)
+{
+    if (!h || !h->co)
+        return;
+    h->interrupt = reason == 1 ? 2 : 1;
+    int mask = LUA_MASKCALL | LUA_MASKRET | LUA_MASKCOUNT;
+    lua_sethook(h->co, lh_stop_hook, mask, 1);
+    lua_sethook(h->L, lh_stop_hook, mask, 1);
+}
+
+/* ---- errors ---------------------------------------------------------------- */
+
+int lh_traceback(lua_State *L)
+{
+    const char *msg = lua_tostring(L, 1);
+    if (msg == NULL) {
+        if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING)
+            return 1;
+        msg = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
+    }
+    luaL_traceback(L, L, msg, 1); /* [-0, +1] */
+    return 1;
+}
+
+static void ui_error(LuaHost *h, const char *text)
+{
+    if (h->ui.error)
+        h->ui.error(h->ui.ctx, text);
+}
+
+void lh_report_error(LuaHost *h, lua_State *L, const char *what)
+{
+    const char *msg = lua_tostring(L, -1);
+    char *text;
+    size_t n = strlen(what) + (msg ? strlen(msg) : 20) + 4;
+    text = xmalloc(n);
+    snprintf(text, n, "%s: %s", what, msg ? msg : "(non-string error)");
+    ui_error(h, text);
+    free(text);
+    lua_pop(L, 1); /* [-1, +0] */
+}
+
+/* ---- the run and its history ------------------------------------------------- */
+
+void lh_history_clear(LuaHost *h)
+{
+    h->n_hist = 0;
+    h->n_val = 0;
+}
+
+static void history_add(LuaHost *h, const StepInfo *info)
+{
+    if (h->n_hist == h->cap_hist) {
+        h->cap_hist = h->cap_hist ? 2 * h->cap_hist : 256;
+        h->hist = xrealloc(h->hist, h->cap_hist * sizeof *h->hist);
+    }
+    LhRecord *r = &h->hist[h->n_hist++];
+    r->step = info->step;
+    r->loss = info->loss;
+    r->lr = info->lr;
+    r->grad_norm = info->grad_norm;
+    r->val_loss = info->evaluated ? info->val_loss : NAN;
+    r->ms = info->ms;
+    r->tokens_per_s = info->tokens_per_s;
+    r->epoch = info->epoch;
+    r->clipped = info->clipped;
+}
+
+void lh_history_add_val(LuaHost *h, long step, float val_loss)
+{
+    if (h->n_val == h->cap_val) {
+        h->cap_val = h->cap_val ? 2 * h->cap_val : 64;
+        h->val_steps = xrealloc(h->val_steps, h->cap_val * sizeof *h->val_steps);
+        h->val_losses = xrealloc(h->val_losses, h->cap_val * sizeof *h->val_losses);
+    }
+    h->val_steps[h->n_val] = step;
+    h->val_losses[h->n_val] = val_loss;
+    h->n_val++;
+}
+
+static void free_owned(LuaHost *h)
+{
+    if (h->trainer && h->owns_trainer) {
+        trainer_free(h->trainer);
+        free(h->trainer);
+    }
+    h->trainer = NULL;
+    h->owns_trainer = 0;
+}
+
+void lh_set_trainer(LuaHost *h, Trainer *t, int owned)
+{
+    if (t == h->trainer) {
+        h->owns_trainer = owned;
+        return;
+    }
+    free_owned(h);
+    h->trainer = t;
+    h->owns_trainer = owned;
+    h->generation++;
+    h->have_last = 0;
+    lh_history_clear(h);
+    if (h->ui.run_changed)
+        h->ui.run_changed(h->ui.ctx, t);
+}
+
+void luahost_attach_trainer(LuaHost *h, Trainer *t)
+{
+    lh_set_trainer(h, t, 0);
+}
+
+Trainer *luahost_trainer(const LuaHost *h)
+{
+    return h->trainer;
+}
+
+Trainer *luahost_release_trainer(LuaHost *h)
+{
+    if (!h->trainer || !h->owns_trainer)
+        return NULL;
+    h->owns_trainer = 0;
+    return h->trainer;
+}
+
+int luahost_paused(const LuaHost *h)
+{
+    return h->paused;
+}
+
+int luahost_hook_errors(const LuaHost *h)
+{
+    return h->hook_errors;
+}
+
+int luahost_busy(const LuaHost *h)
+{
+    return h->co != NULL;
+}
+
+/* ---- creating the state ------------------------------------------------------ */
+
+static int open_rnn(lua_State *L)
+{
+    lua_newtable(L);            /* [-0, +1] rnn */
+    lh_build_register(L);
+    lh_run_register(L);
+    lh_inspect_register(L);
+    lh_tensor_register(L);
+    lh_events_register(L);
+    lh_ui_register(L);
+    lua_pushstring(L, "0.1"); /* [-0, +1] */
+    lua_setfield(L, -2, "version"); /* [-1, +0] */
+    return 1;
+}
+
+LuaHost *luahost_new(const LuaHostOptions *opt)
+{
+    lua_State *L = luaL_newstate();
+    if (!L)
+        return NULL;
+    LuaHost *h = xcalloc(1, sizeof *h);
+    h->L = L;
+    h->co_ref = LUA_NOREF;
+    h->ui = opt->ui;
+    h->unsafe = opt->unsafe;
+    if (opt->defaults)
+        h->pending = *opt->defaults;
+    else
+        train_config_default(&h->pending);
+    *(LuaHost **)lua_getextraspace(L) = h;
+    luaL_openlibs(L);
+    if (!h->unsafe)
+        lh_sandbox_apply(L);
+    luaL_requiref(L, "rnn", open_rnn, 1); /* [-0, +1] also package.loaded.rnn */
+    lua_pop(L, 1);                        /* [-1, +0] */
+    return h;
+}
+
+static void finish_script(LuaHost *h)
+{
+    lua_State *co = h->co;
+    h->co = NULL; /* first: the signal handler must not touch a dead thread */
+    if (co)
+        lua_resetthread(co); /* runs pending to-be-closed variables */
+    luaL_unref(h->L, LUA_REGISTRYINDEX, h->co_ref);
+    h->co_ref = LUA_NOREF;
+    h->req = LH_REQ_NONE;
+    h->steps_left = 0;
+    lua_sethook(h->L, NULL, 0, 0);
+    h->interrupt = 0;
+    lua_settop(h->L, 0);
+}
+
+void luahost_free(LuaHost *h)
+{
+    if (!h)
+        return;
+    if (h->co)
+        finish_script(h);
+    lua_close(h->L); /* tensors' __gc run here, while the host is still alive */
+    free_owned(h);
+    free(h->hist);
+    free(h->val_steps);
+    free(h->val_losses);
+    free(h);
+}
+
+/* ---- starting a script -------------------------------------------------------- */
+
+/* A fresh coroutine holding nothing yet; [-0, +0] on the main state. */
+static lua_State *new_coroutine(LuaHost *h)
+{
+    lua_State *co = lua_newthread(h->L);                 /* [-0, +1] */
+    h->co_ref = luaL_ref(h->L, LUA_REGISTRYINDEX);      /* [-1, +0] */
+    arm_check_hook(co);
+    h->narg = 0;
+    h->started = 0;
+    h->req = LH_REQ_NONE;
+    h->steps_left = 0;
+    h->paused = 0;
+    h->interrupt = 0;
+    arm_check_hook(h->L);
+    return co;
+}
+
+static int load_failed(LuaHost *h, lua_State *co, int status, Err *err)
+{
+    const char *msg = lua_tostring(co, -1);
+    err_set(err, ERR_INPUT, "%s%s", msg ? msg : "cannot load the script",
+            status == LUA_ERRSYNTAX ? "" : "");
+    luaL_unref(h->L, LUA_REGISTRYINDEX, h->co_ref);
+    h->co_ref = LUA_NOREF;
+    lua_sethook(h->L, NULL, 0, 0);
+    return ERR_INPUT;
+}
+
+int luahost_start_file(LuaHost *h, const char *path, int argc, char **argv, Err *err)
+{
+    if (h->co)
+        return err_set(err, ERR_RUNTIME, "a script is already running; wait for it or :stop it");
+    lua_State *co = new_coroutine(h);
+    int st = luaL_loadfilex(co, path, "t"); /* [-0, +1] the chunk */
+    if (st != LUA_OK)
+        return load_failed(h, co, st, err);
+    /* arg as lua.c builds it: arg[0] the script, arg[1..] its arguments */
+    lua_createtable(h->L, argc > 0 ? argc - 1 : 0, 1); /* [-0, +1] */
+    lua_pushstring(h->L, path);
+    lua_rawseti(h->L, -2, 0);
+    for (int i = 1; i < argc; i++) {
+        lua_pushstring(h->L, argv[i]);
+        lua_rawseti(h->L, -2, i);
+    }
+    lua_setglobal(h->L, "arg"); /* [-1, +0] */
+    luaL_checkstack(co, argc + 1, "too many script arguments");
+    for (int i = 1; i < argc; i++)
+        lua_pushstring(co, argv[i]); /* the chunk's ... */
+    h->narg = argc > 0 ? argc - 1 : 0;
+    h->print_results = 0;
+    h->co = co;
+    return 0;
+}
+
+int luahost_start_string(LuaHost *h, const char *code, const char *chunkname, int print_results,
+                         Err *err)
+{
+    if (h->co)
+        return err_set(err, ERR_RUNTIME, "a script is already running; wait for it or :stop it");
+    lua_State *co = new_coroutine(h);
+    int st = luaL_loadbufferx(co, code, strlen(code), chunkname, "t");
+    if (st != LUA_OK)
+        return load_failed(h, co, st, err);
+    h->print_results = print_results;
+    h->co = co;
+    return 0;
+}
+
+/* ---- driving ------------------------------------------------------------------ */
+
+static int request_open(const LuaHost *h)
+{
+    if (h->interrupt)
+        return 0;
+    if (h->req == LH_REQ_STEP)
+        return h->steps_left > 0 && !h->stop && !h->failed;
+    return h->req == LH_REQ_EVAL;
+}
+
+static void print_returns(LuaHost *h, lua_State *co, int nres)
+{
+    luaL_Buffer b;
+    luaL_buffinit(h->L, &b);
+    for (int i = 1; i <= nres; i++) {
+        if (i > 1)
+            luaL_addchar(&b, '\t');
+        luaL_tolstring(co, -nres + i - 1, NULL); /* [-0, +1] on co */
+        lua_xmove(co, h->L, 1);                   /* moved onto L */
+        luaL_addvalue(&b);
+    }
+    luaL_pushresult(&b);                          /* [-0, +1] on L */
+    if (h->ui.print)
+        h->ui.print(h->ui.ctx, lua_tostring(h->L, -1));
+    lua_pop(h->L, 1);
+}
+
+LhStatus luahost_run(LuaHost *h)
+{
+    if (!h->co)
+        return LH_IDLE;
+    if (request_open(h))
+        return h->req == LH_REQ_STEP ? LH_WANT_STEP : LH_WANT_EVAL;
+    lua_State *co = h->co;
+    int nres = 0;
+    int nargs = h->started ? 0 : h->narg;
+    h->started = 1;
+    int st = lua_resume(co, h->L, nargs, &nres);
+    if (st == LUA_YIELD) {
+        lua_pop(co, nres);
+        if (request_open(h))
+            return h->req == LH_REQ_STEP ? LH_WANT_STEP : LH_WANT_EVAL;
+        h->req = LH_REQ_NONE;
+        return LH_YIELDED;
+    }
+    if (st == LUA_OK) {
+        if (h->print_results && nres > 0)
+            print_returns(h, co, nres);
+        finish_script(h);
+        return LH_DONE;
+    }
+    const char *msg = lua_tostring(co, -1);
+    if (!msg)
+        msg = lua_pushfstring(co, "(error object is a %s value)", luaL_typename(co, -1));
+    luaL_traceback(h->L, co, msg, 0); /* [-0, +1] on L: message and the coroutine's stack */
+    ui_error(h, lua_tostring(h->L, -1));
+    lua_pop(h->L, 1);
+    finish_script(h);
+    return LH_ERROR;
+}
+
+void luahost_step_done(LuaHost *h, const StepInfo *info)
+{
+    h->last = *info;
+    h->have_last = 1;
+    h->steps_done++;
+    if (h->steps_left > 0)
+        h->steps_left--;
+    history_add(h, info);
+    lua_State *L = h->L;
+    lh_run_push_step(L, h, info);                     /* [-0, +1] */
+    if (lh_events_fire(h, L, "step", 1))              /* [-1, +0] */
+        h->stop = 1;
+    if (info->evaluated) {
+        lh_history_add_val(h, info->step, info->val_loss);
+        lua_pushnumber(L, info->val_loss);            /* [-0, +1] */
+        lua_pushinteger(L, info->step);               /* [-0, +1] */
+        if (lh_events_fire(h, L, "eval", 2))          /* [-2, +0] */
+            h->stop = 1;
+    }
+}
+
+static void set_failed(LuaHost *h, const Err *err)
+{
+    h->failed = 1;
+    snprintf(h->fail_msg, sizeof h->fail_msg, "%s", err && err->msg[0] ? err->msg : "failed");
+}
+
+void luahost_step_failed(LuaHost *h, const Err *err)
+{
+    set_failed(h, err);
+    if (err && strstr(err->msg, "not finite")) {
+        lua_pushstring(h->L, h->fail_msg);                           /* [-0, +1] */
+        lua_pushinteger(h->L, h->trainer ? h->trainer->step + 1 : 0); /* [-0, +1] */
+        lh_events_fire(h, h->L, "nonfinite", 2);                     /* [-2, +0] */
+    }
+}
+
+void luahost_eval_done(LuaHost *h, float val_loss)
+{
+    h->eval_loss = val_loss;
+    h->req = LH_REQ_NONE;
+    long step = h->trainer ? h->trainer->step : 0;
+    lh_history_add_val(h, step, val_loss);
+    lua_pushnumber(h->L, val_loss); /* [-0, +1] */
+    lua_pushinteger(h->L, step);    /* [-0, +1] */
+    lh_events_fire(h, h->L, "eval", 2);
+}
+
+void luahost_eval_failed(LuaHost *h, const Err *err)
+{
+    set_failed(h, err);
+    h->req = LH_REQ_NONE;
+}
+
+int luahost_drive(LuaHost *h)
+{
+    for (;;) {
+        LhStatus s = luahost_run(h);
+        Err err;
+        err_clear(&err);
+        if (s == LH_WANT_STEP) {
+            StepInfo info;
+            if (trainer_step(h->trainer, &info, &err) == 0)
+                luahost_step_done(h, &info);
+            else
+                luahost_step_failed(h, &err);
+        } else if (s == LH_WANT_EVAL) {
+            float v;
+            if (trainer_eval(h->trainer, &v, &err) == 0)
+                luahost_eval_done(h, v);
+            else
+                luahost_eval_failed(h, &err);
+        } else if (s == LH_YIELDED) {
+            continue;
+        } else {
+            return s == LH_ERROR ? 1 : 0;
+        }
+    }
+}

@@ -1,0 +1,168 @@
+/* lua_host.h — the embedded Lua 5.4 host: one lua_State with the `rnn` API,
+ * a script running as a coroutine, step hooks, interrupts and the sandbox.
+ *
+ * For: `rnnscope run script.lua` (headless) and the dashboard (`:run`, `:lua`,
+ * `= expr`, the init file). Both drivers use the same protocol, so a script
+ * behaves the same in both. Not for: curses, threads, or the training maths —
+ * the host never steps the trainer itself (except in luahost_drive, the
+ * headless convenience loop); the driver does, when the script asks.
+ *
+ * Threads: everything here runs on the main thread, except luahost_interrupt,
+ * which is async-signal-safe and may be called from a signal handler or any
+ * thread.
+ *
+ * The protocol. A script (file or string) is loaded into a coroutine by
+ * luahost_start_file / luahost_start_string. The driver then calls
+ * luahost_run repeatedly:
+ *
+ *     for (;;) {
+ *         LhStatus s = luahost_run(h);
+ *         if (s == LH_WANT_STEP) {            // one training step, please
+ *             Trainer *t = luahost_trainer(h);
+ *             if (trainer_step(t, &info, &err) == 0) luahost_step_done(h, &info);
+ *             else luahost_step_failed(h, &err);
+ *         } else if (s == LH_WANT_EVAL) {     // one validation pass, please
+ *             if (trainer_eval(t, &v, &err) == 0) luahost_eval_done(h, v);
+ *             else luahost_eval_failed(h, &err);
+ *         } else if (s == LH_YIELDED) {
+ *             continue;                       // the script called coroutine.yield(): keep the UI live
+ *         } else break;                       // LH_DONE, LH_ERROR, LH_IDLE
+ *     }
+ *
+ * luahost_run resumes the coroutine only when it has nothing to ask: a call
+ * rnn.step(n) yields once, and luahost_run then answers LH_WANT_STEP n times
+ * (fewer if a hook stops the run, a step fails, or an interrupt arrives)
+ * without running any Lua code in between except the hooks, which
+ * luahost_step_done runs, in registration order, right after each step. A
+ * hook's changes (rnn.set{lr=...}, rnn.pause()) therefore apply from the very
+ * next step. When the request is finished, luahost_run resumes the coroutine
+ * with the result (the last step's table) and runs it until its next request
+ * or its end.
+ *
+ * Headless: luahost_drive does exactly that loop with trainer_step in the same
+ * thread. Dashboard: the UI loop calls luahost_run once per wake-up, hands
+ * LH_WANT_STEP to the trainer thread (which steps luahost_trainer(h) once and
+ * wakes the UI), then calls luahost_step_done on the main thread when the step
+ * lands. Between requests the trainer must be idle: every other `rnn` call
+ * (params, probs, sample, save, set...) reads or changes the Trainer directly
+ * and synchronously on the main thread.
+ *
+ * Which Trainer: the driver may attach its own (luahost_attach_trainer, the
+ * dashboard's run; borrowed, never freed here). A script that builds a run
+ * (rnn.trainer{...}) or loads one (rnn.load) replaces it with a Trainer the
+ * host owns; LuaUi.run_changed tells the driver, which from then on steps
+ * luahost_trainer(h). luahost_release_trainer hands an owned Trainer over.
+ *
+ * Errors: a Lua error in the script ends it (LH_ERROR) with the message and
+ * the coroutine's traceback sent to LuaUi.error; the model is as it was after
+ * the last complete step. An error in a hook is reported the same way, the
+ * hook is removed, and the running rnn.step(n) returns early with
+ * `hook_error` set in its result; the script goes on.
+ *
+ * Interrupts (Ctrl-C, :stop, --timeout): luahost_interrupt only sets a flag
+ * and a Lua count hook (as lua.c does), so a pure-Lua infinite loop stops at
+ * its next instruction batch, and a running rnn.step(n) stops after the
+ * current step. The script then fails with "interrupted" (or "timed out")
+ * and its traceback; the host stays usable for the next script.
+ *
+ * Naming: public functions are luahost_* (not lua_*, which is Lua's own
+ * namespace); the host's private files are src/lua/lh_*.c.
+ */
+#ifndef RNNSCOPE_LUA_HOST_H
+#define RNNSCOPE_LUA_HOST_H
+
+#include "err.h"
+#include "train_config.h"
+#include "trainer.h"
+
+typedef struct LuaHost LuaHost;
+
+/* Where the script's output goes. Every callback may be NULL (output
+ * dropped); text is one message without a trailing newline (it may contain
+ * newlines, e.g. a traceback). Headless: stdout for print/log, stderr for
+ * error/status. Dashboard: the message pane, the chart, the status line. */
+typedef struct {
+    void *ctx;
+    void (*print)(void *ctx, const char *text);  /* print(...) */
+    void (*log)(void *ctx, const char *text);    /* rnn.log(...) */
+    void (*error)(void *ctx, const char *text);  /* a script or hook error, with traceback */
+    /* rnn.plot(series, x, y): one point of a custom chart series */
+    void (*plot)(void *ctx, const char *series, double x, double y);
+    void (*status)(void *ctx, const char *text); /* rnn.status(text) */
+    /* The script built or loaded a new run: luahost_trainer(h) is now t. */
+    void (*run_changed)(void *ctx, Trainer *t);
+} LuaUi;
+
+typedef struct {
+    int unsafe;            /* 1: full standard library (io.popen, os.execute, C modules...) */
+    LuaUi ui;
+    /* Settings a script's run starts from (rnn.model/corpus/trainer change
+     * them): the driver fills the default corpus path here. NULL: the
+     * built-in defaults (train_config_default). */
+    const TrainConfig *defaults;
+} LuaHostOptions;
+
+typedef enum {
+    LH_IDLE = 0,     /* no script loaded */
+    LH_WANT_STEP,    /* step luahost_trainer(h) once, then luahost_step_done/failed */
+    LH_WANT_EVAL,    /* evaluate it once, then luahost_eval_done/failed */
+    LH_YIELDED,      /* the script yielded with nothing to do: call luahost_run again soon */
+    LH_DONE,         /* the script finished; the host is idle again */
+    LH_ERROR         /* the script failed (already reported to LuaUi.error); idle again */
+} LhStatus;
+
+/* A new host: a Lua state with the standard libraries (sandboxed unless
+ * opt->unsafe), the global `rnn` (also require "rnn"), print routed to the UI.
+ * Returns NULL only if Lua cannot allocate its state. */
+LuaHost *luahost_new(const LuaHostOptions *opt);
+/* Closes the Lua state (every tensor userdata with it) and frees owned trainers. */
+void luahost_free(LuaHost *h);
+
+/* Borrow the driver's run (may be NULL to detach). Tensors taken from the
+ * previous run become stale (they fail cleanly). */
+void luahost_attach_trainer(LuaHost *h, Trainer *t);
+/* The run the script works on (NULL if none yet). */
+Trainer *luahost_trainer(const LuaHost *h);
+/* If the host owns its current run, give it to the caller (who must
+ * trainer_free and free() it) and keep using it as borrowed; else NULL. */
+Trainer *luahost_release_trainer(LuaHost *h);
+
+/* Load a script into the coroutine; `arg` (argv[0] = the script path,
+ * argv[1..argc) its arguments, as lua.c) becomes the global `arg` table and
+ * the chunk's `...`. Nothing runs until luahost_run. ERR_INPUT for a missing
+ * file or a syntax error; ERR_RUNTIME if a script is already running. */
+int luahost_start_file(LuaHost *h, const char *path, int argc, char **argv, Err *err);
+/* The same for a piece of code (`:lua STATEMENT`). With print_results, the
+ * values the chunk returns are printed (for `= EXPR`, pass "return EXPR"). */
+int luahost_start_string(LuaHost *h, const char *code, const char *chunkname, int print_results,
+                         Err *err);
+/* 1 while a script is loaded and has not finished. */
+int luahost_busy(const LuaHost *h);
+
+/* Advance the script until it needs the trainer or ends (see the protocol). */
+LhStatus luahost_run(LuaHost *h);
+/* Report the step the driver made for LH_WANT_STEP: runs the 'step' hooks
+ * (and 'eval' hooks if info->evaluated) in order, records the history. */
+void luahost_step_done(LuaHost *h, const StepInfo *info);
+/* The step failed (e.g. non-finite loss): runs 'nonfinite' hooks; rnn.step
+ * returns nil, message. */
+void luahost_step_failed(LuaHost *h, const Err *err);
+void luahost_eval_done(LuaHost *h, float val_loss);
+void luahost_eval_failed(LuaHost *h, const Err *err);
+
+/* Headless: run the loaded script to its end, stepping the trainer in this
+ * thread. 0 when it finished, 1 on a Lua error (already reported). */
+int luahost_drive(LuaHost *h);
+
+/* Ask the running script to stop (Ctrl-C, :stop, a timeout). Async-signal-
+ * safe. reason: 0 "interrupted", 1 "timed out". No effect when idle. */
+void luahost_interrupt(LuaHost *h, int reason);
+
+/* 1 if the last finished script left the run paused (rnn.pause()); the
+ * dashboard keeps its trainer paused then. Cleared by the next start. */
+int luahost_paused(const LuaHost *h);
+
+/* Hook errors reported since the host was created (for tests and exit codes). */
+int luahost_hook_errors(const LuaHost *h);
+
+#endif

@@ -1,0 +1,750 @@
+/* app.c — the dashboard's event loop (see app.h).
+ *
+ * The loop's order each turn: wait in poll() (stdin, the runner's wake-up
+ * pipe, the signal pipe, a timeout for the next frame or the next periodic
+ * sample); take keys and hand them to readline; execute accepted lines; pull
+ * messages, new weights and metrics from the runner; update the prompt state
+ * (one token per appended character); advance a streaming sample by a few
+ * tokens; render when something changed and the frame budget allows.
+ *
+ * Lua (issue 4) plugs in at app_route_lua (":run SCRIPT", ":lua CODE",
+ * "= expr") and app.script_running (shown in the status line; a running
+ * script would be resumed from the loop like the sample stream is).
+ */
+#include "app.h"
+
+#include <curses.h>
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "chart.h"
+#include "commands.h"
+#include "history.h"
+#include "input.h"
+#include "layout.h"
+#include "panels.h"
+#include "prompt.h"
+#include "runner.h"
+#include "sample.h"
+#include "screen.h"
+#include "textpane.h"
+#include "theme.h"
+
+#define APP_FRAME_S 0.05        /* 20 frames a second at most */
+#define APP_KEY_FRAME_S 0.02    /* a keystroke may take a frame sooner */
+#define APP_SAMPLE_EVERY_S 5.0  /* a fresh sample this often */
+#define APP_SAMPLE_BUDGET_S 0.008 /* sampling work per loop turn */
+#define APP_MAX_POINTS HISTORY_RECENT
+
+typedef struct {
+    AppOptions opt;
+    Screen scr;
+    Grid grid;
+    Layout lay;
+    char layout_name[32];
+    Theme theme;
+    ThemeDirs dirs;
+    Runner run;
+    /* the UI's own weights, tokenizer and samplers */
+    long generation;
+    Model pm;
+    int have_pm;
+    Tokenizer tok;
+    Prompt prompt;
+    long wver;
+    long wstep;                /* the step the UI's weights are from */
+    PromptRnn smp;             /* the streaming sample */
+    float *scratch;            /* (SAMPLE_SCRATCH_FLOATS(V)) for sample_pick */
+    Rng rng;
+    int sampling;              /* tokens left in the streaming sample */
+    double next_sample_s;
+    /* panes and settings */
+    TextPane *msgs, *sample;
+    float temp;
+    int topk;
+    double smoothing;
+    int log_y;
+    long window;
+    int inspector;
+    int help;
+    char text[1024];           /* the text the prompt state follows */
+    int topk_n;
+    int top_ids[PANELS_MAX_TOPK];
+    float top_probs[PANELS_MAX_TOPK];
+    /* frame control */
+    int dirty;
+    double last_frame_s;
+    double key_s;              /* time of the first key not yet on screen; 0 = none */
+    double start_s;
+    long start_step;
+    /* chart scratch */
+    double *lx, *ly, *sy, *vx, *vy;
+    char save_path[TRAIN_PATH_MAX];
+    int quit;
+    int script_running;        /* Lua: a script is running (issue 4) */
+    FILE *debug;               /* RNNSCOPE_DEBUG_LOG: key-to-frame latencies */
+    double lat_sum, lat_max;
+    long lat_n;
+} App;
+
+static double app_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static void app_mkdirs(const char *path)
+{
+    char buf[PATH_MAX];
+    snprintf(buf, sizeof buf, "%s", path);
+    for (char *p = buf + 1; *p; p++) {
+        if (*p == '/') {
+            *p = '\0';
+            mkdir(buf, 0777);
+            *p = '/';
+        }
+    }
+    mkdir(buf, 0777);
+}
+
+void app_state_dir(char *out, size_t cap)
+{
+    const char *x = getenv("XDG_STATE_HOME");
+    const char *home = getenv("HOME");
+    if (x && x[0] == '/')
+        snprintf(out, cap, "%s/rnnscope", x);
+    else
+        snprintf(out, cap, "%s/.local/state/rnnscope", home && *home ? home : ".");
+    app_mkdirs(out);
+}
+
+void app_default_save_path(const TrainConfig *c, char *out, size_t cap)
+{
+    char dir[PATH_MAX];
+    app_state_dir(dir, sizeof dir);
+    const char *base = strrchr(c->corpus, '/');
+    base = base ? base + 1 : c->corpus;
+    size_t len = strcspn(base, ".");
+    if (len == 0)
+        len = strlen(base);
+    char runs[PATH_MAX + 8];
+    snprintf(runs, sizeof runs, "%s/runs", dir);
+    app_mkdirs(runs);
+    snprintf(out, cap, "%.*s/%.*s-%s.safetensors", (int)(cap / 2), runs, (int)len, base, cell_name(c->cell));
+}
+
+static void app_msg(App *a, Role role, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void app_msg(App *a, Role role, const char *fmt, ...)
+{
+    char buf[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    textpane_append(a->msgs, role, buf);
+    a->dirty = 1;
+}
+
+/* ---- weights, prompt, samples ---------------------------------------------- */
+
+/* A new run (start or :load): rebuild the UI's model copy and samplers. */
+static void app_new_generation(App *a)
+{
+    if (a->have_pm) {
+        prompt_free(&a->prompt);
+        prompt_rnn_free(&a->smp);
+        free(a->scratch);
+        model_free(&a->pm);
+        tokenizer_free(&a->tok);
+        a->have_pm = 0;
+    }
+    runner_lock(&a->run);
+    ModelConfig mc = a->run.mcfg;
+    mc.dropout = 0;
+    tokenizer_copy(&a->tok, &a->run.tok);
+    a->generation = a->run.generation;
+    a->start_step = a->run.step;
+    runner_unlock(&a->run);
+    Err err;
+    if (model_new(&a->pm, &mc, &err) != 0) {
+        app_msg(a, ROLE_ERROR, "%s", err.msg);
+        tokenizer_free(&a->tok);
+        return;
+    }
+    a->wver = -1;
+    runner_weights(&a->run, &a->wver, a->pm.params, a->pm.n_params, &a->wstep);
+    prompt_init(&a->prompt, &a->pm, &a->tok);
+    prompt_rnn_init(&a->smp, &a->pm);
+    a->scratch = xmalloc(sizeof(float) * SAMPLE_SCRATCH_FLOATS(mc.vocab));
+    a->have_pm = 1;
+    a->sampling = 0;
+    a->text[0] = '\x01'; /* force a prompt update */
+    a->text[1] = '\0';
+}
+
+static void app_update_prompt(App *a, int force)
+{
+    if (!a->have_pm)
+        return;
+    const char *t = input_text();
+    if (t[0] == ':' || t[0] == '=') {
+        /* a command, not a prompt: keep the bars for the last prompt */
+        if (!force)
+            return;
+        t = "";
+    }
+    if (!force && !strcmp(t, a->text))
+        return;
+    snprintf(a->text, sizeof a->text, "%s", t);
+    if (prompt_set_text(&a->prompt, a->text, strlen(a->text)) < 0)
+        return;
+    const float *logits = prompt_logits(&a->prompt);
+    a->topk_n = logits ? sample_topk(logits, a->pm.cfg.vocab, a->temp, a->topk, a->top_ids, a->top_probs) : 0;
+    a->dirty = 1;
+}
+
+static void app_emit(App *a, int id)
+{
+    char buf[256];
+    size_t n = tokenizer_decode(&a->tok, id, buf, sizeof buf);
+    if (n >= sizeof buf)
+        n = sizeof buf - 1;
+    buf[n] = '\0';
+    textpane_append_more(a->sample, ROLE_TEXT, buf);
+}
+
+/* Start a streaming sample: fresh from the start token, or continuing the prompt. */
+static void app_start_sample(App *a, int continue_prompt, int length)
+{
+    if (!a->have_pm)
+        return;
+    if (continue_prompt) {
+        if (!prompt_logits(&a->prompt))
+            return;
+        prompt_rnn_copy(&a->smp, prompt_stream(&a->prompt));
+        textpane_append(a->sample, ROLE_DIM, "");
+        textpane_append_more(a->sample, ROLE_DIM, "› ");
+        textpane_append_more(a->sample, ROLE_TEXT, a->text);
+    } else {
+        prompt_rnn_reset(&a->smp);
+        prompt_rnn_feed(&a->smp, sample_start_token(&a->tok));
+        textpane_appendf(a->sample, ROLE_DIM, "── weights of step %ld, T=%.2g ──", a->wstep, (double)a->temp);
+        textpane_append(a->sample, ROLE_TEXT, "");
+    }
+    a->sampling = length;
+    a->dirty = 1;
+}
+
+/* A few tokens of the streaming sample, within a small time budget. */
+static void app_advance_sample(App *a)
+{
+    if (!a->sampling || !a->have_pm)
+        return;
+    SampleOpts o;
+    sample_opts_default(&o);
+    o.temperature = a->temp;
+    double t0 = app_now();
+    while (a->sampling > 0) {
+        int id = sample_pick(a->smp.logits, a->pm.cfg.vocab, &o, &a->rng, a->scratch);
+        app_emit(a, id);
+        prompt_rnn_feed(&a->smp, id);
+        a->sampling--;
+        if (app_now() - t0 > APP_SAMPLE_BUDGET_S)
+            break;
+    }
+    a->dirty = 1;
+}
+
+/* ---- Lua routing (issue 4 plugs in here) -------------------------------------- */
+
+static void app_route_lua(App *a, const TuiCmd *c)
+{
+    (void)c;
+    app_msg(a, ROLE_WARN, "Lua scripting is not available yet");
+}
+
+/* ---- commands ---------------------------------------------------------------- */
+
+static void app_set_theme(App *a, const char *name)
+{
+    Theme t;
+    Err err;
+    if (theme_load_named(&t, &a->dirs, name, &err) != 0) {
+        app_msg(a, ROLE_ERROR, "%s", err.msg);
+        theme_free(&t);
+        return;
+    }
+    for (int i = 0; i < t.nwarnings; i++)
+        app_msg(a, ROLE_WARN, "%s", t.warnings[i]);
+    theme_free(&a->theme);
+    a->theme = t;
+    screen_apply_theme(&a->scr, &a->theme);
+    app_msg(a, ROLE_GOOD, "theme %s%s%s", a->theme.name, a->theme.path[0] ? " from " : " (built in)", a->theme.path);
+}
+
+static void app_set_layout(App *a, const char *name)
+{
+    if (layout_find(name) < 0) {
+        char list[256] = "";
+        for (int i = 0; layout_name(i); i++) {
+            strncat(list, i ? ", " : "", sizeof list - strlen(list) - 1);
+            strncat(list, layout_name(i), sizeof list - strlen(list) - 1);
+        }
+        app_msg(a, ROLE_ERROR, "unknown layout '%s'; there are: %s", name, list);
+        return;
+    }
+    snprintf(a->layout_name, sizeof a->layout_name, "%s", name);
+    a->inspector = !strcmp(name, "inspector");
+    a->dirty = 1;
+}
+
+static void app_execute(App *a, const char *line)
+{
+    TuiCmd c;
+    char msg[512];
+    if (commands_parse(line, &c, msg, sizeof msg) != 0) {
+        app_msg(a, ROLE_ERROR, "%s", msg);
+        return;
+    }
+    switch (c.kind) {
+    case TCMD_EMPTY:
+        break;
+    case TCMD_PROMPT:
+        app_update_prompt(a, 0);
+        app_start_sample(a, 1, 200);
+        break;
+    case TCMD_PAUSE: runner_send(&a->run, RUN_CMD_PAUSE, 0, 0, NULL); break;
+    case TCMD_RUN:
+        if (c.has_arg)
+            app_route_lua(a, &c);
+        else
+            runner_send(&a->run, RUN_CMD_RUN, 0, 0, NULL);
+        break;
+    case TCMD_STEP: runner_send(&a->run, RUN_CMD_STEP, c.n, 0, NULL); break;
+    case TCMD_EVAL: runner_send(&a->run, RUN_CMD_EVAL, 0, 0, NULL); break;
+    case TCMD_LR: runner_send(&a->run, RUN_CMD_SET_LR, 0, c.x, NULL); break;
+    case TCMD_CLIP: runner_send(&a->run, RUN_CMD_SET_CLIP, 0, c.x, NULL); break;
+    case TCMD_TEMP:
+        a->temp = (float)c.x;
+        app_update_prompt(a, 1);
+        app_msg(a, ROLE_TEXT, "temperature %g", c.x);
+        break;
+    case TCMD_TOPK:
+        a->topk = (int)c.n;
+        app_update_prompt(a, 1);
+        break;
+    case TCMD_SAVE: runner_send(&a->run, RUN_CMD_SAVE, 0, 0, c.has_arg ? c.text : a->save_path); break;
+    case TCMD_LOAD:
+        snprintf(a->save_path, sizeof a->save_path, "%s", c.text);
+        runner_send(&a->run, RUN_CMD_LOAD, 0, 0, c.text);
+        break;
+    case TCMD_SAMPLE: app_start_sample(a, 0, (int)c.n); break;
+    case TCMD_THEME: app_set_theme(a, c.text); break;
+    case TCMD_LAYOUT: app_set_layout(a, c.text); break;
+    case TCMD_SMOOTH: a->smoothing = c.x; break;
+    case TCMD_LOGY: a->log_y = !a->log_y; break;
+    case TCMD_WINDOW: a->window = c.n; break;
+    case TCMD_SCREEN: app_set_layout(a, a->inspector ? "default" : "inspector"); break;
+    case TCMD_CLEAR: textpane_clear(a->msgs); break;
+    case TCMD_HELP: a->help = 1; break;
+    case TCMD_QUIT: a->quit = 1; break;
+    case TCMD_LUA:
+    case TCMD_EXPR: app_route_lua(a, &c); break;
+    case TCMD_COUNT: break;
+    }
+    a->dirty = 1;
+}
+
+/* ---- keys ---------------------------------------------------------------------- */
+
+static void app_resize(App *a)
+{
+    int w, h;
+    screen_size(&a->scr, &w, &h);
+    if (w < 1)
+        w = 1;
+    if (h < 1)
+        h = 1;
+    grid_resize(&a->grid, w, h);
+    screen_invalidate(&a->scr);
+    a->dirty = 1;
+}
+
+static void app_key(App *a, int key)
+{
+    if (key == KEY_RESIZE) {
+        app_resize(a);
+        return;
+    }
+    if (a->help) {
+        a->help = 0; /* any key closes the help screen */
+        a->dirty = 1;
+        return;
+    }
+    if (!a->key_s)
+        a->key_s = app_now();
+    switch (key) {
+    case KEY_F(1): a->help = 1; break;
+    case KEY_F(2): app_set_layout(a, a->inspector ? "default" : "inspector"); break;
+    case KEY_F(3): a->log_y = !a->log_y; break;
+    case KEY_F(4): a->window = a->window ? 0 : 500; break;
+    case KEY_F(5): {
+        runner_lock(&a->run);
+        int paused = a->run.paused;
+        runner_unlock(&a->run);
+        runner_send(&a->run, paused ? RUN_CMD_RUN : RUN_CMD_PAUSE, 0, 0, NULL);
+        break;
+    }
+    case KEY_F(6): runner_send(&a->run, RUN_CMD_STEP, 1, 0, NULL); break;
+    case KEY_F(7): app_start_sample(a, 0, 200); break;
+    case KEY_F(10): a->quit = 1; break;
+    case KEY_PPAGE: textpane_scroll(a->msgs, 5); break;
+    case KEY_NPAGE: textpane_scroll(a->msgs, -5); break;
+    case 12: screen_invalidate(&a->scr); break; /* Ctrl-L */
+    default: input_key(key); break;
+    }
+    a->dirty = 1;
+}
+
+/* ---- rendering ------------------------------------------------------------------ */
+
+static void app_render(App *a)
+{
+    static PanelData d;
+    memset(&d, 0, sizeof d);
+    layout_compute(&a->lay, a->layout_name, a->grid.w, a->grid.h);
+    runner_lock(&a->run);
+    Runner *r = &a->run;
+    d.cell = cell_name(r->mcfg.cell);
+    d.layers = r->mcfg.layers;
+    d.hidden = r->mcfg.hidden;
+    d.embed = r->mcfg.embed;
+    d.vocab = r->mcfg.vocab;
+    d.n_params = r->n_params;
+    const char *base = strrchr(r->cfg.corpus, '/');
+    static char corpus[TRAIN_PATH_MAX];
+    snprintf(corpus, sizeof corpus, "%s", base ? base + 1 : r->cfg.corpus);
+    d.corpus = corpus;
+    d.tokenizer = tok_name(r->tok.type);
+    d.step = r->step;
+    d.total_steps = r->cfg.steps;
+    d.epoch = r->epoch;
+    d.tokens_per_s = r->have_last ? r->last.tokens_per_s : 0;
+    d.lr = r->have_last ? r->last.lr : r->cfg.lr;
+    d.clip = r->cfg.clip;
+    d.state = a->script_running ? "script running" : runner_phase_name(r->phase);
+    d.elapsed_s = app_now() - a->start_s;
+    long done = r->step - a->start_step;
+    d.eta_s = r->cfg.steps > 0 && done > 0 ? d.elapsed_s / done * (r->cfg.steps - r->step) : -1;
+    d.loss = r->have_last ? r->last.loss : NAN;
+    d.val_loss = r->last_val;
+    const History *h = &r->hist;
+    d.loss_n = history_series(h, HIST_LOSS, a->window, a->lx, a->ly, APP_MAX_POINTS);
+    d.val_n = history_val(h, a->window, a->vx, a->vy, HISTORY_VAL_MAX);
+    d.n_layers = r->mcfg.layers;
+    d.n_gates = r->mcfg.cell == CELL_RNN ? 0 : cell_gates(r->mcfg.cell);
+    d.gate_names = r->mcfg.cell == CELL_LSTM ? "ifgo" : r->mcfg.cell == CELL_GRU ? "rzn" : "";
+    d.have_step = r->have_last;
+    d.clip_count = h->clip_count;
+    d.steps_seen = h->n_steps;
+    if (r->have_last) {
+        d.n_groups = history_n_groups(d.n_layers);
+        const HistRecent *cur = history_recent(h, 0);
+        for (int i = 0; i < d.n_groups; i++) {
+            history_group_name(i, d.n_layers, d.group_name[i], sizeof d.group_name[i]);
+            d.group_norm[i] = history_group_norm(cur->grad_norms, i, d.n_layers);
+            d.group_flag[i] = history_grad_flag(h, i, r->cfg.clip, d.group_why[i], sizeof d.group_why[i]);
+            d.spark_n = history_group_norms(h, i, d.spark[i], PANELS_SPARK);
+        }
+        memcpy(d.gate_norms, cur->gate_grad_norms, sizeof d.gate_norms);
+        d.n_tensors = r->last.n_tensors;
+        for (int i = 0; i < d.n_tensors; i++) {
+            d.tensor_grad[i] = r->last.grad_norms[i];
+            d.tensor_update[i] = r->last.update_ratio[i];
+            snprintf(d.tensor_names[i], sizeof d.tensor_names[i], "%s", r->t->model.tensors[i].name);
+        }
+    }
+    runner_unlock(&a->run);
+    if (d.loss_n > 0) {
+        chart_ema_debiased(a->ly, d.loss_n, a->smoothing, a->sy);
+    }
+    d.loss_x = a->lx;
+    d.loss_y = a->ly;
+    d.smooth_y = a->sy;
+    d.val_x = a->vx;
+    d.val_y = a->vy;
+    d.log_y = a->log_y;
+    d.window = a->window;
+    d.smoothing = a->smoothing;
+    d.tok = &a->tok;
+    d.k = a->have_pm ? a->topk_n : 0;
+    memcpy(d.ids, a->top_ids, sizeof d.ids);
+    memcpy(d.probs, a->top_probs, sizeof d.probs);
+    d.temperature = a->temp;
+    d.prompt = a->text;
+    d.n_unknown = a->have_pm ? a->prompt.n_unknown : 0;
+    d.sample = a->sample;
+    d.messages = a->msgs;
+    d.help = a->help;
+    panels_draw(&a->grid, &a->lay, &d);
+    int cx = -1, cy = -1;
+    if (!a->lay.too_small && layout_has(&a->lay, PANEL_INPUT) && !a->help) {
+        Rect ir = a->lay.panel[PANEL_INPUT];
+        cx = input_draw(&a->grid, ir, "› ", ROLE_INPUT, ROLE_TITLE);
+        cy = ir.y;
+    }
+    screen_present(&a->scr, &a->grid, cx, cy);
+    double now = app_now();
+    if (a->key_s) {
+        double lat = (now - a->key_s) * 1e3;
+        a->lat_sum += lat;
+        a->lat_n++;
+        if (lat > a->lat_max)
+            a->lat_max = lat;
+        if (a->debug)
+            fprintf(a->debug, "key_to_frame_ms %.3f fed_total %ld cells %ld\n", lat, a->prompt.fed_total,
+                    a->scr.cells_sent);
+        a->key_s = 0;
+    }
+    a->last_frame_s = now;
+    a->dirty = 0;
+}
+
+/* ---- the loop -------------------------------------------------------------------- */
+
+static void app_pull_runner(App *a)
+{
+    RunnerMsg m;
+    while (runner_pop_message(&a->run, &m)) {
+        Role role = m.level == RUNNER_MSG_ERROR  ? ROLE_ERROR
+                    : m.level == RUNNER_MSG_WARN ? ROLE_WARN
+                    : m.level == RUNNER_MSG_GOOD ? ROLE_GOOD
+                                                 : ROLE_TEXT;
+        textpane_append(a->msgs, role, m.text);
+        a->dirty = 1;
+    }
+    runner_lock(&a->run);
+    long gen = a->run.generation;
+    RunPhase phase = a->run.phase;
+    runner_unlock(&a->run);
+    if (gen != a->generation)
+        app_new_generation(a);
+    if (a->have_pm && runner_weights(&a->run, &a->wver, a->pm.params, a->pm.n_params, &a->wstep)) {
+        prompt_weights_changed(&a->prompt);
+        app_update_prompt(a, 1);
+    }
+    if (a->opt.exit_at_end && phase == PHASE_DONE)
+        a->quit = 1;
+}
+
+static int app_loop(App *a)
+{
+    while (!a->quit) {
+        double now = app_now();
+        int timeout_ms;
+        double frame_gap = a->key_s ? APP_KEY_FRAME_S : APP_FRAME_S;
+        if (a->dirty) {
+            double wait = a->last_frame_s + frame_gap - now;
+            timeout_ms = wait > 0 ? (int)(wait * 1e3) + 1 : 0;
+        } else {
+            timeout_ms = 1000; /* the clock in the status line */
+            double ws = a->next_sample_s - now;
+            if (ws * 1e3 < timeout_ms)
+                timeout_ms = ws > 0 ? (int)(ws * 1e3) + 1 : 0;
+        }
+        if (a->sampling)
+            timeout_ms = 0;
+        struct pollfd pf[3] = {
+            {STDIN_FILENO, POLLIN, 0}, {runner_wake_fd(&a->run), POLLIN, 0}, {screen_signal_fd(), POLLIN, 0}};
+        int n = poll(pf, 3, timeout_ms);
+        if (n < 0 && errno != EINTR)
+            break;
+        if (screen_signal_pending()) {
+            a->quit = 1;
+            break;
+        }
+        if (n > 0 && (pf[1].revents & POLLIN)) {
+            runner_drain(&a->run);
+            a->dirty = 1;
+        }
+        int key;
+        int keys = 0;
+        while ((key = getch()) != ERR) {
+            app_key(a, key);
+            keys++;
+            char *line;
+            int got;
+            while ((got = input_take(&line)) != 0) {
+                if (got == 2) {
+                    a->quit = 1;
+                } else {
+                    app_execute(a, line);
+                    free(line);
+                }
+            }
+            if (a->quit)
+                break;
+        }
+        if (keys) {
+            char notice[1024];
+            if (input_take_notice(notice, sizeof notice))
+                app_msg(a, ROLE_DIM, "%s", notice);
+            if (input_changed())
+                a->dirty = 1;
+            app_update_prompt(a, 0);
+        }
+        app_pull_runner(a);
+        now = app_now();
+        if (now >= a->next_sample_s) {
+            if (!a->sampling && !a->help)
+                app_start_sample(a, 0, 120);
+            a->next_sample_s = now + APP_SAMPLE_EVERY_S;
+        }
+        app_advance_sample(a);
+        if (now - a->last_frame_s >= 1.0)
+            a->dirty = 1;
+        frame_gap = a->key_s ? APP_KEY_FRAME_S : APP_FRAME_S;
+        if (a->dirty && now - a->last_frame_s >= frame_gap)
+            app_render(a);
+    }
+    return 0;
+}
+
+int app_run(Trainer *t, const AppOptions *o, Err *err)
+{
+    static App app; /* one dashboard per process; static keeps it off the stack */
+    App *a = &app;
+    memset(a, 0, sizeof *a);
+    a->opt = *o;
+    a->temp = 1.0f;
+    a->topk = 10;
+    a->smoothing = 0.9;
+    snprintf(a->layout_name, sizeof a->layout_name, "%s", o->layout ? o->layout : "default");
+    if (layout_find(a->layout_name) < 0) {
+        int rc = err_set(err, ERR_INPUT, "--layout %s: unknown layout; try default, wide or tall", a->layout_name);
+        trainer_free(t);
+        free(t);
+        return rc;
+    }
+    a->inspector = !strcmp(a->layout_name, "inspector");
+    theme_dirs_default(&a->dirs, NULL);
+    if (theme_load_named(&a->theme, &a->dirs, o->theme ? o->theme : "default", err) != 0) {
+        theme_free(&a->theme);
+        trainer_free(t);
+        free(t);
+        return err->code;
+    }
+    if (o->save_path)
+        snprintf(a->save_path, sizeof a->save_path, "%s", o->save_path);
+    else
+        app_default_save_path(&t->cfg, a->save_path, sizeof a->save_path);
+    const char *dbg = getenv("RNNSCOPE_DEBUG_LOG");
+    if (dbg && *dbg)
+        a->debug = fopen(dbg, "w");
+    if (a->debug)
+        setvbuf(a->debug, NULL, _IOLBF, 0);
+
+    if (screen_open(&a->scr, err) != 0) {
+        theme_free(&a->theme);
+        trainer_free(t);
+        free(t);
+        if (a->debug)
+            fclose(a->debug);
+        return err->code;
+    }
+    screen_apply_theme(&a->scr, &a->theme);
+    a->msgs = textpane_new(0);
+    a->sample = textpane_new(500);
+    for (int i = 0; i < a->theme.nwarnings; i++)
+        app_msg(a, ROLE_WARN, "%s", a->theme.warnings[i]);
+    char hist[PATH_MAX + 16], dir[PATH_MAX];
+    app_state_dir(dir, sizeof dir);
+    snprintf(hist, sizeof hist, "%s/history", dir);
+    input_open(hist, &a->dirs);
+    a->lx = xmalloc(sizeof(double) * APP_MAX_POINTS);
+    a->ly = xmalloc(sizeof(double) * APP_MAX_POINTS);
+    a->sy = xmalloc(sizeof(double) * APP_MAX_POINTS);
+    a->vx = xmalloc(sizeof(double) * HISTORY_VAL_MAX);
+    a->vy = xmalloc(sizeof(double) * HISTORY_VAL_MAX);
+    rng_seed(&a->rng, (uint64_t)time(NULL));
+    int w, h;
+    screen_size(&a->scr, &w, &h);
+    grid_init(&a->grid, w > 0 ? w : 1, h > 0 ? h : 1);
+    if (t->note[0])
+        app_msg(a, ROLE_TEXT, "note: %s", t->note);
+    app_msg(a, ROLE_DIM, "F1 or :help lists every command; type text to see the next-token probabilities");
+    a->start_s = app_now();
+    a->next_sample_s = a->start_s + 1.0;
+    int status = 0;
+    if (runner_start(&a->run, t, o->start_paused, err) != 0) {
+        status = err->code;
+        trainer_free(t);
+        free(t);
+    } else {
+        app_new_generation(a);
+        a->dirty = 1;
+        app_loop(a);
+        runner_stop(&a->run);
+    }
+    /* save on the way out, while the screen still shows the run */
+    Err serr;
+    err_clear(&serr);
+    int saved = 0;
+    long step = 0;
+    double tps = 0;
+    long steps_run = 0;
+    if (status == 0) {
+        Trainer *rt = runner_trainer(&a->run);
+        step = rt->step;
+        saved = trainer_save(rt, a->save_path, &serr) == 0;
+        tps = a->run.step_seconds > 0 ? a->run.tokens / a->run.step_seconds : 0;
+        steps_run = a->run.steps_run;
+    }
+    input_close();
+    screen_close(&a->scr);
+    if (status == 0) {
+        if (saved)
+            fprintf(stderr, "rnnscope: run saved to %s (step %ld); continue with: rnnscope tui --resume %s\n",
+                    a->save_path, step, a->save_path);
+        else {
+            fprintf(stderr, "rnnscope: %s\n", serr.msg);
+            status = serr.code ? serr.code : ERR_RUNTIME;
+        }
+        if (steps_run > 0)
+            fprintf(stderr, "rnnscope: dashboard trained %ld steps at %.0f tokens/s\n", steps_run, tps);
+        if (a->lat_n > 0 && a->debug)
+            fprintf(a->debug, "key_to_frame_ms mean %.3f max %.3f over %ld frames\n", a->lat_sum / a->lat_n,
+                    a->lat_max, a->lat_n);
+    }
+    if (a->have_pm) {
+        prompt_free(&a->prompt);
+        prompt_rnn_free(&a->smp);
+        free(a->scratch);
+        model_free(&a->pm);
+        tokenizer_free(&a->tok);
+    }
+    if (a->run.started || a->run.t)
+        runner_free(&a->run);
+    textpane_free(a->msgs);
+    textpane_free(a->sample);
+    theme_free(&a->theme);
+    grid_free(&a->grid);
+    free(a->lx);
+    free(a->ly);
+    free(a->sy);
+    free(a->vx);
+    free(a->vy);
+    if (a->debug)
+        fclose(a->debug);
+    return status;
+}

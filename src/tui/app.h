@@ -1,0 +1,39 @@
+/* app.h — the dashboard's event loop.
+ *
+ * One thread (this one) owns curses, readline and, later, the Lua state; the
+ * trainer steps on the runner's thread. The loop poll()s stdin, the runner's
+ * wake-up pipe, the signal pipe and a timer; it renders at most ~20 frames a
+ * second (a keystroke may take a frame after 20 ms so the probability bars
+ * follow typing) and only when something changed, and copies only changed
+ * cells to the terminal. :quit, Ctrl-D and Ctrl-C save the run atomically and
+ * the path is printed after the terminal is restored.
+ *
+ * Not for: the widgets (chart.h, bars.h, ...), parsing flags (src/cli/cmd_tui.c).
+ */
+#ifndef RNNSCOPE_APP_H
+#define RNNSCOPE_APP_H
+
+#include "err.h"
+#include "trainer.h"
+
+typedef struct {
+    const char *theme;      /* theme name or path; NULL = "default" */
+    const char *layout;     /* layout name; NULL = "default" */
+    const char *save_path;  /* where :quit saves; NULL = the XDG runs dir */
+    int start_paused;
+    int exit_at_end;        /* quit (and save) when --steps is reached: for the bench */
+} AppOptions;
+
+/* Run the dashboard on t (heap-allocated, initialised; the app takes it and
+ * frees it). Returns the process exit status; failures before the screen is
+ * up are reported in err. */
+int app_run(Trainer *t, const AppOptions *o, Err *err);
+
+/* Where a run is saved by default: $XDG_STATE_HOME/rnnscope/runs/NAME.safetensors
+ * (XDG_STATE_HOME defaults to ~/.local/state), NAME = corpus file stem-cell. */
+void app_default_save_path(const TrainConfig *c, char *out, size_t cap);
+
+/* $XDG_STATE_HOME/rnnscope (created if missing) into out. */
+void app_state_dir(char *out, size_t cap);
+
+#endif

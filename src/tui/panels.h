@@ -1,0 +1,93 @@
+/* panels.h — the dashboard's panels, composed from the widgets.
+ *
+ * panels_draw turns one PanelData snapshot (filled by app.c from the runner,
+ * the prompt and its own settings) into cells of the grid at the Rects of a
+ * Layout: the status line, the loss chart, gradient norms by parameter group,
+ * next-token probabilities, the sample and message panes, the footer of keys,
+ * the help screen and the "too small" notice. Pure: no curses, no locks, no
+ * trainer access, so it draws the same from a test.
+ *
+ * Not for: the input line (input.c draws it), deciding when to draw (app.c).
+ */
+#ifndef RNNSCOPE_PANELS_H
+#define RNNSCOPE_PANELS_H
+
+#include "grid.h"
+#include "history.h"
+#include "layout.h"
+#include "textpane.h"
+#include "tokenizer.h"
+
+#define PANELS_MAX_GROUPS (2 + 2 * TRAIN_MAX_LAYERS)
+#define PANELS_MAX_TOPK 64
+#define PANELS_SPARK 64
+
+typedef struct {
+    /* status line */
+    const char *cell;
+    int layers, hidden, embed, vocab;
+    size_t n_params;
+    const char *corpus;        /* file name */
+    const char *tokenizer;
+    long step, total_steps;    /* total 0 = open-ended */
+    double epoch;
+    double tokens_per_s;
+    float lr, clip;
+    const char *state;         /* "running", "paused", "script running", ... */
+    double elapsed_s, eta_s;   /* eta < 0: unknown */
+    float loss, val_loss;      /* latest; NAN if none */
+
+    /* loss chart */
+    const double *loss_x, *loss_y, *smooth_y; int loss_n;
+    const double *val_x, *val_y; int val_n;
+    int log_y;
+    long window;               /* 0 = all history */
+    double smoothing;
+
+    /* gradient norms */
+    int n_groups, n_layers, n_gates;
+    char group_name[PANELS_MAX_GROUPS][24];
+    double group_norm[PANELS_MAX_GROUPS];
+    int group_flag[PANELS_MAX_GROUPS];              /* GRAD_FLAG_* */
+    char group_why[PANELS_MAX_GROUPS][40];
+    double spark[PANELS_MAX_GROUPS][PANELS_SPARK];  /* oldest first */
+    int spark_n;
+    float gate_norms[TRAIN_MAX_LAYERS][4];          /* (L, G) */
+    const char *gate_names;                         /* "ifgo", "rzn", "" */
+    long clip_count, steps_seen;
+    int have_step;
+
+    /* next-token probabilities */
+    const Tokenizer *tok;
+    int k;
+    int ids[PANELS_MAX_TOPK];
+    float probs[PANELS_MAX_TOPK];
+    float temperature;
+    const char *prompt;        /* the typed text */
+    size_t n_unknown;
+
+    /* panes */
+    TextPane *sample, *messages;
+    const char *sample_title;
+
+    /* inspector screen: per tensor gradient norm and update ratio */
+    int n_tensors;
+    char tensor_names[STEP_MAX_TENSORS][48];
+    float tensor_grad[STEP_MAX_TENSORS], tensor_update[STEP_MAX_TENSORS];
+
+    int help;                  /* draw the help screen over everything */
+} PanelData;
+
+/* Draw every panel of l (l->too_small: the notice instead). */
+void panels_draw(Grid *g, const Layout *l, const PanelData *d);
+
+/* The help screen: every command and key, in r. */
+void panels_help(Grid *g, Rect r);
+
+/* "Terminal too small" centred in the whole grid, with the size needed. */
+void panels_too_small(Grid *g);
+
+/* Compact durations "12s", "3m04s", "2h05m". */
+void panels_duration(double s, char *buf, size_t cap);
+
+#endif

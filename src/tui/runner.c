@@ -1,0 +1,436 @@
+/* runner.c — the trainer thread (see runner.h).
+ *
+ * Heavy work (a step, an evaluation, a save, a load) runs with the lock
+ * released; the lock is only held to move commands in and results out, so the
+ * UI thread never waits for more than a memcpy.
+ */
+#include "runner.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+const char *runner_phase_name(RunPhase p)
+{
+    static const char *names[] = {"running", "paused", "stepping", "evaluating",
+                                  "saving", "loading", "done", "failed"};
+    return (unsigned)p < sizeof names / sizeof names[0] ? names[p] : "?";
+}
+
+static double runner_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static void runner_poke(Runner *r)
+{
+    char b = 1;
+    ssize_t n = write(r->wake[1], &b, 1); /* a full pipe already means "wake up" */
+    (void)n;
+}
+
+/* Under mu. */
+static void runner_msg(Runner *r, int level, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void runner_msg(Runner *r, int level, const char *fmt, ...)
+{
+    int idx;
+    if (r->m_len == RUNNER_MSGS) {
+        r->m_head = (r->m_head + 1) % RUNNER_MSGS; /* drop the oldest */
+        r->m_len--;
+    }
+    idx = (r->m_head + r->m_len) % RUNNER_MSGS;
+    r->m_len++;
+    r->msgs[idx].level = level;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(r->msgs[idx].text, sizeof r->msgs[idx].text, fmt, ap);
+    va_end(ap);
+}
+
+/* Under mu: refresh the run description from the trainer. */
+static void runner_describe(Runner *r)
+{
+    Trainer *t = r->t;
+    r->cfg = t->cfg;
+    r->mcfg = t->model.cfg;
+    r->n_params = t->model.n_params;
+    tokenizer_free(&r->tok);
+    tokenizer_copy(&r->tok, &t->corpus.tok);
+    r->corpus_tokens = t->corpus.n;
+    r->corpus_train = t->corpus.n_train;
+    r->step = t->step;
+    r->last_val = t->last_val_loss;
+    r->generation++;
+}
+
+/* Copy the weights out (thread side). */
+static void runner_publish(Runner *r)
+{
+    const Model *m = &r->t->model;
+    pthread_mutex_lock(&r->wmu);
+    if (r->pub_n != m->n_params) {
+        free(r->pub);
+        r->pub = xmalloc(sizeof(float) * m->n_params);
+        r->pub_n = m->n_params;
+    }
+    memcpy(r->pub, m->params, sizeof(float) * m->n_params);
+    r->pub_version++;
+    r->pub_step = r->t->step;
+    pthread_mutex_unlock(&r->wmu);
+    r->last_publish_s = runner_now();
+}
+
+static RunPhase runner_idle_phase(const Runner *r)
+{
+    if (r->phase == PHASE_FAILED)
+        return PHASE_FAILED;
+    if (r->cfg.steps > 0 && r->t->step >= r->cfg.steps)
+        return PHASE_DONE;
+    return r->paused ? PHASE_PAUSED : PHASE_RUNNING;
+}
+
+/* Under mu on entry and exit; may release it for heavy work. */
+static void runner_handle(Runner *r, RunCmd *c)
+{
+    Trainer *t = r->t;
+    Err err;
+    err_clear(&err);
+    switch (c->kind) {
+    case RUN_CMD_PAUSE:
+        r->paused = 1;
+        r->budget = 0;
+        r->phase = runner_idle_phase(r);
+        break;
+    case RUN_CMD_RUN:
+        r->paused = 0;
+        r->budget = 0;
+        if (r->phase == PHASE_FAILED)
+            runner_msg(r, RUNNER_MSG_WARN, "training failed earlier; :load a checkpoint or change :lr, then :run");
+        r->phase = runner_idle_phase(r);
+        if (r->phase == PHASE_FAILED) {
+            r->phase = PHASE_RUNNING; /* let the user try again, e.g. after :lr */
+        }
+        break;
+    case RUN_CMD_STEP:
+        r->paused = 1;
+        r->budget = c->n;
+        if (r->phase == PHASE_FAILED)
+            r->phase = PHASE_PAUSED;
+        break;
+    case RUN_CMD_SET_LR:
+        t->cfg.lr = (float)c->value;
+        t->sched.base_lr = (float)c->value;
+        r->cfg.lr = t->cfg.lr;
+        runner_msg(r, RUNNER_MSG_INFO, "learning rate %g from step %ld", c->value, t->step + 1);
+        break;
+    case RUN_CMD_SET_CLIP:
+        t->cfg.clip = (float)c->value;
+        r->cfg.clip = t->cfg.clip;
+        if (c->value > 0)
+            runner_msg(r, RUNNER_MSG_INFO, "gradient clipping at norm %g", c->value);
+        else
+            runner_msg(r, RUNNER_MSG_INFO, "gradient clipping off");
+        break;
+    case RUN_CMD_EVAL: {
+        RunPhase before = r->phase;
+        r->phase = PHASE_EVALUATING;
+        pthread_mutex_unlock(&r->mu);
+        runner_poke(r);
+        float v = NAN;
+        int rc = trainer_eval(t, &v, &err);
+        pthread_mutex_lock(&r->mu);
+        r->phase = before;
+        if (rc) {
+            runner_msg(r, RUNNER_MSG_ERROR, "%s", err.msg);
+        } else {
+            t->last_val_loss = v;
+            r->last_val = v;
+            history_push_val(&r->hist, t->step, v);
+            runner_msg(r, RUNNER_MSG_GOOD, "validation loss %.4f at step %ld", (double)v, t->step);
+        }
+        break;
+    }
+    case RUN_CMD_SAVE: {
+        RunPhase before = r->phase;
+        r->phase = PHASE_SAVING;
+        pthread_mutex_unlock(&r->mu);
+        runner_poke(r);
+        int rc = trainer_save(t, c->path, &err);
+        pthread_mutex_lock(&r->mu);
+        r->phase = before;
+        if (rc)
+            runner_msg(r, RUNNER_MSG_ERROR, "%s", err.msg);
+        else
+            runner_msg(r, RUNNER_MSG_GOOD, "run saved to %s (step %ld)", c->path, t->step);
+        break;
+    }
+    case RUN_CMD_LOAD: {
+        RunPhase before = r->phase;
+        r->phase = PHASE_LOADING;
+        TrainConfig cfg = t->cfg;
+        pthread_mutex_unlock(&r->mu);
+        runner_poke(r);
+        Trainer *nt = xcalloc(1, sizeof *nt);
+        int rc = trainer_resume(nt, c->path, &cfg, NULL, &err);
+        pthread_mutex_lock(&r->mu);
+        if (rc) {
+            free(nt);
+            r->phase = before;
+            runner_msg(r, RUNNER_MSG_ERROR, "%s", err.msg);
+            break;
+        }
+        trainer_free(t);
+        free(t);
+        r->t = nt;
+        history_clear(&r->hist);
+        r->have_last = 0;
+        r->paused = 1;
+        r->budget = 0;
+        r->phase = PHASE_PAUSED;
+        runner_describe(r);
+        runner_msg(r, RUNNER_MSG_GOOD, "loaded %s at step %ld (paused; :run to continue)", c->path, nt->step);
+        if (nt->note[0])
+            runner_msg(r, RUNNER_MSG_INFO, "%s", nt->note);
+        pthread_mutex_unlock(&r->mu);
+        runner_publish(r);
+        pthread_mutex_lock(&r->mu);
+        break;
+    }
+    case RUN_CMD_PUBLISH:
+        pthread_mutex_unlock(&r->mu);
+        runner_publish(r);
+        pthread_mutex_lock(&r->mu);
+        break;
+    case RUN_CMD_QUIT:
+        r->quit = 1;
+        break;
+    }
+}
+
+static void *runner_main(void *arg)
+{
+    Runner *r = arg;
+    pthread_mutex_lock(&r->mu);
+    for (;;) {
+        while (r->q_len > 0 && !r->quit) {
+            RunCmd c = r->queue[r->q_head];
+            r->q_head = (r->q_head + 1) % RUNNER_QUEUE;
+            r->q_len--;
+            runner_handle(r, &c);
+            runner_poke(r);
+        }
+        if (r->quit)
+            break;
+        int at_end = r->cfg.steps > 0 && r->t->step >= r->cfg.steps;
+        int can_step = r->phase != PHASE_FAILED && !at_end && (r->budget > 0 || !r->paused);
+        if (!can_step) {
+            RunPhase idle = runner_idle_phase(r);
+            if (idle == PHASE_DONE && r->phase != PHASE_DONE)
+                runner_msg(r, RUNNER_MSG_GOOD, "reached --steps %ld", r->cfg.steps);
+            if (r->phase != idle) {
+                r->phase = idle;
+                runner_poke(r);
+            }
+            pthread_cond_wait(&r->cv, &r->mu);
+            continue;
+        }
+        r->phase = r->budget > 0 ? PHASE_STEPPING : PHASE_RUNNING;
+        Trainer *t = r->t;
+        pthread_mutex_unlock(&r->mu);
+
+        StepInfo info;
+        Err err;
+        err_clear(&err);
+        int rc = trainer_step(t, &info, &err);
+
+        pthread_mutex_lock(&r->mu);
+        if (rc) {
+            r->phase = PHASE_FAILED;
+            r->paused = 1;
+            r->budget = 0;
+            runner_msg(r, RUNNER_MSG_ERROR, "%s (training paused)", err.msg);
+            runner_poke(r);
+            continue;
+        }
+        history_push(&r->hist, &info);
+        r->last = info;
+        r->have_last = 1;
+        r->step = t->step;
+        r->epoch = info.epoch;
+        if (info.evaluated)
+            r->last_val = info.val_loss;
+        r->step_seconds += info.ms / 1e3;
+        r->tokens += (double)t->cfg.batch * t->cfg.seq;
+        r->steps_run++;
+        int publish = 0;
+        if (r->budget > 0) {
+            r->budget--;
+            publish = r->budget == 0;
+        }
+        if (runner_now() - r->last_publish_s >= r->publish_every_s)
+            publish = 1;
+        if (r->cfg.steps > 0 && t->step >= r->cfg.steps)
+            publish = 1;
+        if (publish) {
+            pthread_mutex_unlock(&r->mu);
+            runner_publish(r);
+            pthread_mutex_lock(&r->mu);
+        }
+        runner_poke(r);
+    }
+    pthread_mutex_unlock(&r->mu);
+    return NULL;
+}
+
+int runner_start(Runner *r, Trainer *t, int paused, Err *err)
+{
+    memset(r, 0, sizeof *r);
+    if (pipe(r->wake) != 0)
+        return err_set(err, ERR_RUNTIME, "cannot create the trainer's wake-up pipe: %s", strerror(errno));
+    for (int i = 0; i < 2; i++) {
+        fcntl(r->wake[i], F_SETFL, fcntl(r->wake[i], F_GETFL) | O_NONBLOCK);
+        fcntl(r->wake[i], F_SETFD, FD_CLOEXEC);
+    }
+    pthread_mutex_init(&r->mu, NULL);
+    pthread_mutex_init(&r->wmu, NULL);
+    pthread_cond_init(&r->cv, NULL);
+    history_init(&r->hist);
+    r->t = t;
+    r->paused = paused;
+    r->phase = paused ? PHASE_PAUSED : PHASE_RUNNING;
+    r->publish_every_s = 1.0;
+    r->last_val = NAN;
+    runner_describe(r);
+    runner_publish(r);
+    if (pthread_create(&r->thread, NULL, runner_main, r) != 0) {
+        history_free(&r->hist);
+        tokenizer_free(&r->tok);
+        free(r->pub);
+        close(r->wake[0]);
+        close(r->wake[1]);
+        pthread_mutex_destroy(&r->mu);
+        pthread_mutex_destroy(&r->wmu);
+        pthread_cond_destroy(&r->cv);
+        return err_set(err, ERR_RUNTIME, "cannot start the trainer thread");
+    }
+    r->started = 1;
+    return 0;
+}
+
+void runner_send(Runner *r, RunCmdKind kind, long n, double value, const char *path)
+{
+    pthread_mutex_lock(&r->mu);
+    if (kind == RUN_CMD_PAUSE) {
+        /* why: a pause must hold even if a :step budget is queued behind others */
+        r->paused = 1;
+        r->budget = 0;
+    }
+    if (r->q_len < RUNNER_QUEUE) {
+        RunCmd *c = &r->queue[(r->q_head + r->q_len) % RUNNER_QUEUE];
+        memset(c, 0, sizeof *c);
+        c->kind = kind;
+        c->n = n;
+        c->value = value;
+        if (path)
+            snprintf(c->path, sizeof c->path, "%s", path);
+        r->q_len++;
+    } else {
+        runner_msg(r, RUNNER_MSG_WARN, "the trainer is busy; command dropped");
+    }
+    pthread_cond_signal(&r->cv);
+    pthread_mutex_unlock(&r->mu);
+}
+
+void runner_stop(Runner *r)
+{
+    if (!r->started)
+        return;
+    pthread_mutex_lock(&r->mu);
+    r->quit = 1;
+    pthread_cond_signal(&r->cv);
+    pthread_mutex_unlock(&r->mu);
+    pthread_join(r->thread, NULL);
+    r->started = 0;
+}
+
+void runner_free(Runner *r)
+{
+    runner_stop(r);
+    if (r->t) {
+        trainer_free(r->t);
+        free(r->t);
+        r->t = NULL;
+    }
+    history_free(&r->hist);
+    tokenizer_free(&r->tok);
+    free(r->pub);
+    r->pub = NULL;
+    close(r->wake[0]);
+    close(r->wake[1]);
+    pthread_mutex_destroy(&r->mu);
+    pthread_mutex_destroy(&r->wmu);
+    pthread_cond_destroy(&r->cv);
+}
+
+Trainer *runner_trainer(Runner *r)
+{
+    return r->t;
+}
+
+int runner_wake_fd(const Runner *r)
+{
+    return r->wake[0];
+}
+
+void runner_drain(Runner *r)
+{
+    char buf[256];
+    while (read(r->wake[0], buf, sizeof buf) > 0)
+        ;
+}
+
+void runner_lock(Runner *r)
+{
+    pthread_mutex_lock(&r->mu);
+}
+
+void runner_unlock(Runner *r)
+{
+    pthread_mutex_unlock(&r->mu);
+}
+
+int runner_pop_message(Runner *r, RunnerMsg *out)
+{
+    pthread_mutex_lock(&r->mu);
+    int got = r->m_len > 0;
+    if (got) {
+        *out = r->msgs[r->m_head];
+        r->m_head = (r->m_head + 1) % RUNNER_MSGS;
+        r->m_len--;
+    }
+    pthread_mutex_unlock(&r->mu);
+    return got;
+}
+
+int runner_weights(Runner *r, long *version, float *dst, size_t n, long *step)
+{
+    int copied = 0;
+    pthread_mutex_lock(&r->wmu);
+    if (r->pub_version != *version && r->pub_n == n) {
+        memcpy(dst, r->pub, sizeof(float) * n);
+        *version = r->pub_version;
+        if (step)
+            *step = r->pub_step;
+        copied = 1;
+    }
+    pthread_mutex_unlock(&r->wmu);
+    return copied;
+}

@@ -1,0 +1,53 @@
+/* screen.h — the one curses backend: copies a Grid to the terminal.
+ *
+ * Only cells that differ from the previous frame are sent; colours come from
+ * the theme by role (a colour pair per role), at the depth the terminal has
+ * (truecolor, 256, 16/8 or none; NO_COLOR respected). While the screen is
+ * open, stderr goes to a temporary file whose contents are printed after
+ * screen_close, and the terminal is restored on exit, on Ctrl-C / SIGTERM
+ * (reported through screen_signal_pending, the app then quits cleanly) and
+ * on fatal signals (SIGSEGV, SIGABRT, SIGBUS, SIGFPE, SIGILL: restore the
+ * terminal, show the captured stderr, then re-raise).
+ *
+ * Not for: deciding what to draw (panels.c), reading keys (app.c/input.c use
+ * the curses window this opens).
+ */
+#ifndef RNNSCOPE_SCREEN_H
+#define RNNSCOPE_SCREEN_H
+
+#include "err.h"
+#include "grid.h"
+#include "theme.h"
+
+typedef struct {
+    int open;
+    int depth;                        /* THEME_DEPTH_* actually used */
+    int w, h;
+    Grid front;                       /* what the terminal shows now */
+    int full;                         /* next present repaints everything */
+    int role_attr[ROLE_COUNT];        /* curses attributes per role */
+    int role_pair[ROLE_COUNT];
+    long cells_sent;                  /* cells written by the last present */
+} Screen;
+
+/* Start curses (UTF-8 locale, cbreak, no echo, keypad, non-blocking reads),
+ * redirect stderr, install the signal handlers. */
+int screen_open(Screen *s, Err *err);
+/* Colour pairs for every role from the theme at the screen's depth. */
+void screen_apply_theme(Screen *s, const Theme *t);
+/* Current terminal size (after a KEY_RESIZE the new one). */
+void screen_size(Screen *s, int *w, int *h);
+/* Send g (same size as the terminal) to the screen, only changed cells;
+ * the cursor is left at (cx, cy), hidden if cx < 0. */
+void screen_present(Screen *s, const Grid *g, int cx, int cy);
+/* Repaint everything on the next present (Ctrl-L, resize, theme change). */
+void screen_invalidate(Screen *s);
+/* End curses, restore stderr and print what was captured. Idempotent. */
+void screen_close(Screen *s);
+
+/* The last SIGINT/SIGTERM/SIGHUP received since the last call (0 if none). */
+int screen_signal_pending(void);
+/* The fd that becomes readable when such a signal arrives (for poll). */
+int screen_signal_fd(void);
+
+#endif

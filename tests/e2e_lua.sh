@@ -1,0 +1,154 @@
+#!/usr/bin/env bash
+# e2e_lua.sh — the Lua API through the real binary: runs tests/lua/test_*.lua
+# (each prints PASS/FAIL lines), then checks what only the outside sees:
+# tracebacks on stderr, exit statuses, interrupts (--timeout and Ctrl-C) of a
+# pure-Lua loop, of a hook and of a long rnn.step, the sandbox, checkpoints
+# between Lua and the command line, and every shipped script on a small setting.
+set -u
+bin=${RNNSCOPE_BIN:-build/rnnscope}
+bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")   # absolute: one test runs in another directory
+here=${RNNSCOPE_TESTS:-tests}
+root="$here/.."
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+pass=0; fail=0
+t0=$(date +%s.%N)
+elapsed() { awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.2fs", b-a}'; }
+ok()  { pass=$((pass + 1)); echo "PASS $* ($(elapsed))"; t0=$(date +%s.%N); }
+bad() { fail=$((fail + 1)); echo "FAIL $* ($(elapsed))"; t0=$(date +%s.%N); }
+check() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi; }
+run=("$bin" run --corpus "$root/corpora/lighthouse.txt" --threads 1)
+
+# --- the Lua test files ------------------------------------------------------------
+for f in "$here"/lua/test_*.lua; do
+    name=$(basename "$f" .lua)
+    "${run[@]}" "$f" "$work" >"$work/out" 2>"$work/err"
+    rc=$?
+    while IFS= read -r line; do
+        case "$line" in
+            PASS\ *) ok "$name: ${line#PASS }" ;;
+            FAIL\ *) bad "$name: ${line#FAIL }" ;;
+        esac
+    done <"$work/out"
+    check "$name exits 0 (got $rc$( [ "$rc" -ne 0 ] && echo ": $(head -c 400 "$work/err")"))" test "$rc" -eq 0
+    if [ "$name" = test_hooks ]; then
+        check "hook errors are reported on stderr with a traceback" \
+            grep -q "error in a 'step' hook (removed): .*test_hooks.lua:[0-9]*: hook failure at step 15" "$work/err"
+        check "the hook error's traceback names the hook's line" \
+            bash -c "grep -A3 'hook failure at step 15' '$work/err' | grep -q 'in function <.*test_hooks.lua:[0-9]*>'"
+    fi
+    if [ "$name" = test_api ]; then
+        check "print and rnn.log go to stdout" grep -q "^printed	1	true$" "$work/out"
+        check "rnn.log joins its arguments" grep -q "^log line 42$" "$work/out"
+        check "rnn.status goes to stderr" grep -q "status: status text" "$work/err"
+    fi
+done
+
+# --- errors and usage ------------------------------------------------------------------
+printf 'local function f() error("boom here") end\nf()\n' >"$work/err.lua"
+"$bin" run "$work/err.lua" >"$work/out" 2>"$work/err"; rc=$?
+check "a Lua error exits 1" test "$rc" -eq 1
+check "the error shows message and traceback" \
+    bash -c "grep -q 'err.lua:1: boom here' '$work/err' && grep -q 'stack traceback' '$work/err' && grep -q \"in local 'f'\" '$work/err'"
+"$bin" run "$here/lua/syntax_error.lua" >"$work/out" 2>"$work/err"; rc=$?
+check "a syntax error exits 1 naming the line" bash -c "[ $rc -eq 1 ] && grep -q 'syntax_error.lua:2:' '$work/err'"
+"$bin" run "$work/none.lua" >"$work/out" 2>"$work/err"; rc=$?
+check "a missing script exits 2 with one line" bash -c "[ $rc -eq 2 ] && [ \$(wc -l <'$work/err') -eq 1 ] && grep -q none.lua '$work/err'"
+"$bin" run >"$work/out" 2>"$work/err"; rc=$?
+check "no script exits 2" test "$rc" -eq 2
+"$bin" run --timeout x "$work/err.lua" >"$work/out" 2>"$work/err"; rc=$?
+check "a bad --timeout exits 2" bash -c "[ $rc -eq 2 ] && grep -q -- --timeout '$work/err'"
+"$bin" run --help >"$work/out" 2>&1; rc=$?
+check "run --help exits 0 and documents --unsafe" bash -c "[ $rc -eq 0 ] && grep -q -- --unsafe '$work/out'"
+printf 'print(table.concat(arg, ","), select("#", ...), arg[0])\n' >"$work/args.lua"
+"$bin" run "$work/args.lua" a --b c >"$work/out" 2>&1
+check "script arguments: arg table and ... (as lua.c)" grep -q "^a,--b,c	3	$work/args.lua$" "$work/out"
+
+# --- sandbox -----------------------------------------------------------------------------
+cat >"$work/sandbox.lua" <<'LUA'
+print(io.popen == nil, os.execute == nil, os.exit == nil, os.remove == nil, package.loadlib == nil,
+      debug.getinfo == nil, debug.traceback ~= nil, (load(string.dump(function() end))) == nil,
+      io.open ~= nil, package.searchers[3] == nil)
+LUA
+"$bin" run "$work/sandbox.lua" >"$work/out" 2>&1
+check "sandbox: no popen/execute/exit/remove/loadlib/debug/bytecode/C searchers; io.open kept" \
+    grep -q "^true	true	true	true	true	true	true	true	true	true$" "$work/out"
+"$bin" run --unsafe "$work/sandbox.lua" >"$work/out" 2>&1
+check "--unsafe gives the full library" grep -q "^false	false	false	false	false	false	true	false	true	false$" "$work/out"
+
+# --- interrupts -------------------------------------------------------------------------
+timed() { # timed NAME PATTERN ARGS...: must exit 1 within 10 s with PATTERN on stderr
+    local name=$1 pat=$2; shift 2
+    local s e rc
+    s=$(date +%s)
+    timeout 20 "$@" >"$work/out" 2>"$work/err"; rc=$?
+    e=$(date +%s)
+    if [ "$rc" -eq 1 ] && [ $((e - s)) -le 10 ] && grep -q "$pat" "$work/err" && grep -q "stack traceback" "$work/err"; then
+        ok "$name"
+    else
+        bad "$name (exit $rc after $((e - s)) s: $(head -c 300 "$work/err"))"
+    fi
+}
+timed "--timeout stops a pure-Lua infinite loop (even inside pcall)" "timed out" "${run[@]}" --timeout 1 "$here/lua/loop.lua"
+timed "--timeout stops a hook that never returns" "timed out" "${run[@]}" --timeout 1 "$here/lua/hook_loop.lua"
+check "the interrupted hook ran after the last complete step" grep -q "^before hook	2$" "$work/out"
+timed "--timeout stops a long rnn.step(n) after the current step" "timed out" "${run[@]}" --timeout 1 "$here/lua/long_run.lua"
+"${run[@]}" "$here/lua/loop.lua" >"$work/out" 2>"$work/err" &
+pid=$!
+for _ in $(seq 50); do grep -q looping "$work/out" && break; sleep 0.1; done
+sleep 0.2
+kill -INT "$pid"
+wait "$pid"; rc=$?
+check "Ctrl-C (SIGINT) interrupts a running loop: exit 1, 'interrupted' with traceback" \
+    bash -c "[ $rc -eq 1 ] && grep -q interrupted '$work/err' && grep -q 'stack traceback' '$work/err'"
+
+# --- checkpoints between Lua and the command line -------------------------------------------
+"${run[@]}" "$here/lua/interop.lua" save "$work/lua.st" >"$work/out" 2>"$work/err"
+check "Lua saves a checkpoint" bash -c "[ -s '$work/lua.st' ] && grep -q '^saved step	3$' '$work/out'"
+"$bin" sample "$work/lua.st" --length 20 --seed 1 >"$work/out" 2>"$work/err"
+check "rnnscope sample loads the checkpoint Lua saved" bash -c "[ \$? -eq 0 ] && [ -s '$work/out' ]"
+"$bin" eval "$work/lua.st" "$root/corpora/lighthouse.txt" --json >"$work/out" 2>"$work/err"
+check "rnnscope eval loads the checkpoint Lua saved" grep -q '"loss":' "$work/out"
+"$bin" train --corpus "$root/corpora/lighthouse.txt" --hidden 16 --embed 8 --layers 1 --batch 4 --seq 8 \
+    --threads 1 --steps 4 --eval-every 0 --quiet --save "$work/cli.st" >/dev/null 2>&1
+"${run[@]}" "$here/lua/interop.lua" load "$work/cli.st" >"$work/out" 2>"$work/err"
+check "Lua loads a run saved by rnnscope train and continues it" \
+    bash -c "grep -q '^loaded step	4	lstm	16$' '$work/out' && grep -q '^continued to	5$' '$work/out'"
+
+# --- every example of docs/lua.md runs, in order, in one script ---------------------------
+mkdir -p "$work/doc/runs"
+ln -s "$(cd "$root" && pwd)/corpora" "$work/doc/corpora"   # the examples use corpora/...
+{
+    printf 'rnn.corpus{path = "%s"}\nrnn.set{threads = 1, batch = 4, seq = 8, eval_every = 0}\n' "$root/corpora/lighthouse.txt"
+    awk '/^```lua$/ {n++; printf "do -- docs/lua.md example %d\n", n; inb = 1; next}
+         /^```$/ && inb {print "end"; inb = 0; next}
+         inb {print}' "$root/docs/lua.md"
+} >"$work/doc/examples.lua"
+n_ex=$(grep -c '^do -- docs/lua.md example' "$work/doc/examples.lua")
+(cd "$work/doc" && "$bin" run --threads 1 examples.lua >out 2>err); rc=$?
+check "all $n_ex examples of docs/lua.md run (exit $rc$( [ "$rc" -ne 0 ] && echo ": $(head -c 300 "$work/doc/err")"))" \
+    bash -c "[ $rc -eq 0 ] && [ $n_ex -ge 20 ]"
+
+# --- the shipped scripts, small -------------------------------------------------------------
+script() { # script NAME PATTERN [ARGS...]
+    local name=$1 pat=$2; shift 2
+    "${run[@]}" --plot "$work/plot.tsv" "$root/scripts/$name.lua" quick "$@" >"$work/out" 2>"$work/err"
+    local rc=$?
+    if [ "$rc" -eq 0 ] && grep -q "$pat" "$work/out"; then
+        ok "scripts/$name.lua quick runs to completion"
+    else
+        bad "scripts/$name.lua quick (exit $rc): $(tail -c 400 "$work/out") $(head -c 400 "$work/err")"
+    fi
+}
+script lr_sweep "^best learning rate: "
+check "lr_sweep plots one series per rate" test "$(cut -f1 "$work/plot.tsv" | sort -u | wc -l)" -eq 3
+script vanishing "^far gradient"
+script explode "paused$"
+check "explode reports the layer" grep -q "^largest gradient: " "$work/out"
+script schedule "every step used the scheduled lr: yes"
+script early_stop "^reloaded " "$work/best.st"
+check "early_stop stops early and keeps the best checkpoint" \
+    bash -c "grep -q '^early stop at step' '$work/out' && [ -s '$work/best.st' ]"
+
+echo "RESULT $pass passed, $fail failed"
+[ "$fail" -eq 0 ]

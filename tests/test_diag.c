@@ -1,0 +1,323 @@
+/* test_diag.c — the gradient inspector's core with known answers: on the
+ * delayed-recall corpus a tanh RNN's gradient dies across the window while an
+ * LSTM's survives; a learning rate 100x too high is reported as exploding; a
+ * NaN in one parameter, or an overflow in the activations, is located; the
+ * decay probe agrees with model_backward where they must; histograms add up;
+ * the loss history survives save and resume. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "diag.h"
+#include "findings.h"
+#include "trainer.h"
+
+static char dir[512];
+
+static void config(TrainConfig *c, const char *corpus, CellType cell)
+{
+    train_config_default(c);
+    snprintf(c->corpus, sizeof c->corpus, "%s/../corpora/%s", dir, corpus);
+    c->cell = cell;
+    c->layers = 1;
+    c->hidden = 32;
+    c->embed = 16;
+    c->batch = 8;
+    c->seq = 32;
+    c->threads = 1;
+    c->eval_every = 0;
+    c->dropout = 0;
+}
+
+static int has_kind(const Finding *f, int n, FindingKind k)
+{
+    for (int i = 0; i < n; i++)
+        if (f[i].kind == k)
+            return i;
+    return -1;
+}
+
+/* decay at t-(T-1) over decay at t-0, for layer 0, after 8 steps */
+static double recall_ratio(CellType cell, Finding *fs, int *nf)
+{
+    TrainConfig c;
+    config(&c, "recall.txt", cell);
+    c.forget_bias_one = cell == CELL_LSTM;
+    Trainer t;
+    Err err;
+    if (trainer_init(&t, &c, &err) != 0) {
+        printf("init: %s\n", err.msg);
+        return NAN;
+    }
+    t.probe_every = 4;
+    StepInfo s, prev;
+    for (int i = 0; i < 8; i++) {
+        prev = s;
+        trainer_step(&t, &s, &err);
+    }
+    *nf = findings_compute(&s, &prev, &t.model, fs, FINDINGS_MAX);
+    CHECK(s.decay_step == 5 && s.flow_len == 32 && s.flow_stride == 1,
+          "%s: the decay probe ran at step 5 and covers all 32 positions (step %ld, len %d)", cell_name(cell),
+          s.decay_step, s.flow_len);
+    double r = s.decay[0] / s.decay[31];
+    trainer_free(&t);
+    return r;
+}
+
+static void check_recall_flow(void)
+{
+    Finding fr[FINDINGS_MAX], fl[FINDINGS_MAX];
+    int nr = 0, nl = 0;
+    double rnn = recall_ratio(CELL_RNN, fr, &nr);
+    double lstm = recall_ratio(CELL_LSTM, fl, &nl);
+    printf("NOTE gradient at t-31 over t-0: rnn %.3g, lstm (forget bias 1) %.3g\n", rnn, lstm);
+    CHECK(rnn < 1e-6, "tanh rnn: the last position's gradient falls by over 6 orders across 32 steps (%.3g)", rnn);
+    CHECK(lstm > 1e-5, "lstm: it keeps more than 1e-5 of its size (%.3g)", lstm);
+    CHECK(lstm > 1e3 * rnn, "lstm keeps over 1000x more of the gradient than the rnn");
+    int i = has_kind(fr, nr, FIND_VANISHING);
+    CHECK(i >= 0 && strstr(fr[i].text, "layer 0") && strstr(fr[i].text, "t-31") && strstr(fr[i].text, "vanishes"),
+          "rnn: the vanishing finding names the layer and distance: %s", i >= 0 ? fr[i].text : "(none)");
+    CHECK(has_kind(fl, nl, FIND_VANISHING) < 0, "lstm: no vanishing finding");
+}
+
+static void check_probe_matches_backward(CellType cell)
+{
+    /* At the last position only the last loss reaches h_{T-1} (of every layer),
+     * so the probe's norm there is T times model_backward's (mean over T*B vs B). */
+    TrainConfig c;
+    config(&c, "lighthouse.txt", cell);
+    c.layers = 2;
+    c.seq = 12;
+    Trainer t;
+    Err err;
+    trainer_init(&t, &c, &err);
+    t.probe_every = 1;
+    StepInfo s;
+    trainer_step(&t, &s, &err);
+    trainer_step(&t, &s, &err);
+    double worst = 0;
+    for (int l = 0; l < 2; l++) {
+        double a = s.decay[l * 12 + 11], b = 12.0 * s.flow[l * 12 + 11];
+        double rel = fabs(a - b) / b;
+        worst = rel > worst ? rel : worst;
+    }
+    CHECK(worst < 1e-4, "%s: probe at t-0 equals T x backward's dL/dh for both layers (rel err %.2g)",
+          cell_name(cell), worst);
+    trainer_free(&t);
+}
+
+static void check_exploding(void)
+{
+    TrainConfig c;
+    config(&c, "lighthouse.txt", CELL_LSTM);
+    c.optim = OPTIM_SGD; /* adam normalises the step: there a high lr shows as update ratios instead */
+    float good_lr = 0.5f;
+    c.lr = 100 * good_lr;
+    Trainer t;
+    Err err;
+    trainer_init(&t, &c, &err);
+    StepInfo s, prev;
+    int found_at = 0;
+    Finding f[FINDINGS_MAX];
+    char text[240] = "";
+    for (int i = 1; i <= 10 && !found_at; i++) {
+        if (trainer_step(&t, &s, &err) != 0)
+            break;
+        int n = findings_compute(&s, i > 1 ? &prev : NULL, &t.model, f, FINDINGS_MAX);
+        int k = has_kind(f, n, FIND_EXPLODING);
+        if (k >= 0) {
+            found_at = i;
+            snprintf(text, sizeof text, "%s", f[k].text);
+        }
+        prev = s;
+    }
+    CHECK(found_at > 0, "sgd lr %g (100x a good 0.5): exploding finding at step %d: %s", (double)c.lr, found_at, text);
+    trainer_free(&t);
+
+    /* the default learning rate gives no exploding finding over the same steps */
+    c.lr = good_lr;
+    trainer_init(&t, &c, &err);
+    int any = 0;
+    for (int i = 1; i <= 10; i++) {
+        trainer_step(&t, &s, &err);
+        int n = findings_compute(&s, i > 1 ? &prev : NULL, &t.model, f, FINDINGS_MAX);
+        any |= has_kind(f, n, FIND_EXPLODING) >= 0;
+        prev = s;
+    }
+    CHECK(!any, "sgd lr %g: no exploding finding in 10 steps", (double)c.lr);
+    trainer_free(&t);
+}
+
+static void check_nan_param(void)
+{
+    TrainConfig c;
+    config(&c, "lighthouse.txt", CELL_GRU);
+    c.layers = 2;
+    Trainer t;
+    Err err;
+    trainer_init(&t, &c, &err);
+    StepInfo s;
+    trainer_step(&t, &s, &err);
+    int idx = model_find_tensor(&t.model, "rnn.weight_ih_l1");
+    model_tensor(&t.model, idx)[17] = INFINITY;
+    int rc = trainer_step(&t, &s, &err);
+    CHECK(rc == ERR_RUNTIME && strstr(err.msg, "rnn.weight_ih_l1") && strstr(err.msg, "element 17"),
+          "an Inf in one weight is located at that tensor and element: %s", err.msg);
+    trainer_free(&t);
+}
+
+/* Parameters all finite but a NaN in the state carried into the chunk (layer 1,
+ * stream 3): the cells' gate functions clamp their input, so a NaN reaches the
+ * loss only through the gradient (dW_hh uses h0, lstm's df uses c0); the
+ * report must still name the activation, not the gradient it poisoned. */
+static void check_nan_activation(CellType cell)
+{
+    TrainConfig c;
+    config(&c, "lighthouse.txt", cell);
+    c.layers = 2;
+    Trainer t;
+    Err err;
+    trainer_init(&t, &c, &err);
+    StepInfo s;
+    trainer_step(&t, &s, &err);
+    float *st = cell == CELL_LSTM ? t.state.c : t.state.h;
+    st[(size_t)(1 * c.batch + 3) * c.hidden + 7] = NAN;
+    int rc = trainer_step(&t, &s, &err);
+    CHECK(rc == ERR_RUNTIME && strstr(err.msg, "layer 1 state carried in from the previous chunk, stream 3") &&
+              strstr(err.msg, "every parameter is finite"),
+          "%s: a NaN in the carried %s state is located at layer 1, stream 3: %s", cell_name(cell),
+          cell == CELL_LSTM ? "cell" : "hidden", err.msg);
+    CHECK(t.step == 1 && isnan(st[(size_t)(1 * c.batch + 3) * c.hidden + 7]),
+          "%s: the step count and the carried state stay those before the failed step", cell_name(cell));
+    trainer_free(&t);
+}
+
+static void check_histograms(void)
+{
+    TrainConfig c;
+    config(&c, "lighthouse.txt", CELL_LSTM);
+    Trainer t;
+    Err err;
+    trainer_init(&t, &c, &err);
+    StepInfo s;
+    trainer_step(&t, &s, &err);
+    const char *names[] = {"rnn.weight_hh_l0", "grad:head.weight", "embedding.weight", "act:h.0", "act:gates.0"};
+    size_t sizes[] = {t.model.tensors[TENSOR_W_HH(0)].size, t.model.tensors[TENSOR_HEAD_W(1)].size,
+                      t.model.tensors[0].size, (size_t)c.seq * c.batch * c.hidden,
+                      (size_t)c.seq * c.batch * c.hidden * 4};
+    for (int k = 0; k < 5; k++) {
+        Histogram h;
+        int rc = trainer_histogram(&t, names[k], 30, &h, &err);
+        long sum = 0;
+        for (int i = 0; i < h.n_bins; i++)
+            sum += h.bins[i];
+        CHECK(rc == 0 && sum == (long)sizes[k] && h.count == sum && h.n_bins == 30,
+              "histogram of %s: 30 bins whose counts add up to its %zu elements (%ld)", names[k], sizes[k], sum);
+    }
+    Histogram h;
+    CHECK(trainer_histogram(&t, "rnn.nope", 10, &h, &err) == ERR_INPUT && strstr(err.msg, "rnn.nope"),
+          "an unknown tensor is named: %s", err.msg);
+    float v[7] = {0, 1, 2, 3, 4, NAN, INFINITY};
+    diag_histogram(v, 7, 4, &h);
+    CHECK(h.count == 5 && h.n_nonfinite == 2 && h.bins[0] == 1 && h.bins[1] == 1 && h.bins[2] == 1 &&
+              h.bins[3] == 2 && h.min == 0 && h.max == 4 && h.sum == 10 && h.sum_sq == 30,
+          "a hand-made histogram: bins 1,1,1,2 over [0,4], two non-finite values set aside");
+    CHECK(fabs(diag_hist_edge(&h, 0) - 1.0) < 1e-12 && diag_hist_edge(&h, 3) == 4.0, "bin edges 1 .. 4");
+    trainer_free(&t);
+}
+
+static void check_history(void)
+{
+    LossHistory h;
+    diag_history_init(&h, 4, 2);
+    for (int i = 1; i <= 10; i++)
+        diag_history_add_loss(&h, (float)i);
+    /* cap 4: after 4 points the stride doubles: (1.5, 3.5) then (5.5, 7.5) -> 4 points of 2 steps,
+     * steps 9, 10 make a 5th -> halve again: (2.5, 6.5) stride 4, then 9+10 pending */
+    CHECK(h.stride == 4 && h.n == 2 && h.loss[0] == 2.5f && h.loss[1] == 6.5f && h.acc_n == 2 && h.acc == 19.0,
+          "history of 10 steps in 4 slots: means of steps 1-4 and 5-8, steps 9-10 pending (n %d stride %ld)", h.n,
+          h.stride);
+    diag_history_free(&h);
+
+    TrainConfig c;
+    config(&c, "lighthouse.txt", CELL_LSTM);
+    c.eval_every = 3;
+    c.eval_chunks = 2;
+    Trainer t, r;
+    Err err;
+    trainer_init(&t, &c, &err);
+    StepInfo s;
+    float losses[7];
+    for (int i = 0; i < 7; i++) {
+        trainer_step(&t, &s, &err);
+        losses[i] = s.loss;
+    }
+    CHECK(t.history.n == 7 && t.history.val_n == 2 && t.history.val_step[1] == 6.0f,
+          "the trainer keeps 7 losses and 2 evaluations");
+    char tmp[] = "/tmp/rnnscope_hist_XXXXXX";
+    int fd = mkstemp(tmp);
+    close(fd);
+    trainer_save(&t, tmp, &err);
+    int rc = trainer_resume(&r, tmp, &c, NULL, &err);
+    CHECK(rc == 0 && r.history.n == 7 && memcmp(r.history.loss, losses, sizeof losses) == 0 &&
+              r.history.val_n == 2 && r.history.val_loss[1] == t.history.val_loss[1],
+          "the history comes back on resume (%s)", rc ? err.msg : "ok");
+    LossHistory only;
+    diag_history_init(&only, 100, 10);
+    rc = diag_history_read_file(&only, tmp, &err);
+    CHECK(rc == 0 && only.n == 7 && only.loss[6] == losses[6], "a saved run's history reads back for comparison");
+    diag_history_free(&only);
+    if (rc == 0)
+        trainer_free(&r);
+    trainer_free(&t);
+    unlink(tmp);
+}
+
+static void check_findings_words(void)
+{
+    /* a hand-made record: forget gate saturated, an update ratio of 0.3 */
+    TrainConfig c;
+    config(&c, "lighthouse.txt", CELL_LSTM);
+    Trainer t;
+    Err err;
+    trainer_init(&t, &c, &err);
+    StepInfo s;
+    memset(&s, 0, sizeof s);
+    s.n_layers = 1;
+    s.n_gates = 4;
+    s.n_tensors = t.model.n_tensors;
+    s.gate_sat[0][1] = 0.93f;
+    s.gate_mean[0] = 0.02f;
+    s.update_ratio[TENSOR_HEAD_W(1)] = 0.3f;
+    s.update_ratio[TENSOR_W_HH(0)] = 1e-3f;
+    Finding f[FINDINGS_MAX];
+    int n = findings_compute(&s, NULL, &t.model, f, FINDINGS_MAX);
+    int i = has_kind(f, n, FIND_SATURATED), j = has_kind(f, n, FIND_LR_HIGH);
+    CHECK(i >= 0 && strstr(f[i].text, "lstm.0: forget gate saturated in 93% of units") && strstr(f[i].text, "shut"),
+          "saturation finding: %s", i >= 0 ? f[i].text : "(none)");
+    CHECK(j >= 0 && strstr(f[j].text, "head.weight: update ratio 3e-01") && strstr(f[j].text, "too high"),
+          "update-ratio finding: %s", j >= 0 ? f[j].text : "(none)");
+    CHECK(n == 2, "nothing else is reported for a healthy 1e-3 ratio (%d findings)", n);
+    trainer_free(&t);
+}
+
+int main(void)
+{
+    const char *d = getenv("RNNSCOPE_TESTS");
+    snprintf(dir, sizeof dir, "%s", d ? d : "tests");
+    check_recall_flow();
+    check_probe_matches_backward(CELL_LSTM);
+    check_probe_matches_backward(CELL_GRU);
+    check_probe_matches_backward(CELL_RNN);
+    check_exploding();
+    check_nan_param();
+    check_nan_activation(CELL_RNN);
+    check_nan_activation(CELL_LSTM);
+    check_histograms();
+    check_history();
+    check_findings_words();
+    return check_summary();
+}

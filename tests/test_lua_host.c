@@ -1,0 +1,223 @@
+/* test_lua_host.c — the Lua host's driver protocol as the dashboard uses it:
+ * stepping a borrowed Trainer by hand on LH_WANT_STEP, hooks seeing each step
+ * before the next, interrupting a pure-Lua loop from another thread (the
+ * dashboard's Ctrl-C / :stop path) and reusing the host afterwards, `= expr`
+ * printing its values, the UI callbacks, and stale tensors after a new run.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "lua_host.h"
+
+typedef struct {
+    char printed[4096];
+    char errors[4096];
+    int n_plot, n_status, n_changed;
+    double last_x, last_y;
+} Capture;
+
+static void cap_print(void *ctx, const char *text)
+{
+    Capture *c = ctx;
+    strncat(c->printed, text, sizeof c->printed - strlen(c->printed) - 2);
+    strcat(c->printed, "\n");
+}
+
+static void cap_error(void *ctx, const char *text)
+{
+    Capture *c = ctx;
+    strncat(c->errors, text, sizeof c->errors - strlen(c->errors) - 2);
+    strcat(c->errors, "\n");
+}
+
+static void cap_plot(void *ctx, const char *series, double x, double y)
+{
+    Capture *c = ctx;
+    (void)series;
+    c->n_plot++;
+    c->last_x = x;
+    c->last_y = y;
+}
+
+static void cap_status(void *ctx, const char *text)
+{
+    Capture *c = ctx;
+    (void)text;
+    c->n_status++;
+}
+
+static void cap_changed(void *ctx, Trainer *t)
+{
+    Capture *c = ctx;
+    (void)t;
+    c->n_changed++;
+}
+
+/* The dashboard's loop, minus the thread: returns the final status and counts steps. */
+static LhStatus drive(LuaHost *h, int *steps)
+{
+    for (;;) {
+        LhStatus s = luahost_run(h);
+        Err err;
+        if (s == LH_WANT_STEP) {
+            StepInfo info;
+            if (trainer_step(luahost_trainer(h), &info, &err) == 0)
+                luahost_step_done(h, &info);
+            else
+                luahost_step_failed(h, &err);
+            (*steps)++;
+        } else if (s == LH_WANT_EVAL) {
+            float v;
+            if (trainer_eval(luahost_trainer(h), &v, &err) == 0)
+                luahost_eval_done(h, v);
+            else
+                luahost_eval_failed(h, &err);
+        } else if (s != LH_YIELDED) {
+            return s;
+        }
+    }
+}
+
+static void *interrupt_later(void *arg)
+{
+    struct timespec ts = {0, 200 * 1000 * 1000};
+    nanosleep(&ts, NULL);
+    luahost_interrupt(arg, 0);
+    return NULL;
+}
+
+int main(void)
+{
+    char corpus[1024];
+    const char *dir = getenv("RNNSCOPE_TESTS");
+    snprintf(corpus, sizeof corpus, "%s/../corpora/lighthouse.txt", dir ? dir : "tests");
+    TrainConfig cfg;
+    train_config_default(&cfg);
+    snprintf(cfg.corpus, sizeof cfg.corpus, "%s", corpus);
+    cfg.hidden = 16;
+    cfg.embed = 8;
+    cfg.layers = 1;
+    cfg.batch = 4;
+    cfg.seq = 8;
+    cfg.threads = 1;
+    cfg.eval_every = 0;
+    Err err;
+    Trainer t;
+    if (!CHECK(trainer_init(&t, &cfg, &err) == 0, "the dashboard's trainer builds (%s)", err.msg))
+        return check_summary();
+
+    Capture cap;
+    memset(&cap, 0, sizeof cap);
+    LuaHostOptions opt = {
+        .ui = {.ctx = &cap, .print = cap_print, .log = cap_print, .error = cap_error, .plot = cap_plot,
+               .status = cap_status, .run_changed = cap_changed},
+        .defaults = &cfg,
+    };
+    LuaHost *h = luahost_new(&opt);
+    CHECK(h != NULL, "luahost_new");
+    luahost_attach_trainer(h, &t);
+    CHECK(luahost_trainer(h) == &t && cap.n_changed == 1, "an attached trainer is the script's run");
+    CHECK(luahost_run(h) == LH_IDLE && !luahost_busy(h), "idle before a script");
+
+    /* steps asked by the script: one request per step, hooks in between */
+    const char *code =
+        "local seen = {}\n"
+        "rnn.on('step', function(s) seen[#seen + 1] = s.step; if s.step == 2 then rnn.lr(0.0005) end end)\n"
+        "local r = rnn.step(3)\n"
+        "rnn.plot('x', r.step, r.lr)\n"
+        "rnn.status('ok')\n"
+        "print(table.concat(seen, ','), r.steps)\n";
+    CHECK(luahost_start_string(h, code, "=test", 0, &err) == 0, "start a string (%s)", err.msg);
+    CHECK(luahost_busy(h), "busy while a script is loaded");
+    CHECK(luahost_start_string(h, "print(1)", "=again", 0, &err) == ERR_RUNTIME,
+          "a second script is refused while one runs");
+    int steps = 0;
+    LhStatus s = drive(h, &steps);
+    CHECK(s == LH_DONE, "the script finishes (status %d, errors: %s)", s, cap.errors);
+    CHECK(steps == 3 && t.step == 3, "the driver made exactly the 3 steps asked (%d, trainer at %ld)", steps, t.step);
+    CHECK(strstr(cap.printed, "1,2,3\t3\n") != NULL, "hooks saw steps 1,2,3 in order (%s)", cap.printed);
+    CHECK(cap.n_plot == 1 && cap.last_x == 3 && fabs(cap.last_y - 0.0005) < 1e-9,
+          "the lr set in the hook at step 2 was used by step 3 (plot %g)", cap.last_y);
+    CHECK(cap.n_status == 1, "rnn.status reached the UI");
+    CHECK(!luahost_busy(h) && luahost_run(h) == LH_IDLE, "idle again after the script");
+
+    /* = expr prints its values */
+    cap.printed[0] = '\0';
+    CHECK(luahost_start_string(h, "return 1 + 2, rnn.info().step", "=expr", 1, &err) == 0, "start = expr");
+    CHECK(drive(h, &steps) == LH_DONE && strcmp(cap.printed, "3\t3\n") == 0, "= expr printed '3<TAB>3' (%s)",
+          cap.printed);
+
+    /* an error: traceback to the UI, host reusable */
+    cap.errors[0] = '\0';
+    luahost_start_string(h, "local function f() error('bad thing') end\nf()", "=err", 0, &err);
+    CHECK(drive(h, &steps) == LH_ERROR, "a Lua error ends the script with LH_ERROR");
+    CHECK(strstr(cap.errors, "bad thing") && strstr(cap.errors, "stack traceback"), "the error has its traceback (%s)",
+          cap.errors);
+
+    /* a pure-Lua infinite loop interrupted from another thread (the UI's :stop) */
+    cap.errors[0] = '\0';
+    luahost_start_string(h, "while true do end", "=loop", 0, &err);
+    pthread_t th;
+    pthread_create(&th, NULL, interrupt_later, h);
+    s = drive(h, &steps);
+    pthread_join(th, NULL);
+    CHECK(s == LH_ERROR && strstr(cap.errors, "interrupted"), "an infinite loop is interrupted (%s)", cap.errors);
+
+    /* interrupt while the driver is stepping: stops after the current step */
+    long before = t.step;
+    luahost_start_string(h, "rnn.step(1000000)", "=long", 0, &err);
+    int n = 0;
+    for (;;) {
+        LhStatus st = luahost_run(h);
+        if (st != LH_WANT_STEP) {
+            s = st;
+            break;
+        }
+        StepInfo info;
+        trainer_step(&t, &info, &err);
+        luahost_step_done(h, &info);
+        if (++n == 5)
+            luahost_interrupt(h, 1);
+    }
+    CHECK(s == LH_ERROR && t.step == before + 5, "an interrupt during rnn.step stops after the current step (%ld)",
+          t.step - before);
+
+    /* the host works again, and the model is as after the last step */
+    cap.printed[0] = '\0';
+    luahost_start_string(h, "return rnn.info().step", "=after", 1, &err);
+    char want[32];
+    snprintf(want, sizeof want, "%ld\n", t.step);
+    CHECK(drive(h, &steps) == LH_DONE && strcmp(cap.printed, want) == 0, "the host runs the next script (%s)",
+          cap.printed);
+
+    /* a script that builds its own run: the driver is told; old tensors fail cleanly */
+    cap.errors[0] = '\0';
+    cap.printed[0] = '\0';
+    int changed = cap.n_changed;
+    luahost_start_string(h,
+                         "local w = rnn.param('head.bias')\n"
+                         "assert(rnn.trainer{hidden = 8})\n"
+                         "print(pcall(function() return w:norm() end))\n"
+                         "rnn.step(2)",
+                         "=new", 0, &err);
+    CHECK(drive(h, &steps) == LH_DONE, "a script builds a new run (%s)", cap.errors);
+    CHECK(cap.n_changed == changed + 1 && luahost_trainer(h) != &t, "run_changed told the driver");
+    CHECK(strstr(cap.printed, "false") && strstr(cap.printed, "replaced"), "a tensor of the old run fails cleanly (%s)",
+          cap.printed);
+    CHECK(luahost_trainer(h)->step == 2 && luahost_trainer(h)->model.cfg.hidden == 8, "the new run was stepped");
+    Trainer *owned = luahost_release_trainer(h);
+    CHECK(owned != NULL && luahost_release_trainer(h) == NULL, "release hands the owned run over once");
+
+    luahost_free(h);
+    if (owned) {
+        trainer_free(owned);
+        free(owned);
+    }
+    trainer_free(&t);
+    return check_summary();
+}

@@ -1,0 +1,71 @@
+/* test_tbwriter.c — TensorBoard event files: the CRC-32C check value, and a
+ * file of scalars and histograms that decodes (CRCs checked) back to what was
+ * written; a flipped byte is caught. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "tbwriter.h"
+
+int main(void)
+{
+    CHECK(tbwriter_crc32c("123456789", 9) == 0xe3069283u, "CRC-32C of \"123456789\" is the standard 0xe3069283");
+    char dir[] = "/tmp/rnnscope_tb_XXXXXX";
+    if (!mkdtemp(dir))
+        return 1;
+    TbWriter w;
+    Err err;
+    CHECK(tbwriter_open(&w, dir, &err) == 0 && strstr(w.path, "/events.out.tfevents."), "event file %s", w.path);
+    float x[1000];
+    for (int i = 0; i < 1000; i++)
+        x[i] = sinf((float)i) * (float)(i % 7);
+    Histogram h;
+    diag_histogram(x, 1000, 30, &h);
+    int rc = 0;
+    for (int s = 1; s <= 5; s++)
+        rc |= tbwriter_scalar(&w, "train/loss", s, 4.0 / s, &err);
+    rc |= tbwriter_histogram(&w, "weights/rnn.weight_hh_l0", 5, &h, &err);
+    tbwriter_close(&w);
+    CHECK(rc == 0, "5 scalars and a histogram written");
+
+    TbEvent *ev;
+    int n;
+    rc = tbwriter_read(w.path, &ev, &n, &err);
+    CHECK(rc == 0 && n == 7, "7 records read back with both CRCs checked (%d, %s)", n, rc ? err.msg : "ok");
+    if (rc == 0 && n == 7) {
+        CHECK(ev[0].kind == TB_EVENT_VERSION && strcmp(ev[0].tag, "brain.Event:2") == 0 && ev[0].wall_time > 1.6e9,
+              "first record: file_version brain.Event:2 and a wall time");
+        int ok = 1;
+        for (int s = 1; s <= 5; s++)
+            ok &= ev[s].kind == TB_EVENT_SCALAR && ev[s].step == s && strcmp(ev[s].tag, "train/loss") == 0 &&
+                  ev[s].value == (float)(4.0 / s);
+        CHECK(ok, "scalars decode to their tag, step and value");
+        TbEvent *e = &ev[6];
+        double total = 0;
+        int same = e->n_buckets == 30;
+        for (int i = 0; i < e->n_buckets && same; i++) {
+            total += e->bucket[i];
+            same &= e->bucket[i] == (double)h.bins[i] && e->limit[i] == diag_hist_edge(&h, i);
+        }
+        CHECK(e->kind == TB_EVENT_HISTO && e->step == 5 && same && total == 1000 && e->num == 1000 &&
+                  e->min == h.min && e->max == h.max && e->sum == h.sum && e->sum_squares == h.sum_sq,
+              "the histogram decodes to its 30 buckets (adding up to 1000), limits, min, max, sum");
+        free(ev);
+    }
+    /* flip one byte in the middle of the file */
+    FILE *f = fopen(w.path, "r+b");
+    fseek(f, 60, SEEK_SET);
+    int c = fgetc(f);
+    fseek(f, 60, SEEK_SET);
+    fputc(c ^ 0x10, f);
+    fclose(f);
+    rc = tbwriter_read(w.path, &ev, &n, &err);
+    CHECK(rc == ERR_INPUT && strstr(err.msg, "CRC mismatch") && strstr(err.msg, "byte"),
+          "a flipped byte fails the CRC check with its offset: %s", err.msg);
+    unlink(w.path);
+    rmdir(dir);
+    return check_summary();
+}
