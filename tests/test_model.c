@@ -366,6 +366,33 @@ static void test_gate_stats(CellType cell)
     model_free(&m);
 }
 
+/* A NaN in a recurrent weight must reach the loss: the gate nonlinearities
+ * clamp their input for speed, and must not turn a NaN into a finite gate. */
+static void test_nan_propagates(CellType cell)
+{
+    enum { T = 4, B = 2 };
+    ModelConfig cfg = { cell, 2, 6, 4, 9, 0.0f };
+    Model m;
+    Err err;
+    model_new(&m, &cfg, &err);
+    Rng r;
+    rng_seed(&r, 9);
+    model_init(&m, &r, 0);
+    int x[T * B], y[T * B];
+    random_ids(&r, x, T * B, cfg.vocab);
+    random_ids(&r, y, T * B, cfg.vocab);
+    model_tensor(&m, TENSOR_W_HH(1))[3] = NAN;
+    Workspace *ws = workspace_new(&cfg, T, B);
+    State s;
+    state_init(&s, &cfg, B);
+    float loss = model_forward(&m, ws, x, y, T, B, &s, 0, NULL);
+    CHECK(isnan(loss), "%s: a NaN in rnn.weight_hh_l1 makes the loss NaN (got %g)", cell_name(cell),
+          (double)loss);
+    state_free(&s);
+    workspace_free(ws);
+    model_free(&m);
+}
+
 static void test_config(void)
 {
     Model m;
@@ -410,6 +437,7 @@ int main(void)
         test_dropout((CellType)c);
         test_dh_norms((CellType)c);
         test_gate_stats((CellType)c);
+        test_nan_propagates((CellType)c);
     }
     test_config();
     return check_summary();

@@ -35,6 +35,8 @@
 
 static inline float cell_exp(float x)
 {
+    if (x != x)
+        return x; /* NaN passes through, so the trainer can locate it */
     /* clamp so 2^n stays a normal float */
     x = x < -87.0f ? -87.0f : x;
     x = x > 87.0f ? 87.0f : x;
@@ -68,7 +70,10 @@ static inline float cell_tanh(float x)
 #ifdef __SSE2__
 static inline __m128 cell_exp4(__m128 x)
 {
-    x = _mm_min_ps(_mm_max_ps(x, _mm_set1_ps(-87.0f)), _mm_set1_ps(87.0f));
+    /* maxps/minps return their second operand when either is NaN: with x
+     * second, a NaN passes through the clamp (and on to the result) instead
+     * of becoming -87, so a NaN activation is still found by the trainer */
+    x = _mm_min_ps(_mm_set1_ps(87.0f), _mm_max_ps(_mm_set1_ps(-87.0f), x));
     /* cvtps rounds to nearest under the default MXCSR, like the scalar trick */
     __m128i ni = _mm_cvtps_epi32(_mm_mul_ps(x, _mm_set1_ps(CELL_EXP_LOG2E)));
     __m128 n = _mm_cvtepi32_ps(ni);
