@@ -53,17 +53,19 @@ function val(line, key,   m) {
     if (match(line, "\"" key "\":[^,}]*")) { m = substr(line, RSTART, RLENGTH); sub(/^[^:]*:/, "", m); gsub(/"/, "", m); return m }
     return ""
 }
-/"kind":"sgemm"/ { sgemm = val($0, "gflops") }
+/"kind":"sgemm"/ { sgemm = val($0, "gflops"); core = val($0, "core") }
 /"kind":"model"/ { h = val($0, "hidden"); order[++n] = h; tps[h] = val($0, "tokens_per_s"); gf[h] = val($0, "gflops");
                    rss[h] = val($0, "peak_rss_mb"); math[h] = val($0, "math_mb"); heap[h] = val($0, "heap_growth_bytes"); ms[h] = val($0, "ms_per_step") }
 /"kind": "torch"/ { line = $0; gsub(/ /, "", line); h = val(line, "hidden"); ttps[h] = val(line, "tokens_per_s"); tver = val(line, "torch") }
 END {
-    printf "corpus %s, %d thread(s), OpenBLAS sgemm 2048^3: %.1f GFLOP/s%s\n\n", corpus, threads, sgemm, tver != "" ? ", PyTorch " tver : ", PyTorch not found"
+    tnote = (tver != "") ? ", PyTorch " tver : ", PyTorch not found"
+    printf "corpus %s, %d thread(s), OpenBLAS %s kernels, sgemm 2048^3: %.1f GFLOP/s%s\n\n", corpus, threads, core, sgemm, tnote
     printf "%-6s %12s %9s %12s %8s %9s %8s %10s %9s %11s %9s\n", "H", "tokens/s", "ms/step", "torch tok/s", "ratio", "GFLOP/s", "%sgemm", "peak RSS", "maths", "RSS-maths", "heap+"
     for (i = 1; i <= n; i++) {
         h = order[i]
-        ratio = ttps[h] > 0 ? sprintf("%.2fx", tps[h] / ttps[h]) : "-"
-        printf "%-6s %12.0f %9.1f %12s %8s %9.1f %7.0f%% %8.1fMB %7.1fMB %9.1fMB %9s\n", h, tps[h], ms[h], ttps[h] > 0 ? sprintf("%.0f", ttps[h]) : "-", ratio, gf[h], 100 * gf[h] / sgemm, rss[h], math[h], rss[h] - math[h], heap[h]
+        ratio = (ttps[h] > 0) ? sprintf("%.2fx", tps[h] / ttps[h]) : "-"
+        tcol = (ttps[h] > 0) ? sprintf("%.0f", ttps[h]) : "-"
+        printf "%-6s %12.0f %9.1f %12s %8s %9.1f %7.0f%% %8.1fMB %7.1fMB %9.1fMB %9s\n", h, tps[h], ms[h], tcol, ratio, gf[h], 100 * gf[h] / sgemm, rss[h], math[h], rss[h] - math[h], heap[h]
     }
 }' "$out"
 

@@ -69,7 +69,12 @@ int main(void)
     int n = 0;
     while (commands_complete_name(":s", n))
         n++;
-    CHECK(a && a[0] == ':' && a[1] == 's' && n == 5, "five commands start with :s (%d), first %s", n, a ? a : "-");
+    CHECK(a && a[0] == ':' && a[1] == 's' && n == 6, "six commands start with :s (step save sample smooth screen stop: %d), first %s",
+          n, a ? a : "-");
+    TuiCmd sc;
+    char smsg[256];
+    CHECK(commands_parse(":stop", &sc, smsg, sizeof smsg) == 0 && sc.kind == TCMD_STOP, ":stop parses");
+    CHECK(commands_parse(":stop now", &sc, smsg, sizeof smsg) != 0, ":stop takes no argument (%s)", smsg);
     CHECK(commands_complete_name(":zz", 0) == NULL, "no completion for :zz");
     return check_summary();
 }

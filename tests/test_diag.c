@@ -1,9 +1,11 @@
 /* test_diag.c — the gradient inspector's core with known answers: on the
  * delayed-recall corpus a tanh RNN's gradient dies across the window while an
  * LSTM's survives; a learning rate 100x too high is reported as exploding; a
- * NaN in one parameter, or an overflow in the activations, is located; the
- * decay probe agrees with model_backward where they must; histograms add up;
- * the loss history survives save and resume. */
+ * NaN in one parameter, or an overflow in the activations, is located (in the
+ * order the forward made them, from the activations the step stored); the
+ * decay probe agrees with model_backward where they must, and on demand equals
+ * the probe the step ran; histograms add up; the loss history survives save
+ * and resume. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -195,6 +197,105 @@ static void check_nan_activation(CellType cell)
     trainer_free(&t);
 }
 
+/* The search reads the activations in the order the forward made them: the
+ * carried-in state, the embedding output, layer by layer and step by step the
+ * gates (rnn: none), cell and hidden state, then the logits. NaNs planted one
+ * stage earlier at a time (the trainer checks parameters before calling it;
+ * here NaN parameters are just a way to poison one stage) move the answer up. */
+static void check_nonfinite_order(CellType cell)
+{
+    enum { T = 6, B = 4 };
+    ModelConfig mc = {cell, 2, 5, 3, 7, 0.0f};
+    Model m;
+    Err err;
+    model_new(&m, &mc, &err);
+    Rng r;
+    rng_seed(&r, 8);
+    model_init(&m, &r, 0);
+    int x[T * B];
+    for (int i = 0; i < T * B; i++)
+        x[i] = (int)rng_below(&r, 6); /* tokens 0..5 */
+    const int hot = 4 * B + 2;        /* the first place of token 6 */
+    x[hot] = x[hot + B + 1] = 6;
+    Workspace *ws = workspace_new(&mc, T, B);
+    State s;
+    state_init(&s, &mc, B);
+    char where[160] = "", want[4][96];
+    CHECK(diag_nonfinite_activation(ws, &mc, where, sizeof where) == 0, "%s: before any forward nothing is found",
+          cell_name(cell));
+    model_forward(&m, ws, x, NULL, T, B, &s, 0, NULL);
+    CHECK(diag_nonfinite_activation(ws, &mc, where, sizeof where) == 0, "%s: a finite forward has none",
+          cell_name(cell));
+    snprintf(want[0], sizeof want[0], "logits at t=0, stream 0");
+    snprintf(want[1], sizeof want[1], "layer 1 %s at t=0, stream 0", cell == CELL_RNN ? "hidden state" : "gates");
+    snprintf(want[2], sizeof want[2], "embedding output at t=%d, stream %d", hot / B, hot % B);
+    snprintf(want[3], sizeof want[3], "layer 1 state carried in from the previous chunk, stream 3");
+    for (int k = 0; k < 4; k++) {
+        if (k == 0)
+            model_tensor(&m, TENSOR_HEAD_B(2))[3] = NAN;
+        if (k == 1)
+            model_tensor(&m, TENSOR_W_IH(1))[0] = NAN;
+        if (k == 2)
+            model_tensor(&m, TENSOR_EMBEDDING)[6 * mc.embed + 1] = NAN;
+        state_zero(&s);
+        if (k == 3)
+            s.h[(size_t)(1 * B + 3) * mc.hidden + 2] = NAN;
+        model_forward(&m, ws, x, NULL, T, B, &s, 0, NULL);
+        int found = diag_nonfinite_activation(ws, &mc, where, sizeof where);
+        CHECK(found && strcmp(where, want[k]) == 0, "%s: the first non-finite activation is the %s (%s)",
+              cell_name(cell), want[k], found ? where : "none found");
+    }
+    state_free(&s);
+    workspace_free(ws);
+    model_free(&m);
+}
+
+/* The probe on demand reads the workspace the step left and the parameters
+ * that chunk ran with (those before the update): bit for bit the probe the
+ * step itself ran before its update. */
+static void check_probe_on_demand(void)
+{
+    TrainConfig c;
+    config(&c, "lighthouse.txt", CELL_LSTM);
+    c.layers = 2;
+    c.dropout = 0.3f;
+    Trainer t;
+    Err err;
+    trainer_init(&t, &c, &err);
+    CHECK(trainer_probe(&t, &err) == ERR_INPUT && strstr(err.msg, "run a training step first"),
+          "before the first step the probe asks for one: %s", err.msg);
+    t.probe_every = 1;
+    StepInfo s;
+    trainer_step(&t, &s, &err);
+    trainer_step(&t, &s, &err);
+    size_t n = (size_t)c.layers * c.seq;
+    float *in_step = xmalloc(n * sizeof *in_step);
+    memcpy(in_step, t.decay, n * sizeof *in_step);
+    size_t nb = t.model.n_params * sizeof(float);
+    float *grads = xmalloc(nb);
+    memcpy(grads, t.model.grads, nb);
+    int rc = trainer_probe(&t, &err);
+    CHECK(rc == 0 && t.decay_step == 2 && memcmp(in_step, t.decay, n * sizeof *in_step) == 0,
+          "lstm with dropout: trainer_probe after step 2 equals the probe step 2 ran before its update");
+    CHECK(memcmp(grads, t.model.grads, nb) == 0, "and leaves the gradients of the step alone");
+    /* activation histograms read the same stored chunk */
+    Histogram h;
+    trainer_histogram(&t, "act:h.1", 20, &h, &err);
+    int T, B;
+    workspace_chunk(t.ws, &T, &B);
+    const float *h1 = workspace_layer_h(t.ws, 1) + (size_t)B * c.hidden;
+    double sum = 0;
+    for (size_t i = 0; i < (size_t)T * B * c.hidden; i++)
+        sum += h1[i];
+    CHECK(h.sum == sum && h.count == (long)T * B * c.hidden,
+          "act:h.1 is the histogram of the hidden states the step's forward stored (sum %.6g vs %.6g)", h.sum, sum);
+    CHECK(trainer_histogram(&t, "act:c.2", 20, &h, &err) == ERR_INPUT && strstr(err.msg, "act:c.2"),
+          "a layer that does not exist is named: %s", err.msg);
+    free(in_step);
+    free(grads);
+    trainer_free(&t);
+}
+
 static void check_histograms(void)
 {
     TrainConfig c;
@@ -316,6 +417,10 @@ int main(void)
     check_nan_param();
     check_nan_activation(CELL_RNN);
     check_nan_activation(CELL_LSTM);
+    check_nonfinite_order(CELL_LSTM);
+    check_nonfinite_order(CELL_GRU);
+    check_nonfinite_order(CELL_RNN);
+    check_probe_on_demand();
     check_histograms();
     check_history();
     check_findings_words();

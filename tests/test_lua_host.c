@@ -2,8 +2,12 @@
  * stepping a borrowed Trainer by hand on LH_WANT_STEP, hooks seeing each step
  * before the next, interrupting a pure-Lua loop from another thread (the
  * dashboard's Ctrl-C / :stop path) and reusing the host afterwards, `= expr`
- * printing its values, the UI callbacks, and stale tensors after a new run.
+ * printing its values, the UI callbacks, and stale tensors after a new run;
+ * time slices (a busy script yields LH_YIELDED so the dashboard's loop stays
+ * live, a typed :stop then ends it; a coroutine of the script's own is never
+ * sliced), luahost_note_step feeding rnn.last/rnn.findings.
  */
+#include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,6 +85,95 @@ static LhStatus drive(LuaHost *h, int *steps)
             return s;
         }
     }
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* Time slices, on a host of its own with a 20 ms slice and t attached. */
+static void test_slices(Trainer *t, const TrainConfig *cfg)
+{
+    Capture cap;
+    memset(&cap, 0, sizeof cap);
+    LuaHostOptions opt = {
+        .ui = {.ctx = &cap, .print = cap_print, .log = cap_print, .error = cap_error},
+        .defaults = cfg,
+        .slice_s = 0.02,
+    };
+    LuaHost *h = luahost_new(&opt);
+    luahost_attach_trainer(h, t);
+    Err err;
+
+    /* a pure-Lua loop hands control back every slice; :stop between two slices ends it */
+    luahost_start_string(h, "local n = 0\nwhile true do n = n + 1 end", "=spin", 0, &err);
+    int yields = 0;
+    double worst = 0;
+    for (int i = 0; i < 5; i++) {
+        double t0 = now_s();
+        LhStatus s = luahost_run(h);
+        double dt = now_s() - t0;
+        if (s == LH_YIELDED)
+            yields++;
+        if (dt > worst)
+            worst = dt;
+    }
+    CHECK(yields == 5 && luahost_busy(h), "a busy loop yields LH_YIELDED on every run (%d of 5)", yields);
+    CHECK(worst < 1.0, "each slice returns quickly (longest %.3f s for a 0.02 s slice)", worst);
+    luahost_interrupt(h, 0); /* what :stop does, from the main thread between slices */
+    LhStatus s = luahost_run(h);
+    CHECK(s == LH_ERROR && strstr(cap.errors, "interrupted") && strstr(cap.errors, "stack traceback"),
+          ":stop between slices interrupts the loop with a traceback (%s)", cap.errors);
+    CHECK(!luahost_busy(h), "the host is idle after the interrupt");
+
+    /* a long computation still returns its value through many slices */
+    cap.printed[0] = '\0';
+    luahost_start_string(h, "local s = 0 for i = 1, 20000000 do s = s + i % 7 end return s", "=sum", 1, &err);
+    int n_yield = 0;
+    for (;;) {
+        s = luahost_run(h);
+        if (s != LH_YIELDED)
+            break;
+        n_yield++;
+    }
+    long long want = 0;
+    for (long long i = 1; i <= 20000000; i++)
+        want += i % 7;
+    char wbuf[64];
+    snprintf(wbuf, sizeof wbuf, "%lld\n", want);
+    CHECK(s == LH_DONE && !strcmp(cap.printed, wbuf), "a sliced expression prints its value (%s, want %s)", cap.printed,
+          wbuf);
+    CHECK(n_yield >= 1, "the long expression was sliced (%d yields)", n_yield);
+
+    /* the script's own coroutine is never yielded by a slice */
+    cap.printed[0] = '\0';
+    luahost_start_string(h,
+                         "local co = coroutine.wrap(function()\n"
+                         "  local t0 = os.clock() while os.clock() - t0 < 0.1 do end\n"
+                         "  return 'inner done'\n"
+                         "end)\n"
+                         "print(co())",
+                         "=inner", 0, &err);
+    while ((s = luahost_run(h)) == LH_YIELDED)
+        ;
+    CHECK(s == LH_DONE && !strcmp(cap.printed, "inner done\n"), "a coroutine of the script runs unsliced (%s%s)",
+          cap.printed, cap.errors);
+
+    /* steps made by the dashboard itself: rnn.last sees them, hooks do not run */
+    StepInfo info;
+    trainer_step(t, &info, &err);
+    luahost_note_step(h, &info);
+    cap.printed[0] = '\0';
+    luahost_start_string(h, "return rnn.last().step, type(rnn.findings())", "=last", 1, &err);
+    while ((s = luahost_run(h)) == LH_YIELDED)
+        ;
+    char want_last[64];
+    snprintf(want_last, sizeof want_last, "%ld\ttable\n", t->step);
+    CHECK(s == LH_DONE && !strcmp(cap.printed, want_last), "luahost_note_step feeds rnn.last (%s)", cap.printed);
+    luahost_free(h);
 }
 
 static void *interrupt_later(void *arg)
@@ -214,6 +307,7 @@ int main(void)
     CHECK(owned != NULL && luahost_release_trainer(h) == NULL, "release hands the owned run over once");
 
     luahost_free(h);
+    test_slices(&t, &cfg);
     if (owned) {
         trainer_free(owned);
         free(owned);

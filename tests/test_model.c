@@ -6,7 +6,8 @@
  * gradient. Tolerances: loss 1e-5 relative; logits and final state 1e-5
  * absolute; each gradient within 1e-4 of that tensor's largest |gradient|.
  * Then: determinism, chunk splitting with state carry, dropout, the gradient
- * norm and gate saturation diagnostics, and config validation.
+ * norm and gate saturation diagnostics, the decay probe (model_backward_probe)
+ * and the read-only workspace views, and config validation.
  */
 #include <math.h>
 #include <stdio.h>
@@ -310,6 +311,199 @@ static void test_dh_norms(CellType cell)
     model_free(&m);
 }
 
+/* The decay probe, tanh rnn, dropout off: per stream, the last position's
+ * loss carried back by hand in double through the stored h (dpre = dh (1 - h^2),
+ * dh_{t-1} = W_hh^T dpre, the layer below gets W_ih^T dpre), mean of the norms. */
+static void probe_reference_rnn(const Model *m, const Workspace *ws, const int *y, int T, int B,
+                                double *ref)
+{
+    const int L = m->cfg.layers, H = m->cfg.hidden, V = m->cfg.vocab;
+    memset(ref, 0, sizeof(double) * (size_t)L * T);
+    for (int b = 0; b < B; b++) {
+        double d_in[8][8] = {{0}}; /* [t][j]: dLoss/dh_t arriving from above */
+        const float *lg = workspace_logits(ws) + ((size_t)(T - 1) * B + b) * V;
+        const float *hw = model_tensor(m, TENSOR_HEAD_W(L));
+        double mx = lg[0], z = 0, p[16];
+        for (int v = 1; v < V; v++)
+            mx = fmax(mx, lg[v]);
+        for (int v = 0; v < V; v++)
+            z += (p[v] = exp(lg[v] - mx));
+        for (int j = 0; j < H; j++) {
+            double g = 0;
+            for (int v = 0; v < V; v++)
+                g += (p[v] / z - (v == y[(T - 1) * B + b])) / B * hw[v * H + j];
+            d_in[T - 1][j] = g;
+        }
+        for (int l = L - 1; l >= 0; l--) {
+            const float *hs = workspace_layer_h(ws, l);
+            const float *w_ih = model_tensor(m, TENSOR_W_IH(l)), *w_hh = model_tensor(m, TENSOR_W_HH(l));
+            const int In = m->tensors[TENSOR_W_IH(l)].shape[1];
+            double rec[8] = {0}, below[8][8] = {{0}};
+            for (int t = T - 1; t >= 0; t--) {
+                double dpre[8], sq = 0;
+                for (int j = 0; j < H; j++) {
+                    double d = d_in[t][j] + rec[j], h = hs[((size_t)(t + 1) * B + b) * H + j];
+                    sq += d * d;
+                    dpre[j] = d * (1 - h * h);
+                }
+                ref[l * T + t] += sqrt(sq) / B;
+                for (int k = 0; k < H; k++) {
+                    rec[k] = 0;
+                    for (int j = 0; j < H; j++)
+                        rec[k] += w_hh[j * H + k] * dpre[j];
+                }
+                for (int k = 0; k < In; k++) {
+                    below[t][k] = 0;
+                    for (int j = 0; j < H; j++)
+                        below[t][k] += w_ih[j * In + k] * dpre[j];
+                }
+            }
+            memcpy(d_in, below, sizeof d_in);
+        }
+    }
+}
+
+/* model_backward_probe: no weight gradient touched, nothing of the workspace
+ * that a backward or the inspector reads changed, and the norms right: at the
+ * last step only the last loss reaches h_{T-1}, so there the probe is T times
+ * model_backward's per-position norm in every layer (with dropout on, only if
+ * it uses the forward's own masks); the rnn's whole curve against a
+ * hand-written backward. */
+static void test_backward_probe(CellType cell, float dropout)
+{
+    enum { T = 5, B = 3, L = 2 };
+    ModelConfig cfg = { cell, L, 6, 4, 9, dropout };
+    Model m;
+    Err err;
+    model_new(&m, &cfg, &err);
+    Rng r;
+    rng_seed(&r, 23);
+    model_init(&m, &r, 0);
+    int x[T * B], y[T * B];
+    random_ids(&r, x, T * B, cfg.vocab);
+    random_ids(&r, y, T * B, cfg.vocab);
+    Workspace *ws = workspace_new(&cfg, T, B);
+    State s;
+    state_init(&s, &cfg, B);
+    for (size_t i = 0; i < (size_t)L * B * cfg.hidden; i++)
+        s.h[i] = 0.3f * rng_normal(&r); /* a carried-in state, as in training */
+    Rng d;
+    rng_seed(&d, 99);
+    model_forward(&m, ws, x, y, T, B, &s, 1, &d);
+    model_backward(&m, ws);
+    const size_t nb = m.n_params * sizeof(float);
+    float *grads = xmalloc(nb), *norms = xmalloc(sizeof(float) * L * T);
+    float *h0 = xmalloc(sizeof(float) * (T + 1) * B * cfg.hidden);
+    memcpy(grads, m.grads, nb);
+    memcpy(norms, workspace_dh_norms(ws), sizeof(float) * L * T);
+    memcpy(h0, workspace_layer_h(ws, 0), sizeof(float) * (T + 1) * B * cfg.hidden);
+    float decay[L * T], again[L * T];
+    model_backward_probe(&m, NULL, ws, decay);
+    const char *name = cell_name(cell);
+    CHECK(memcmp(grads, m.grads, nb) == 0, "%s dropout %g: the probe leaves m->grads as they were", name,
+          (double)dropout);
+    CHECK(memcmp(norms, workspace_dh_norms(ws), sizeof(float) * L * T) == 0 &&
+              memcmp(h0, workspace_layer_h(ws, 0), sizeof(float) * (T + 1) * B * cfg.hidden) == 0,
+          "%s dropout %g: and the backward's norms and the stored activations", name, (double)dropout);
+    double worst = 0;
+    for (int l = 0; l < L; l++) {
+        double a = decay[l * T + T - 1], b = (double)T * norms[l * T + T - 1];
+        worst = fmax(worst, fabs(a - b) / b);
+    }
+    CHECK(worst < 1e-5, "%s dropout %g: at the last step the probe is T x the backward's norm in both layers "
+          "(rel err %.2g)", name, (double)dropout, worst);
+    int positive = 1;
+    for (int i = 0; i < L * T; i++)
+        positive &= decay[i] > 0.0f && isfinite(decay[i]);
+    CHECK(positive, "%s dropout %g: every probe norm is positive and finite", name, (double)dropout);
+    model_backward(&m, ws);
+    CHECK(memcmp(grads, m.grads, nb) == 0, "%s dropout %g: a backward after the probe gives the same gradients",
+          name, (double)dropout);
+    float *copy = xmalloc(nb);
+    memcpy(copy, m.params, nb);
+    model_backward_probe(&m, copy, ws, again);
+    CHECK(memcmp(decay, again, sizeof decay) == 0, "%s dropout %g: params = a copy of m->params gives the same "
+          "norms, bit for bit", name, (double)dropout);
+    copy[m.tensors[TENSOR_W_HH(1)].offset] += 0.5f;
+    model_backward_probe(&m, copy, ws, again);
+    CHECK(memcmp(decay, again, sizeof decay) != 0 && again[L * T - 1] == decay[L * T - 1],
+          "%s dropout %g: the weights come from params (a changed W_hh moves the earlier norms, not the last)",
+          name, (double)dropout);
+    if (cell == CELL_RNN && dropout == 0.0f) {
+        double ref[L * T];
+        probe_reference_rnn(&m, ws, y, T, B, ref);
+        double w = 0;
+        for (int i = 0; i < L * T; i++)
+            w = fmax(w, fabs(decay[i] - ref[i]) / ref[i]);
+        CHECK(w < 1e-5, "rnn: every probe norm matches a hand-written backward of the last loss (rel err %.2g)", w);
+    }
+    /* no targets: nothing to carry back */
+    model_forward(&m, ws, x, NULL, T, B, &s, 0, NULL);
+    model_backward_probe(&m, NULL, ws, again);
+    int zero = 1;
+    for (int i = 0; i < L * T; i++)
+        zero &= again[i] == 0.0f;
+    CHECK(zero, "%s dropout %g: after a forward without targets the probe gives zeros", name, (double)dropout);
+    free(copy);
+    free(grads);
+    free(norms);
+    free(h0);
+    state_free(&s);
+    workspace_free(ws);
+    model_free(&m);
+}
+
+/* The read-only views point into the buffers the forward filled. */
+static void test_workspace_views(CellType cell)
+{
+    enum { T = 3, B = 2, L = 2 };
+    ModelConfig cfg = { cell, L, 5, 4, 7, 0.0f };
+    Model m;
+    Err err;
+    model_new(&m, &cfg, &err);
+    Rng r;
+    rng_seed(&r, 3);
+    model_init(&m, &r, 0);
+    int x[T * B];
+    random_ids(&r, x, T * B, cfg.vocab);
+    Workspace *ws = workspace_new(&cfg, T, B);
+    State s, s0;
+    state_init(&s, &cfg, B);
+    state_init(&s0, &cfg, B);
+    for (size_t i = 0; i < (size_t)L * B * cfg.hidden; i++)
+        s.h[i] = s0.h[i] = (float)i / 10.0f;
+    model_forward(&m, ws, x, NULL, T, B, &s, 0, NULL);
+    const float *emb = workspace_embedding(ws), *ew = model_tensor(&m, TENSOR_EMBEDDING);
+    int ok = 1;
+    for (int r2 = 0; r2 < T * B; r2++)
+        ok &= memcmp(emb + r2 * cfg.embed, ew + x[r2] * cfg.embed, sizeof(float) * cfg.embed) == 0;
+    CHECK(ok, "%s: workspace_embedding holds the gathered rows", cell_name(cell));
+    const float *h1 = workspace_layer_h(ws, 1);
+    CHECK(memcmp(h1, s0.h + B * cfg.hidden, sizeof(float) * B * cfg.hidden) == 0 &&
+              memcmp(h1 + (size_t)T * B * cfg.hidden, s.h + B * cfg.hidden, sizeof(float) * B * cfg.hidden) == 0,
+          "%s: workspace_layer_h(1) starts with the carried-in h0 and ends with the final h", cell_name(cell));
+    if (cell == CELL_LSTM)
+        CHECK(workspace_layer_c(ws, 0) && memcmp(workspace_layer_c(ws, 0) + (size_t)T * B * cfg.hidden, s.c,
+                                                  sizeof(float) * B * cfg.hidden) == 0,
+              "lstm: workspace_layer_c(0) ends with the final c");
+    else
+        CHECK(workspace_layer_c(ws, 0) == NULL, "%s: no cell state", cell_name(cell));
+    int sig_ok = 1;
+    const float *g = workspace_layer_gates(ws, 0);
+    if (cell == CELL_LSTM) /* i, f, o are sigmoids */
+        for (int i = 0; g && i < T * B; i++)
+            for (int j = 0; j < cfg.hidden; j++)
+                sig_ok &= g[i * 4 * cfg.hidden + j] > 0 && g[i * 4 * cfg.hidden + j] < 1;
+    CHECK((cell == CELL_RNN) == (g == NULL) && sig_ok, "%s: gates %s", cell_name(cell),
+          cell == CELL_RNN ? "NULL (only the input projection is kept)" : "are activated");
+    CHECK(workspace_layer_h(ws, L) == NULL && workspace_layer_h(ws, -1) == NULL && workspace_layer_gates(ws, L) == NULL,
+          "%s: out-of-range layers give NULL", cell_name(cell));
+    state_free(&s);
+    state_free(&s0);
+    workspace_free(ws);
+    model_free(&m);
+}
+
 /* Push one gate block hard through its bias and watch the stats follow. */
 static void test_gate_stats(CellType cell)
 {
@@ -438,6 +632,9 @@ int main(void)
         test_dh_norms((CellType)c);
         test_gate_stats((CellType)c);
         test_nan_propagates((CellType)c);
+        test_backward_probe((CellType)c, 0.0f);
+        test_backward_probe((CellType)c, 0.5f);
+        test_workspace_views((CellType)c);
     }
     test_config();
     return check_summary();

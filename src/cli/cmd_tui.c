@@ -18,7 +18,8 @@ int cmd_tui(int argc, char **argv)
     snprintf(cfg.corpus, sizeof cfg.corpus, "%s", default_corpus_path());
     int overridden[64] = {0};
     int paused = 0, exit_at_end = 0, headless_ignored = 0;
-    const char *save = NULL, *resume = NULL, *theme = NULL, *layout = NULL;
+    const char *save = NULL, *resume = NULL, *theme = NULL, *layout = NULL, *csv = NULL, *tb = NULL;
+    int ngram = 0;
     const CliOpt opts[] = {
         {"resume", CLI_STR, &resume, 0, 0, "RUN", "continue the run saved in RUN exactly where it stopped"},
         {"save", CLI_STR, &save, 0, 0, "PATH",
@@ -28,6 +29,10 @@ int cmd_tui(int argc, char **argv)
         {"paused", CLI_FLAG, &paused, 0, 1, NULL, "start paused (:run or F5 starts training)"},
         {"exit-at-end", CLI_FLAG, &exit_at_end, 0, 1, NULL, "save and exit when --steps is reached (for benchmarks)"},
         {"headless", CLI_FLAG, &headless_ignored, 0, 1, NULL, "(for rnnscope train: no dashboard)"},
+        {"ngram", CLI_INT, &ngram, 0, 10, "N", "an N-gram baseline (Kneser-Ney) from the training split: its "
+                                             "validation loss is a dashed line on the loss chart"},
+        {"csv", CLI_STR, &csv, 0, 0, "FILE", "write every step's metrics and diagnostics as CSV rows"},
+        {"tensorboard", CLI_STR, &tb, 0, 0, "DIR", "write TensorBoard event files (scalars, histograms) into DIR"},
     };
     CliSpec spec = {
         .usage = "rnnscope tui [--resume RUN] [--theme NAME] [--layout NAME] [training options]",
@@ -50,7 +55,7 @@ int cmd_tui(int argc, char **argv)
         free(t);
         return report(&err);
     }
-    AppOptions o = {theme, layout, save ? save : resume, paused, exit_at_end};
+    AppOptions o = {theme, layout, save ? save : resume, paused, exit_at_end, ngram, csv, tb};
     rc = app_run(t, &o, &err);
     if (rc && err.msg[0])
         return report(&err);
@@ -75,6 +80,8 @@ int cmd_tui_wanted(int argc, char **argv)
         {"resume", CLI_STR, &str, 0, 0, "RUN", ""}, {"save", CLI_STR, &str, 0, 0, "PATH", ""},
         {"theme", CLI_STR, &str, 0, 0, "NAME", ""}, {"layout", CLI_STR, &str, 0, 0, "NAME", ""},
         {"paused", CLI_FLAG, &flag, 0, 1, NULL, ""}, {"exit-at-end", CLI_FLAG, &flag, 0, 1, NULL, ""},
+        {"ngram", CLI_INT, &flag, 0, 10, "N", ""}, {"csv", CLI_STR, &str, 0, 0, "FILE", ""},
+        {"tensorboard", CLI_STR, &str, 0, 0, "DIR", ""},
     };
     CliSpec spec = {.usage = "", .summary = "", .opts = opts, .n_opts = (int)(sizeof opts / sizeof opts[0]),
                     .train = &cfg, .overridden = overridden};

@@ -104,12 +104,14 @@ void gru_backward(int T, int B, int In, int H, const float *x,
                         dpre_h + (size_t)t * B * G, G, w_hh, H, 1.0f, dh, H);
     }
     const int N = T * B;
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, G, In, N, 1.0f, dpre_x, G, x, In,
-                0.0f, dw_ih, In);
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, G, H, N, 1.0f, dpre_h, G, hs, H,
-                0.0f, dw_hh, H);
-    gru_col_sums(dpre_x, N, G, db_ih);
-    gru_col_sums(dpre_h, N, G, db_hh);
+    if (dw_ih) {
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, G, In, N, 1.0f, dpre_x, G, x, In,
+                    0.0f, dw_ih, In);
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, G, H, N, 1.0f, dpre_h, G, hs, H,
+                    0.0f, dw_hh, H);
+        gru_col_sums(dpre_x, N, G, db_ih);
+        gru_col_sums(dpre_h, N, G, db_hh);
+    }
     if (dx)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, N, In, G, 1.0f, dpre_x, G,
                     w_ih, In, 0.0f, dx, In);

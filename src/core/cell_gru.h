@@ -24,7 +24,9 @@ void gru_forward(int T, int B, int In, int H, const float *x,
  * dpre_x, dpre_h: (T*B, 3H) scratch (gradients of the input-side and
  * hidden-side pre-activations, which differ in the n block); dh: (B, H) scratch.
  * dh_norms (T): per step the mean over B of ||dLoss/dh_t||. No gradient flows
- * into h0. */
+ * into h0. dw_ih NULL skips the weight gradients (dw_hh, db_ih, db_hh and x
+ * are then unused and may be NULL): only dx and dh_norms, about a third of the
+ * work, for the decay probe. */
 void gru_backward(int T, int B, int In, int H, const float *x,
                   const float *w_ih, const float *w_hh,
                   const float *hs, const float *gates, const float *hn,

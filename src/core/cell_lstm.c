@@ -100,12 +100,14 @@ void lstm_backward(int T, int B, int In, int H, const float *x,
                         dpre + (size_t)t * B * G, G, w_hh, H, 0.0f, dh, H);
     }
     const int N = T * B;
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, G, In, N, 1.0f, dpre, G, x, In,
-                0.0f, dw_ih, In);
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, G, H, N, 1.0f, dpre, G, hs, H,
-                0.0f, dw_hh, H);
-    lstm_col_sums(dpre, N, G, db_ih);
-    memcpy(db_hh, db_ih, (size_t)G * sizeof *db_hh);
+    if (dw_ih) {
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, G, In, N, 1.0f, dpre, G, x, In,
+                    0.0f, dw_ih, In);
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, G, H, N, 1.0f, dpre, G, hs, H,
+                    0.0f, dw_hh, H);
+        lstm_col_sums(dpre, N, G, db_ih);
+        memcpy(db_hh, db_ih, (size_t)G * sizeof *db_hh);
+    }
     if (dx)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, N, In, G, 1.0f, dpre, G,
                     w_ih, In, 0.0f, dx, In);

@@ -20,7 +20,9 @@ void lstm_forward(int T, int B, int In, int H, const float *x,
  * Overwrites dw_ih (4H, In), dw_hh (4H, H), db_ih, db_hh (4H) and, unless NULL,
  * dx (T*B, In). dpre: (T*B, 4H), dh, dc: (B, H) scratch. dh_norms (T) receives,
  * per step, the mean over the B streams of ||dLoss/dh_t|| including the
- * recurrent path. No gradient flows into h0/c0. */
+ * recurrent path. No gradient flows into h0/c0. dw_ih NULL skips the weight
+ * gradients (dw_hh, db_ih, db_hh and x are then unused and may be NULL): only
+ * dx and dh_norms, about a third of the work, for the decay probe. */
 void lstm_backward(int T, int B, int In, int H, const float *x,
                    const float *w_ih, const float *w_hh,
                    const float *hs, const float *cs, const float *gates, const float *tc,

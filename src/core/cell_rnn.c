@@ -73,12 +73,14 @@ void rnn_backward(int T, int B, int In, int H, const float *x,
                         dpre + (size_t)t * B * H, H, w_hh, H, 0.0f, dh, H);
     }
     const int N = T * B;
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, H, In, N, 1.0f, dpre, H, x, In,
-                0.0f, dw_ih, In);
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, H, H, N, 1.0f, dpre, H, hs, H,
-                0.0f, dw_hh, H);
-    rnn_col_sums(dpre, N, H, db_ih);
-    memcpy(db_hh, db_ih, (size_t)H * sizeof *db_hh);
+    if (dw_ih) {
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, H, In, N, 1.0f, dpre, H, x, In,
+                    0.0f, dw_ih, In);
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, H, H, N, 1.0f, dpre, H, hs, H,
+                    0.0f, dw_hh, H);
+        rnn_col_sums(dpre, N, H, db_ih);
+        memcpy(db_hh, db_ih, (size_t)H * sizeof *db_hh);
+    }
     if (dx)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, N, In, H, 1.0f, dpre, H,
                     w_ih, In, 0.0f, dx, In);

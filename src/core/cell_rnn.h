@@ -18,7 +18,9 @@ void rnn_forward(int T, int B, int In, int H, const float *x,
 /* dh_out: (T*B, H) gradient w.r.t. h_1..h_T from above. Overwrites dw_ih (H, In),
  * dw_hh (H, H), db_ih, db_hh (H) and, unless NULL, dx (T*B, In). dpre: (T*B, H)
  * and dh: (B, H) scratch. dh_norms (T): per step the mean over B of
- * ||dLoss/dh_t||. No gradient flows into h0. */
+ * ||dLoss/dh_t||. No gradient flows into h0. dw_ih NULL skips the weight
+ * gradients (dw_hh, db_ih, db_hh and x are then unused and may be NULL): only
+ * dx and dh_norms, about a third of the work, for the decay probe. */
 void rnn_backward(int T, int B, int In, int H, const float *x,
                   const float *w_ih, const float *w_hh, const float *hs,
                   const float *dh_out, float *dx,

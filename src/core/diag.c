@@ -1,20 +1,15 @@
-/* diag.c — histograms, the decay probe and the loss history (see diag.h).
+/* diag.c — histograms, readers of the stored activations and the loss history
+ * (see diag.h).
  *
- * The probe runs the same cell kernels as model.c (cell_lstm.c, cell_gru.c,
- * cell_rnn.c) on its own buffers, so the model's Workspace and gradients stay
- * as the training step left them.
+ * The activations are the training Workspace's own (model.h accessors): this
+ * file allocates no activation buffer; the decay probe is model.c's.
  */
 #include "diag.h"
 
-#include <cblas.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "cell_gru.h"
-#include "cell_lstm.h"
-#include "cell_rnn.h"
 
 /* ---- histograms ------------------------------------------------------------ */
 
@@ -88,249 +83,90 @@ int diag_flow_compact(const float *flow, int L, int T, float *out, int *stride)
     return len;
 }
 
-/* ---- the decay probe ----------------------------------------------------------- */
+/* ---- the stored activations ------------------------------------------------------ */
 
-struct DiagProbe {
-    ModelConfig cfg;
-    int t_max, b_max;
-    int T, B;            /* of the last probe forward; 0 before */
-    float *emb;          /* (T*B, E) */
-    float **hs;          /* [L] ((T+1)*B, H) h0 then h_1..h_T */
-    float **cs;          /* [L] ((T+1)*B, H) lstm only */
-    float **gates;       /* [L] (T*B, G*H) activated gates (rnn: pre-activations) */
-    float **aux;         /* [L] (T*B, H) lstm tanh(c), gru W_hn h + b_hn; rnn NULL */
-    float *scratch;      /* (B, G*H) */
-    float *dbuf[2];      /* (T*B, max(H, E)) */
-    float *dpre_x;       /* (T*B, G*H) */
-    float *dpre_h;       /* (T*B, G*H) gru only */
-    float *dh, *dc;      /* (B, H) */
-    float *dw_ih;        /* (G*H, max(E, H)) weight gradients, discarded */
-    float *dw_hh;        /* (G*H, H) */
-    float *db_ih, *db_hh;/* (G*H) */
-    float *probs;        /* (V) */
-};
-
-DiagProbe *diag_probe_new(const ModelConfig *cfg, int T, int B)
+const float *diag_activations(const Workspace *ws, const ModelConfig *cfg, const char *kind, int layer,
+                              size_t *n)
 {
-    if (T < 1 || B < 1 || cfg->layers < 1)
+    int T, B;
+    workspace_chunk(ws, &T, &B);
+    *n = 0;
+    if (T == 0 || layer < 0 || layer >= cfg->layers)
         return NULL;
-    DiagProbe *p = xcalloc(1, sizeof *p);
-    const int L = cfg->layers, H = cfg->hidden, E = cfg->embed;
-    const size_t GH = (size_t)cell_gates(cfg->cell) * H, N = (size_t)T * B;
-    const size_t dmax = (size_t)(H > E ? H : E);
-    p->cfg = *cfg;
-    p->t_max = T;
-    p->b_max = B;
-    p->emb = xcalloc(N * E, sizeof(float));
-    p->hs = xcalloc((size_t)L, sizeof *p->hs);
-    p->cs = xcalloc((size_t)L, sizeof *p->cs);
-    p->gates = xcalloc((size_t)L, sizeof *p->gates);
-    p->aux = xcalloc((size_t)L, sizeof *p->aux);
-    for (int l = 0; l < L; l++) {
-        p->hs[l] = xcalloc((N + B) * H, sizeof(float));
-        p->gates[l] = xcalloc(N * GH, sizeof(float));
-        if (cfg->cell == CELL_LSTM)
-            p->cs[l] = xcalloc((N + B) * H, sizeof(float));
-        if (cfg->cell != CELL_RNN)
-            p->aux[l] = xcalloc(N * H, sizeof(float));
+    const size_t N = (size_t)T * B, H = (size_t)cfg->hidden;
+    const float *a = NULL;
+    size_t len = N * H;
+    if (strcmp(kind, "h") == 0)
+        a = workspace_layer_h(ws, layer) + (size_t)B * H; /* past the carried-in h0 */
+    else if (strcmp(kind, "c") == 0 && workspace_layer_c(ws, layer))
+        a = workspace_layer_c(ws, layer) + (size_t)B * H;
+    else if (strcmp(kind, "gates") == 0 && workspace_layer_gates(ws, layer)) {
+        a = workspace_layer_gates(ws, layer);
+        len *= (size_t)cell_gates(cfg->cell);
     }
-    p->scratch = xcalloc((size_t)B * GH, sizeof(float));
-    p->dbuf[0] = xcalloc(N * dmax, sizeof(float));
-    p->dbuf[1] = xcalloc(N * dmax, sizeof(float));
-    p->dpre_x = xcalloc(N * GH, sizeof(float));
-    p->dpre_h = cfg->cell == CELL_GRU ? xcalloc(N * GH, sizeof(float)) : NULL;
-    p->dh = xcalloc((size_t)B * H, sizeof(float));
-    p->dc = xcalloc((size_t)B * H, sizeof(float));
-    p->dw_ih = xcalloc(GH * dmax, sizeof(float));
-    p->dw_hh = xcalloc(GH * H, sizeof(float));
-    p->db_ih = xcalloc(GH, sizeof(float));
-    p->db_hh = xcalloc(GH, sizeof(float));
-    p->probs = xcalloc((size_t)cfg->vocab, sizeof(float));
-    return p;
+    if (a)
+        *n = len;
+    return a;
 }
 
-void diag_probe_free(DiagProbe *p)
+static int diag_row_bad(const float *row, size_t n)
 {
-    if (!p)
-        return;
-    for (int l = 0; l < p->cfg.layers; l++) {
-        free(p->hs[l]);
-        free(p->cs[l]);
-        free(p->gates[l]);
-        free(p->aux[l]);
-    }
-    free(p->hs);
-    free(p->cs);
-    free(p->gates);
-    free(p->aux);
-    free(p->emb);
-    free(p->scratch);
-    free(p->dbuf[0]);
-    free(p->dbuf[1]);
-    free(p->dpre_x);
-    free(p->dpre_h);
-    free(p->dh);
-    free(p->dc);
-    free(p->dw_ih);
-    free(p->dw_hh);
-    free(p->db_ih);
-    free(p->db_hh);
-    free(p->probs);
-    free(p);
-}
-
-void diag_probe_forward(DiagProbe *p, const Model *m, const int *x, int T, int B, const State *init)
-{
-    const int L = p->cfg.layers, H = p->cfg.hidden, E = p->cfg.embed;
-    if (T > p->t_max || B > p->b_max || init->batch != B) {
-        p->T = p->B = 0;
-        return;
-    }
-    const size_t N = (size_t)T * B, sb = (size_t)B * H;
-    p->T = T;
-    p->B = B;
-    const float *emb_w = model_tensor(m, TENSOR_EMBEDDING);
-    for (size_t r = 0; r < N; r++)
-        memcpy(p->emb + r * E, emb_w + (size_t)x[r] * E, (size_t)E * sizeof(float));
-    const float *in = p->emb;
-    int in_dim = E;
-    for (int l = 0; l < L; l++) {
-        float *hs = p->hs[l];
-        memcpy(hs, init->h + l * sb, sb * sizeof *hs);
-        const float *w_ih = model_tensor(m, TENSOR_W_IH(l)), *w_hh = model_tensor(m, TENSOR_W_HH(l));
-        const float *b_ih = model_tensor(m, TENSOR_B_IH(l)), *b_hh = model_tensor(m, TENSOR_B_HH(l));
-        switch (p->cfg.cell) {
-        case CELL_LSTM:
-            memcpy(p->cs[l], init->c + l * sb, sb * sizeof(float));
-            lstm_forward(T, B, in_dim, H, in, w_ih, w_hh, b_ih, b_hh, hs, p->cs[l], p->gates[l], p->aux[l],
-                         p->scratch);
-            break;
-        case CELL_GRU:
-            gru_forward(T, B, in_dim, H, in, w_ih, w_hh, b_ih, b_hh, hs, p->gates[l], p->aux[l], p->scratch);
-            break;
-        case CELL_RNN:
-            rnn_forward(T, B, in_dim, H, in, w_ih, w_hh, b_ih, b_hh, hs, p->gates[l], p->scratch);
-            break;
-        }
-        in = hs + sb;
-        in_dim = H;
-    }
-}
-
-void diag_probe_decay(DiagProbe *p, const Model *m, const int *y_last, float *out)
-{
-    const int L = p->cfg.layers, H = p->cfg.hidden, E = p->cfg.embed, V = p->cfg.vocab;
-    const int T = p->T, B = p->B;
-    if (T == 0)
-        return;
-    const size_t N = (size_t)T * B;
-    const float *head_w = model_tensor(m, TENSOR_HEAD_W(L)), *head_b = model_tensor(m, TENSOR_HEAD_B(L));
-    int cur = 0;
-    float *dtop = p->dbuf[cur];
-    memset(dtop, 0, N * H * sizeof(float));
-    /* only the last position's loss: d(mean over B of -log p(y))/dh = head_w^T (softmax - onehot) / B */
-    for (int b = 0; b < B; b++) {
-        const float *h = p->hs[L - 1] + ((size_t)T * B + b) * H;
-        float mx = -INFINITY;
-        for (int v = 0; v < V; v++) {
-            const float *row = head_w + (size_t)v * H;
-            double s = head_b[v];
-            for (int j = 0; j < H; j++)
-                s += (double)row[j] * h[j];
-            p->probs[v] = (float)s;
-            mx = p->probs[v] > mx ? p->probs[v] : mx;
-        }
-        double z = 0;
-        for (int v = 0; v < V; v++) {
-            p->probs[v] = expf(p->probs[v] - mx);
-            z += p->probs[v];
-        }
-        float *d = dtop + ((size_t)(T - 1) * B + b) * H;
-        for (int v = 0; v < V; v++) {
-            float g = (float)((p->probs[v] / z - (v == y_last[b])) / B);
-            if (g == 0.0f)
-                continue;
-            cblas_saxpy(H, g, head_w + (size_t)v * H, 1, d, 1);
-        }
-    }
-    for (int l = L - 1; l >= 0; l--) {
-        const int in_dim = l == 0 ? E : H;
-        const float *in = l == 0 ? p->emb : p->hs[l - 1] + (size_t)B * H;
-        const float *dh_out = p->dbuf[cur];
-        float *dx = l == 0 ? NULL : p->dbuf[1 - cur];
-        const float *w_ih = model_tensor(m, TENSOR_W_IH(l)), *w_hh = model_tensor(m, TENSOR_W_HH(l));
-        float *norms = out + (size_t)l * T;
-        switch (p->cfg.cell) {
-        case CELL_LSTM:
-            lstm_backward(T, B, in_dim, H, in, w_ih, w_hh, p->hs[l], p->cs[l], p->gates[l], p->aux[l], dh_out, dx,
-                          p->dw_ih, p->dw_hh, p->db_ih, p->db_hh, p->dpre_x, p->dh, p->dc, norms);
-            break;
-        case CELL_GRU:
-            gru_backward(T, B, in_dim, H, in, w_ih, w_hh, p->hs[l], p->gates[l], p->aux[l], dh_out, dx, p->dw_ih,
-                         p->dw_hh, p->db_ih, p->db_hh, p->dpre_x, p->dpre_h, p->dh, norms);
-            break;
-        case CELL_RNN:
-            rnn_backward(T, B, in_dim, H, in, w_ih, w_hh, p->hs[l], dh_out, dx, p->dw_ih, p->dw_hh, p->db_ih,
-                         p->db_hh, p->dpre_x, p->dh, norms);
-            break;
-        }
-        cur = 1 - cur;
-    }
-}
-
-static int probe_row_bad(const float *row, int H)
-{
-    for (int j = 0; j < H; j++)
+    for (size_t j = 0; j < n; j++)
         if (!isfinite(row[j]))
             return 1;
     return 0;
 }
 
-int diag_probe_nonfinite(const DiagProbe *p, char *where, size_t cap)
+int diag_nonfinite_activation(const Workspace *ws, const ModelConfig *cfg, char *where, size_t cap)
 {
-    const int L = p->cfg.layers, H = p->cfg.hidden, B = p->B;
-    for (int l = 0; l < L; l++)
+    const int L = cfg->layers, H = cfg->hidden, E = cfg->embed, V = cfg->vocab;
+    const int G = cell_gates(cfg->cell);
+    int T, B;
+    workspace_chunk(ws, &T, &B);
+    if (T == 0)
+        return 0;
+    for (int l = 0; l < L; l++) {
+        const float *h = workspace_layer_h(ws, l), *c = workspace_layer_c(ws, l);
         for (int b = 0; b < B; b++)
-            if (probe_row_bad(p->hs[l] + (size_t)b * H, H) || (p->cs[l] && probe_row_bad(p->cs[l] + (size_t)b * H, H))) {
+            if (diag_row_bad(h + (size_t)b * H, H) || (c && diag_row_bad(c + (size_t)b * H, H))) {
                 snprintf(where, cap, "layer %d state carried in from the previous chunk, stream %d", l, b);
                 return 1;
             }
-    for (int t = 0; t < p->T; t++)
-        for (int l = 0; l < L; l++)
+    }
+    const float *emb = workspace_embedding(ws);
+    for (int t = 0; t < T; t++)
+        for (int b = 0; b < B; b++)
+            if (diag_row_bad(emb + ((size_t)t * B + b) * E, E)) {
+                snprintf(where, cap, "embedding output at t=%d, stream %d", t, b);
+                return 1;
+            }
+    for (int l = 0; l < L; l++) {
+        const float *h = workspace_layer_h(ws, l), *c = workspace_layer_c(ws, l);
+        const float *g = workspace_layer_gates(ws, l);
+        for (int t = 0; t < T; t++)
             for (int b = 0; b < B; b++) {
-                size_t row = ((size_t)(t + 1) * B + b) * H;
+                const size_t row = (size_t)t * B + b, next = row + (size_t)B; /* h, c: past h0, c0 */
                 const char *what = NULL;
-                if (p->cs[l] && probe_row_bad(p->cs[l] + row, H))
+                if (g && diag_row_bad(g + row * G * H, (size_t)G * H))
+                    what = "gates";
+                else if (c && diag_row_bad(c + next * H, H))
                     what = "cell state";
-                else if (probe_row_bad(p->hs[l] + row, H))
+                else if (diag_row_bad(h + next * H, H))
                     what = "hidden state";
                 if (what) {
                     snprintf(where, cap, "layer %d %s at t=%d, stream %d", l, what, t, b);
                     return 1;
                 }
             }
+    }
+    const float *logits = workspace_logits(ws);
+    for (int t = 0; t < T; t++)
+        for (int b = 0; b < B; b++)
+            if (diag_row_bad(logits + ((size_t)t * B + b) * V, V)) {
+                snprintf(where, cap, "logits at t=%d, stream %d", t, b);
+                return 1;
+            }
     return 0;
-}
-
-const float *diag_probe_activations(const DiagProbe *p, const char *kind, int layer, size_t *n)
-{
-    *n = 0;
-    if (p->T == 0 || layer < 0 || layer >= p->cfg.layers)
-        return NULL;
-    const size_t N = (size_t)p->T * p->B, H = (size_t)p->cfg.hidden;
-    if (strcmp(kind, "h") == 0) {
-        *n = N * H;
-        return p->hs[layer] + (size_t)p->B * H;
-    }
-    if (strcmp(kind, "c") == 0 && p->cs[layer]) {
-        *n = N * H;
-        return p->cs[layer] + (size_t)p->B * H;
-    }
-    if (strcmp(kind, "gates") == 0 && p->cfg.cell != CELL_RNN) {
-        *n = N * H * (size_t)cell_gates(p->cfg.cell);
-        return p->gates[layer];
-    }
-    return NULL;
 }
 
 /* ---- loss history --------------------------------------------------------------- */

@@ -1,5 +1,6 @@
-/* diag.h — the gradient inspector's numbers: histograms, the decay probe,
- * the location of the first non-finite activation and the loss history.
+/* diag.h — the gradient inspector's numbers: histograms, readers of the
+ * stored activations (by name, and the first non-finite one) and the loss
+ * history.
  *
  * The cheap diagnostics (per-tensor and per-gate gradient norms, the gradient
  * flow of model_backward, gate saturation, update ratios) are gathered by the
@@ -7,13 +8,12 @@
  * their own code or buffers:
  *
  * - Histogram: fixed bins over [min, max] of a tensor, no allocation.
- * - DiagProbe: a second forward of the last chunk (dropout off) that keeps every
- *   activation, and the backward of the LAST position's loss only. Its
- *   per-position norms ||dL_{T-1}/dh_t|| show how fast one loss's gradient dies
- *   as it travels back, which the total gradient of model_backward hides: every
- *   position there also receives its own loss's gradient, so the total stays
- *   level even when nothing crosses the window. The same activations locate the
- *   first non-finite hidden state and feed activation histograms.
+ * - Readers of the activations the training Workspace stored for its last
+ *   chunk: by name for activation histograms, and the search for the first
+ *   non-finite one. The decay probe (the backward of the LAST position's loss
+ *   only, whose per-position norms ||dL_{T-1}/dh_t|| show how fast one loss's
+ *   gradient dies as it travels back) is model_backward_probe in model.h, on
+ *   the same Workspace: nothing here holds activation buffers of its own.
  * - LossHistory: training loss per step and validation loss per evaluation in a
  *   fixed buffer that halves its resolution when full, so a run of any length
  *   keeps a compact curve; saved in run checkpoints for run comparison.
@@ -58,33 +58,27 @@ double diag_hist_edge(const Histogram *h, int i);
  * group may be shorter). Returns len. */
 int diag_flow_compact(const float *flow, int L, int T, float *out, int *stride);
 
-/* ---- the decay probe --------------------------------------------------------- */
+/* ---- the model's stored activations ------------------------------------------- */
 
-typedef struct DiagProbe DiagProbe;
+/* The decay probe itself is model_backward_probe (model.h): it runs on the
+ * training Workspace's own activations, so the inspector keeps no second copy
+ * of them. These read the same Workspace, whose last forward is described by
+ * cfg (the model's config). */
 
-/* Buffers for chunks of at most T steps of B streams (about one Workspace). */
-DiagProbe *diag_probe_new(const ModelConfig *cfg, int T, int B);
-void diag_probe_free(DiagProbe *p);
+/* Activations of the last forward: kind "h" (hidden states h_1..h_T), "c"
+ * (lstm cell states c_1..c_T) or "gates" (activated gates; rnn: none) of a
+ * layer. Returns NULL (and *n = 0) if there is no such buffer or no forward. */
+const float *diag_activations(const Workspace *ws, const ModelConfig *cfg, const char *kind, int layer,
+                              size_t *n);
 
-/* Forward of x (T*B time-major ids, all < vocab) from init, dropout off,
- * keeping every activation. init is not modified. */
-void diag_probe_forward(DiagProbe *p, const Model *m, const int *x, int T, int B, const State *init);
-
-/* After diag_probe_forward: backward of the mean over the B streams of the
- * loss at the last position only (targets y_last, B ids). out (L, T) receives,
- * per layer and position, the mean over streams of ||dL_{T-1}/dh_t||. The
- * weight gradients go to the probe's own scratch: m->grads is untouched. */
-void diag_probe_decay(DiagProbe *p, const Model *m, const int *y_last, float *out);
-
-/* After diag_probe_forward: the first non-finite activation in time order
- * (position, then layer, then stream), as "layer 1 hidden state at t=12,
- * stream 3" in where. Returns 1 if there is one, 0 if all are finite. */
-int diag_probe_nonfinite(const DiagProbe *p, char *where, size_t cap);
-
-/* Activations of the last probe forward: kind "h" (hidden states h_1..h_T),
- * "c" (lstm cell states) or "gates" (activated gates; rnn: none) of a layer.
- * Returns NULL (and *n = 0) if there is no such buffer. */
-const float *diag_probe_activations(const DiagProbe *p, const char *kind, int layer, size_t *n);
+/* The first non-finite activation of the last forward, in the order the
+ * forward made them: the state carried in from the previous chunk (every
+ * layer; it came before this chunk), the embedding output, then layer by
+ * layer, step by step, the gates, the cell state and the hidden state, and
+ * last the logits; as e.g. "layer 1 hidden state at t=12, stream 3" or "layer
+ * 1 state carried in from the previous chunk, stream 3" in where. Returns 1 if
+ * there is one, 0 if all are finite. */
+int diag_nonfinite_activation(const Workspace *ws, const ModelConfig *cfg, char *where, size_t cap);
 
 /* ---- loss history ------------------------------------------------------------- */
 

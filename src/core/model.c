@@ -3,11 +3,13 @@
  * This file owns the parameter layout, the hidden state, the Workspace and
  * the glue of one chunk: embedding gather, the per-layer cell calls
  * (cell_lstm.c, cell_gru.c, cell_rnn.c), dropout between layers, the head
- * projection and the loss (loss.c), and the same in reverse. It is not the
- * optimizer, the clipping or the trainer.
+ * projection and the loss (loss.c), and the same in reverse; and the decay
+ * probe, a lean second backward over the same stored activations. It is not
+ * the optimizer, the clipping or the trainer.
  *
  * Every activation buffer is allocated once by workspace_new for the largest
- * chunk; model_forward / model_backward only index into it.
+ * chunk; model_forward / model_backward / model_backward_probe only index into
+ * it, and the inspector reads it in place (the workspace_layer_* views).
  */
 #include "model.h"
 
@@ -350,6 +352,29 @@ void workspace_chunk(const Workspace *ws, int *T, int *B)
     *B = ws->B;
 }
 
+const float *workspace_embedding(const Workspace *ws)
+{
+    return ws->emb;
+}
+
+const float *workspace_layer_h(const Workspace *ws, int layer)
+{
+    return layer >= 0 && layer < ws->cfg.layers ? ws->hs[layer] : NULL;
+}
+
+const float *workspace_layer_c(const Workspace *ws, int layer)
+{
+    return layer >= 0 && layer < ws->cfg.layers ? ws->cs[layer] : NULL;
+}
+
+const float *workspace_layer_gates(const Workspace *ws, int layer)
+{
+    /* rnn's buffer holds only the input projection, not an activated gate */
+    if (layer < 0 || layer >= ws->cfg.layers || ws->cfg.cell == CELL_RNN)
+        return NULL;
+    return ws->gates[layer];
+}
+
 static int model_ids_ok(const int *ids, size_t n, int V)
 {
     for (size_t i = 0; i < n; i++)
@@ -502,6 +527,56 @@ void model_backward(Model *m, Workspace *ws)
         const float *d = dx0 + (size_t)r * E;
         for (int e = 0; e < E; e++)
             row[e] += d[e];
+    }
+}
+
+void model_backward_probe(const Model *m, const float *params, Workspace *ws, float *decay)
+{
+    const ModelConfig *cfg = &m->cfg;
+    const int L = cfg->layers, H = cfg->hidden, E = cfg->embed, V = cfg->vocab;
+    const int T = ws->T, B = ws->B;
+    const size_t N = (size_t)T * B;
+    if (!params)
+        params = m->params;
+    memset(decay, 0, (size_t)L * T * sizeof *decay);
+    if (!ws->have_targets)
+        return;
+    /* dlogits rows of the last position hold (softmax - onehot) / (T*B); the
+     * last loss's mean over B streams wants / B, hence alpha = T. */
+    int cur = 0;
+    float *dtop = ws->dbuf[cur];
+    memset(dtop, 0, N * H * sizeof *dtop);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, B, H, V, (float)T,
+                ws->dlogits + (N - (size_t)B) * V, V, params + m->tensors[TENSOR_HEAD_W(L)].offset, H,
+                0.0f, dtop + (N - (size_t)B) * H, H);
+    for (int l = L - 1; l >= 0; l--) {
+        const int in_dim = l == 0 ? E : H;
+        const float *dh_out = ws->dbuf[cur];
+        float *dx = l == 0 ? NULL : ws->dbuf[1 - cur];
+        const float *w_ih = params + m->tensors[TENSOR_W_IH(l)].offset;
+        const float *w_hh = params + m->tensors[TENSOR_W_HH(l)].offset;
+        float *norms = decay + (size_t)l * T;
+        switch (cfg->cell) {
+        case CELL_LSTM:
+            lstm_backward(T, B, in_dim, H, NULL, w_ih, w_hh, ws->hs[l], ws->cs[l], ws->gates[l],
+                          ws->aux[l], dh_out, dx, NULL, NULL, NULL, NULL, ws->dpre_x, ws->dh,
+                          ws->dc, norms);
+            break;
+        case CELL_GRU:
+            gru_backward(T, B, in_dim, H, NULL, w_ih, w_hh, ws->hs[l], ws->gates[l], ws->aux[l],
+                         dh_out, dx, NULL, NULL, NULL, NULL, ws->dpre_x, ws->dpre_h, ws->dh, norms);
+            break;
+        case CELL_RNN:
+            rnn_backward(T, B, in_dim, H, NULL, w_ih, w_hh, ws->hs[l], dh_out, dx, NULL, NULL, NULL,
+                         NULL, ws->dpre_x, ws->dh, norms);
+            break;
+        }
+        if (l > 0 && ws->dropout_on) {
+            const float *mk = ws->mask[l - 1];
+            for (size_t i = 0; i < N * H; i++)
+                dx[i] *= mk[i];
+        }
+        cur = 1 - cur;
     }
 }
 

@@ -128,6 +128,35 @@ const float *workspace_dh_norms(const Workspace *ws);
 /* T and B of the last forward (0, 0 before the first). */
 void workspace_chunk(const Workspace *ws, int *T, int *B);
 
+/* Read-only views of the activations the last forward stored (the backward
+ * reads them; the inspector's histograms and non-finite search read them in
+ * place, so no second copy exists). Rows are time-major (t*B + b) for the T, B
+ * of workspace_chunk. NULL when layer is out of range or the cell has no such
+ * buffer. */
+const float *workspace_embedding(const Workspace *ws);              /* (T*B, E) layer 0's input */
+const float *workspace_layer_h(const Workspace *ws, int layer);     /* ((T+1)*B, H) the carried-in
+                                                                       h0, then h_1..h_T */
+const float *workspace_layer_c(const Workspace *ws, int layer);     /* ((T+1)*B, H) lstm only: c0,
+                                                                       then c_1..c_T */
+const float *workspace_layer_gates(const Workspace *ws, int layer); /* (T*B, G*H) activated gates
+                                                                       (lstm i f g o, gru r z n);
+                                                                       NULL for rnn */
+
+/* The decay probe: after model_forward with targets (and normally after
+ * model_backward), the backward of the mean over the B streams of the LAST
+ * position's loss alone, through the stored activations of that forward
+ * (with dropout on, its own masks: the probe describes the training forward
+ * as it ran). decay (L, T) receives, per layer and step t, the mean over the
+ * streams of ||dLoss_{T-1}/dh_t||. Unlike the whole gradient of
+ * workspace_dh_norms, where every position also gets its own loss's gradient,
+ * this shows how fast one loss's gradient dies as it travels back.
+ * It computes no weight gradient (about a third of a backward's work), leaves
+ * m->grads, the activations and workspace_dh_norms untouched, and reuses the
+ * backward's scratch, so a model_backward must not be pending on it. params:
+ * the parameters that forward ran with, in m->params' layout (NULL: m->params
+ * itself). All zero if the last forward had no targets. */
+void model_backward_probe(const Model *m, const float *params, Workspace *ws, float *decay);
+
 enum { GATE_STATS_MAX_BLOCKS = 4 };
 
 /* Saturation of one layer's gates over the last forward's T*B*H units. */

@@ -58,7 +58,6 @@ static int setup_run(Trainer *t, Err *err)
     t->param_before = xmalloc(sizeof(float) * t->model.n_params);
     t->last_val_loss = NAN;
     state_init(&t->state_before, &t->model.cfg, c->batch);
-    t->probe = diag_probe_new(&t->model.cfg, c->seq, c->batch);
     t->decay = xcalloc((size_t)t->model.cfg.layers * c->seq, sizeof(float));
     t->probe_every = 50;
     diag_history_init(&t->history, 2048, 512);
@@ -103,7 +102,6 @@ void trainer_free(Trainer *t)
     free(t->y);
     free(t->param_before);
     state_free(&t->state_before);
-    diag_probe_free(t->probe);
     free(t->decay);
     diag_history_free(&t->history);
     memset(t, 0, sizeof *t);
@@ -145,13 +143,13 @@ static int report_nonfinite(Trainer *t, const char *what, Err *err)
         nonfinite_dh(t, dh_where, sizeof dh_where);
     /* the chunk's carried state goes back to what it was, so training can go on */
     state_copy(&t->state, &t->state_before);
-    /* the root cause first: a parameter, then an activation, then a gradient */
+    /* the root cause first: a parameter, then an activation (as the chunk's own
+     * forward stored them: no second forward), then a gradient */
     char where[160];
     for (int pass = 0; pass < 2; pass++) {
         const float *base = pass == 0 ? m->params : m->grads;
         if (pass == 1) {
-            diag_probe_forward(t->probe, m, t->x, t->cfg.seq, t->cfg.batch, &t->state_before);
-            if (diag_probe_nonfinite(t->probe, where, sizeof where))
+            if (diag_nonfinite_activation(t->ws, &m->cfg, where, sizeof where))
                 return err_set(err, ERR_RUNTIME,
                                "step %ld: %s is not finite; every parameter is finite, the first non-finite "
                                "activation is the %s; training stopped, parameters kept from step %ld",
@@ -216,11 +214,11 @@ static void gate_norms(const Model *m, StepInfo *info)
 
 /* ---- the inspector's per-step diagnostics ------------------------------------ */
 
+/* Inside a step, after the backward and before the update: the chunk's own
+ * activations and the parameters it ran with. m->grads stays untouched. */
 static void run_probe(Trainer *t)
 {
-    const TrainConfig *c = &t->cfg;
-    diag_probe_forward(t->probe, &t->model, t->x, c->seq, c->batch, &t->state_before);
-    diag_probe_decay(t->probe, &t->model, t->y + (size_t)(c->seq - 1) * c->batch, t->decay);
+    model_backward_probe(&t->model, NULL, t->ws, t->decay);
     t->decay_step = t->step + 1;
 }
 
@@ -253,9 +251,11 @@ static void step_diagnostics(Trainer *t, StepInfo *info)
 
 int trainer_probe(Trainer *t, Err *err)
 {
-    if (t->step == 0)
+    int T, B;
+    workspace_chunk(t->ws, &T, &B);
+    if (T == 0)
         return err_set(err, ERR_INPUT, "the decay probe needs a chunk: run a training step first");
-    run_probe(t);
+    model_backward_probe(&t->model, t->ws_updated ? t->param_before : NULL, t->ws, t->decay);
     t->decay_step = t->step;
     return 0;
 }
@@ -271,11 +271,12 @@ int trainer_histogram(Trainer *t, const char *what, int n_bins, Histogram *h, Er
             return err_set(err, ERR_INPUT, "histogram '%s': activations are named act:h.K, act:c.K or act:gates.K",
                            what);
         snprintf(kind, sizeof kind, "%.*s", (int)(dot - (what + 4)), what + 4);
-        if (t->step == 0)
+        int T, B;
+        workspace_chunk(t->ws, &T, &B);
+        if (T == 0)
             return err_set(err, ERR_INPUT, "histogram '%s': no chunk yet; run a training step first", what);
-        diag_probe_forward(t->probe, m, t->x, t->cfg.seq, t->cfg.batch, &t->state_before);
         size_t n;
-        const float *a = diag_probe_activations(t->probe, kind, layer, &n);
+        const float *a = diag_activations(t->ws, &m->cfg, kind, layer, &n);
         if (!a)
             return err_set(err, ERR_INPUT, "histogram '%s': no such activation for a %d-layer %s", what,
                            m->cfg.layers, cell_name(m->cfg.cell));
@@ -306,6 +307,7 @@ int trainer_step(Trainer *t, StepInfo *info, Err *err)
         state_zero(&t->state);
     state_copy(&t->state_before, &t->state);
     info->clip = c->clip;
+    t->ws_updated = 0;
     float loss = model_forward(m, t->ws, t->x, t->y, c->seq, c->batch, &t->state, 1, &t->rng);
     if (!isfinite(loss))
         return report_nonfinite(t, "the loss", err);
@@ -331,6 +333,7 @@ int trainer_step(Trainer *t, StepInfo *info, Err *err)
 
     memcpy(t->param_before, m->params, sizeof(float) * m->n_params);
     optim_step(&t->optim, m->params, m->grads, lr);
+    t->ws_updated = 1;
     for (int i = 0; i < m->n_tensors && !t->diag_off; i++) {
         const TensorView *tv = &m->tensors[i];
         double d = sumsq_diff(m->params + tv->offset, t->param_before + tv->offset, tv->size);
@@ -340,6 +343,7 @@ int trainer_step(Trainer *t, StepInfo *info, Err *err)
     if (first_nonfinite(m->params, m->n_params) >= 0) {
         /* the update itself overflowed: undo it so the model stays usable */
         memcpy(m->params, t->param_before, sizeof(float) * m->n_params);
+        t->ws_updated = 0;
         return report_nonfinite(t, "the update", err);
     }
 
@@ -372,6 +376,7 @@ int trainer_eval(Trainer *t, float *val_loss, Err *err)
     if (rc)
         return rc;
     state_zero(&t->eval_state);
+    t->ws_updated = 0; /* the workspace will hold a validation chunk, run with the current parameters */
     long chunks = vb.chunks_per_epoch;
     if (c->eval_chunks > 0 && c->eval_chunks < chunks)
         chunks = c->eval_chunks;

@@ -80,7 +80,8 @@ typedef struct {
     int diag_off;         /* 1: skip gate saturation, flow, decay probe and update ratios (bench) */
     int probe_every;      /* run the decay probe every N steps (default 50; 0 = never) */
     State state_before;   /* (L, B, H) the state the current chunk started from */
-    DiagProbe *probe;     /* second forward/backward for the decay probe and activations */
+    int ws_updated;       /* 1: the update ran after the workspace's forward, whose parameters
+                             are then param_before's (trainer_probe uses them) */
     float *decay;         /* (L, T) the last probe's per-position norms */
     long decay_step;      /* the step it ran at (0: never) */
     /* gate saturation reads every gate activation of the chunk (about 10% of a
@@ -116,16 +117,21 @@ int trainer_eval(Trainer *t, float *val_loss, Err *err);
 /* Save model and full run state atomically. */
 int trainer_save(const Trainer *t, const char *path, Err *err);
 
-/* On demand (not inside a step): the decay probe on the last chunk with the
- * current parameters, filling t->decay; returns 0, or ERR_INPUT before the
- * first step. */
+/* On demand (not inside a step): the decay probe (model_backward_probe) on the
+ * activations the workspace stored for the last chunk it ran, with the
+ * parameters that chunk ran with (for a training chunk those before its
+ * update; with dropout on, its own masks), filling t->decay: it describes that
+ * chunk, not the current parameters. The last chunk is the last training
+ * step's, or the last validation chunk when that step ended with an
+ * evaluation. Returns 0, or ERR_INPUT before the first chunk (also right after
+ * a resume). */
 int trainer_probe(Trainer *t, Err *err);
 
 /* On demand: histogram of "NAME" (a tensor's weights), "grad:NAME" (its
  * gradient from the last step, after clipping),
  * or "act:h.K", "act:c.K", "act:gates.K" (layer K's activations over the last
- * chunk, recomputed by the probe with dropout off). ERR_INPUT naming what is
- * unknown. Call from the thread that steps the trainer. */
+ * chunk, as the workspace stored them: the same chunk as trainer_probe's).
+ * ERR_INPUT naming what is unknown. Call from the thread that steps the trainer. */
 int trainer_histogram(Trainer *t, const char *what, int n_bins, Histogram *h, Err *err);
 
 /* Bytes the maths needs: parameters, gradients, optimizer state, the

@@ -6,7 +6,8 @@
  * lh_sandbox.c (what a script may touch), lh_build.c (rnn.model/corpus/trainer,
  * settings between steps, save/load), lh_run.c (step/eval/history, the step
  * table), lh_inspect.c (probs/sample), lh_tensor.c (tensor userdata),
- * lh_events.c (rnn.on and firing hooks), lh_ui.c (print/log/plot/status).
+ * lh_events.c (rnn.on and firing hooks), lh_ui.c (print/log/plot/status),
+ * lh_diag.c (the gradient inspector: histogram, findings, ngram, probe, last).
  */
 #ifndef RNNSCOPE_LH_INTERNAL_H
 #define RNNSCOPE_LH_INTERNAL_H
@@ -50,6 +51,8 @@ struct LuaHost {
     int stop;             /* a hook returned "stop" or called rnn.pause() */
     int have_last;
     StepInfo last;        /* the last completed step */
+    int have_prev;
+    StepInfo prev;        /* the step before it (rnn.findings compares the two) */
     int failed;           /* the request failed: message in fail_msg */
     char fail_msg[512];
     char hook_error[1024];/* first hook error during this request ("" if none) */
@@ -65,6 +68,11 @@ struct LuaHost {
     size_t n_val, cap_val;
 
     volatile sig_atomic_t interrupt;        /* 0 none, 1 interrupted, 2 timed out */
+
+    /* time slicing (lua_host.h): the slice length (0 = off) and when the
+     * current resume started, CLOCK_MONOTONIC seconds */
+    double slice_s;
+    double slice_start;
 };
 
 /* The host a C function runs for: stored as the registry's light userdata. */
@@ -106,5 +114,11 @@ int lh_events_fire(LuaHost *h, lua_State *L, const char *event, int nargs);
 
 /* lh_ui.c: print, rnn.log, plot, status. */
 void lh_ui_register(lua_State *L);
+
+/* lh_diag.c: rnn.histogram, findings, ngram, probe, last. */
+void lh_diag_register(lua_State *L);
+
+/* lua_host.c: record info as the latest step (the previous latest becomes prev). */
+void lh_record_step(LuaHost *h, const StepInfo *info);
 
 #endif

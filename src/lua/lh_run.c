@@ -77,6 +77,16 @@ void lh_run_push_step(lua_State *L, const LuaHost *h, const StepInfo *info)
             lua_setfield(L, -2, gate_names[cell][g] ? gate_names[cell][g] : "?");
         }
         lua_setfield(L, -2, "gates");
+        lua_createtable(L, 0, info->n_gates); /* saturation = {i = ..., ...} */
+        for (int g = 0; g < info->n_gates && g < 4; g++) {
+            lua_pushnumber(L, info->gate_sat[k][g]);
+            lua_setfield(L, -2, gate_names[cell][g] ? gate_names[cell][g] : "?");
+        }
+        lua_setfield(L, -2, "saturation");
+        if (cell != CELL_RNN) { /* lstm: mean forget gate, gru: mean update gate */
+            lua_pushnumber(L, info->gate_mean[k]);
+            lua_setfield(L, -2, "gate_mean");
+        }
         if (info->flow_len > 0) { /* the step's own copy (diag.h), valid after later steps */
             lua_createtable(L, info->flow_len, 0);
             for (int t = 0; t < info->flow_len; t++) {
@@ -105,6 +115,10 @@ void lh_run_push_step(lua_State *L, const LuaHost *h, const StepInfo *info)
     lua_setfield(L, -2, "layers");
     lua_pushinteger(L, info->decay_step);
     lua_setfield(L, -2, "decay_step");
+    lua_pushinteger(L, info->flow_stride > 0 ? info->flow_stride : 1);
+    lua_setfield(L, -2, "flow_stride");
+    lua_pushnumber(L, info->clip);
+    lua_setfield(L, -2, "clip");
 }
 
 static void require_main_coroutine(lua_State *L, LuaHost *h, const char *fn)

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <lauxlib.h>
 #include <lualib.h>
@@ -24,17 +25,31 @@ LuaHost *lh_host(lua_State *L)
 
 /* ---- interrupts ------------------------------------------------------------ */
 
+static double lh_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
 /* Why two hooks: the signal handler arms a count-1 hook on the threads it
  * knows (the coroutine and the main state), as lua.c does, so the stop is
  * immediate. A script can also create coroutines of its own, which the
  * handler does not know; they inherit this cheap hook (checked every 1000
- * instructions) from the script's coroutine, so they stop too. */
+ * instructions) from the script's coroutine, so they stop too.
+ *
+ * The same count hook gives the time slices: on the script's coroutine,
+ * once the slice is used up, it yields with no values (allowed from a count
+ * hook in Lua 5.4); lua_resume then reports LUA_YIELD and luahost_run
+ * answers LH_YIELDED. */
 static void lh_stop_hook(lua_State *L, lua_Debug *ar)
 {
-    (void)ar;
     LuaHost *h = lh_host(L);
     if (h->interrupt)
         luaL_error(L, "%s", h->interrupt == 2 ? "timed out" : "interrupted");
+    if (ar->event == LUA_HOOKCOUNT && h->slice_s > 0 && L == h->co && lua_isyieldable(L) &&
+        lh_now() - h->slice_start > h->slice_s)
+        lua_yield(L, 0);
 }
 
 #define LH_CHECK_EVERY 1000
@@ -134,6 +149,24 @@ static void free_owned(LuaHost *h)
     h->owns_trainer = 0;
 }
 
+void lh_record_step(LuaHost *h, const StepInfo *info)
+{
+    h->have_prev = h->have_last && h->last.step + 1 == info->step;
+    if (h->have_prev)
+        h->prev = h->last;
+    h->last = *info;
+    h->have_last = 1;
+}
+
+void luahost_note_step(LuaHost *h, const StepInfo *info)
+{
+    if (!h->trainer || info->n_tensors != h->trainer->model.n_tensors || info->step > h->trainer->step)
+        return;
+    if (h->have_last && h->last.step == info->step)
+        return;
+    lh_record_step(h, info);
+}
+
 void lh_set_trainer(LuaHost *h, Trainer *t, int owned)
 {
     if (t == h->trainer) {
@@ -145,6 +178,7 @@ void lh_set_trainer(LuaHost *h, Trainer *t, int owned)
     h->owns_trainer = owned;
     h->generation++;
     h->have_last = 0;
+    h->have_prev = 0;
     lh_history_clear(h);
     if (h->ui.run_changed)
         h->ui.run_changed(h->ui.ctx, t);
@@ -194,6 +228,7 @@ static int open_rnn(lua_State *L)
     lh_tensor_register(L);
     lh_events_register(L);
     lh_ui_register(L);
+    lh_diag_register(L);
     lua_pushstring(L, "0.1"); /* [-0, +1] */
     lua_setfield(L, -2, "version"); /* [-1, +0] */
     return 1;
@@ -209,6 +244,7 @@ LuaHost *luahost_new(const LuaHostOptions *opt)
     h->co_ref = LUA_NOREF;
     h->ui = opt->ui;
     h->unsafe = opt->unsafe;
+    h->slice_s = opt->slice_s > 0 ? opt->slice_s : 0;
     if (opt->defaults)
         h->pending = *opt->defaults;
     else
@@ -358,6 +394,7 @@ LhStatus luahost_run(LuaHost *h)
     int nres = 0;
     int nargs = h->started ? 0 : h->narg;
     h->started = 1;
+    h->slice_start = lh_now();
     int st = lua_resume(co, h->L, nargs, &nres);
     if (st == LUA_YIELD) {
         lua_pop(co, nres);
@@ -384,8 +421,7 @@ LhStatus luahost_run(LuaHost *h)
 
 void luahost_step_done(LuaHost *h, const StepInfo *info)
 {
-    h->last = *info;
-    h->have_last = 1;
+    lh_record_step(h, info);
     h->steps_done++;
     if (h->steps_left > 0)
         h->steps_left--;

@@ -65,6 +65,16 @@
  * current step. The script then fails with "interrupted" (or "timed out")
  * and its traceback; the host stays usable for the next script.
  *
+ * Time slices (LuaHostOptions.slice_s > 0, the dashboard): a script that
+ * computes for longer than a slice without asking for a step is yielded from
+ * the count hook (Lua 5.4 lets a count hook yield), so luahost_run returns
+ * LH_YIELDED and the driver's loop gets control back — it can draw, read
+ * keys and take a typed :stop while a script spins in `while true do end`.
+ * Only the script's own coroutine is sliced (never a coroutine the script
+ * created, whose resume would see a spurious yield) and only where it is
+ * yieldable (not inside a metamethod or a C callback such as table.sort's
+ * comparator); there it simply runs on until its next yieldable point.
+ *
  * Naming: public functions are luahost_* (not lua_*, which is Lua's own
  * namespace); the host's private files are src/lua/lh_*.c.
  */
@@ -100,6 +110,10 @@ typedef struct {
      * them): the driver fills the default corpus path here. NULL: the
      * built-in defaults (train_config_default). */
     const TrainConfig *defaults;
+    /* > 0: yield a script that has run this many seconds without asking for
+     * the trainer (LH_YIELDED), so the driver's loop stays live. 0: never
+     * (headless). */
+    double slice_s;
 } LuaHostOptions;
 
 typedef enum {
@@ -161,6 +175,12 @@ void luahost_interrupt(LuaHost *h, int reason);
 /* 1 if the last finished script left the run paused (rnn.pause()); the
  * dashboard keeps its trainer paused then. Cleared by the next start. */
 int luahost_paused(const LuaHost *h);
+
+/* A step made outside any script (the dashboard training on its own): kept
+ * as the latest step for rnn.findings() and rnn.last(), without running
+ * hooks or adding to the script history. Steps of another run are ignored
+ * until the driver attaches it. */
+void luahost_note_step(LuaHost *h, const StepInfo *info);
 
 /* Hook errors reported since the host was created (for tests and exit codes). */
 int luahost_hook_errors(const LuaHost *h);

@@ -7,9 +7,10 @@
  * (one token per appended character); advance a streaming sample by a few
  * tokens; render when something changed and the frame budget allows.
  *
- * Lua (issue 4) plugs in at app_route_lua (":run SCRIPT", ":lua CODE",
- * "= expr") and app.script_running (shown in the status line; a running
- * script would be resumed from the loop like the sample stream is).
+ * Lua: ":run SCRIPT", ":lua CODE", "= expr" and the init file start a
+ * script in the host (src/lua/lua_host.h); the loop resumes it a time slice
+ * at a time (app_lua_tick) and hands its steps to the runner one by one, so
+ * the screen stays live while it trains. See "Lua scripts" below.
  */
 #include "app.h"
 
@@ -28,14 +29,20 @@
 
 #include "chart.h"
 #include "commands.h"
+#include "csvlog.h"
+#include "findings.h"
+#include "gradcheck.h"
 #include "history.h"
 #include "input.h"
+#include "inspector.h"
 #include "layout.h"
+#include "lua_host.h"
 #include "panels.h"
 #include "prompt.h"
 #include "runner.h"
 #include "sample.h"
 #include "screen.h"
+#include "tbwriter.h"
 #include "textpane.h"
 #include "theme.h"
 
@@ -44,6 +51,20 @@
 #define APP_SAMPLE_EVERY_S 5.0  /* a fresh sample this often */
 #define APP_SAMPLE_BUDGET_S 0.008 /* sampling work per loop turn */
 #define APP_MAX_POINTS HISTORY_RECENT
+
+/* One custom chart series from rnn.plot. */
+typedef struct {
+    char name[32];
+    double *x, *y;   /* (APP_PLOT_MAX_POINTS) */
+    int n;
+} AppPlot;
+
+/* A saved run's loss curve for :compare. */
+typedef struct {
+    char name[64];     /* file name without directory and extension */
+    double *x, *y;     /* (n) step, loss */
+    int n;
+} AppCmpRun;
 
 typedef struct {
     AppOptions opt;
@@ -90,10 +111,42 @@ typedef struct {
     double *lx, *ly, *sy, *vx, *vy;
     char save_path[TRAIN_PATH_MAX];
     int quit;
-    int script_running;        /* Lua: a script is running (issue 4) */
+    int script_running;        /* Lua: a script is running */
+    LuaHost *lua;              /* NULL if Lua could not start */
+    int lua_phase;             /* APP_LUA_* */
+    int lua_was_paused;        /* the runner's state before the script */
+    int lua_attaching;         /* ignore run_changed for our own attach */
+    long lua_gen;              /* runner generation the host's run belongs to */
+    long lua_want_step;        /* WAIT_STEP: the step count that means "landed" */
+    long lua_fails, lua_evals; /* the runner's counters when the request went out */
+    float lua_eval_value;
+    char lua_status[128];      /* rnn.status text */
+    AppPlot plots[PANELS_MAX_USER];
+    int n_plots;
+    int plot_full_warned;
     FILE *debug;               /* RNNSCOPE_DEBUG_LOG: key-to-frame latencies */
     double lat_sum, lat_max;
     long lat_n;
+    /* the inspector screen (the app_inspector_* functions) */
+    int hist_kind;             /* histogram of: 0 weights, 1 gradients, 2 activations (F9) */
+    int hist_item;             /* which tensor or activation (F8) */
+    char hist_what[64];        /* the last one asked for */
+    long hist_asked;           /* histogram requests sent to the runner */
+    long hist_asked_step;      /* the step the last one was sent at */
+    double hist_asked_s;
+    StepInfo icur, iprev;      /* the runner's last two steps, copied for the findings */
+    Histogram ihist;
+    char ihist_what[64], ihist_note[300];
+    long ihist_step;
+    Finding findings[FINDINGS_MAX];
+    int n_findings;
+    char inames[STEP_MAX_TENSORS][48];
+    AppCmpRun cmp[INSPECTOR_MAX_RUNS];   /* :compare runs */
+    int n_cmp;
+    Role cmp_roles[5];
+    InspectorRun cmp_view[INSPECTOR_MAX_RUNS], iruns[INSPECTOR_MAX_RUNS];
+    CsvLog csv;                /* --csv, --tensorboard (written by the runner) */
+    TbWriter tb;
 } App;
 
 static double app_now(void)
@@ -265,12 +318,353 @@ static void app_advance_sample(App *a)
     a->dirty = 1;
 }
 
-/* ---- Lua routing (issue 4 plugs in here) -------------------------------------- */
+/* ---- Lua scripts ---------------------------------------------------------------
+ *
+ * A script (:run FILE, :lua CODE, = EXPR, the init file) is a coroutine in
+ * a->lua, resumed from the loop (app_lua_tick) in these phases:
+ *   PAUSING   the runner was asked to pause; wait (keep looping) until it is
+ *             idle, then attach its Trainer to the host;
+ *   READY     resume the script (luahost_run: at most one time slice);
+ *   WAIT_STEP one :step went to the runner for LH_WANT_STEP; it has landed
+ *             when the runner's step count reaches the one we wait for and
+ *             the runner is parked again, or failed when its fail counter
+ *             moved; then luahost_step_done / _failed runs the hooks here, on
+ *             the main thread, before the next step is asked for;
+ *   WAIT_EVAL the same for LH_WANT_EVAL with the runner's eval counter.
+ * While a script runs the runner only steps when the script asks, so in
+ * PAUSING-done, READY and the hooks the main thread may touch the Trainer.
+ * A run the script builds or loads (run_changed) is handed to the runner at
+ * once (runner_adopt) — the runner is parked whenever Lua code runs. */
+
+enum { APP_LUA_IDLE, APP_LUA_PAUSING, APP_LUA_READY, APP_LUA_WAIT_STEP, APP_LUA_WAIT_EVAL };
+
+#define APP_LUA_SLICE_S 0.02
+#define APP_PLOT_MAX_POINTS 1024 /* per series; halved (every other point kept) when full */
+
+
+static void app_lua_print(void *ctx, const char *text)
+{
+    App *a = ctx;
+    textpane_append(a->msgs, ROLE_TEXT, text);
+    a->dirty = 1;
+}
+
+static void app_lua_error(void *ctx, const char *text)
+{
+    App *a = ctx;
+    textpane_append(a->msgs, ROLE_ERROR, text);
+    a->dirty = 1;
+}
+
+static void app_lua_status(void *ctx, const char *text)
+{
+    App *a = ctx;
+    snprintf(a->lua_status, sizeof a->lua_status, "%s", text);
+    a->dirty = 1;
+}
+
+/* rnn.plot: one point of a named series; a new name takes the next free slot. */
+static void app_lua_plot(void *ctx, const char *series, double x, double y)
+{
+    App *a = ctx;
+    AppPlot *p = NULL;
+    for (int i = 0; i < a->n_plots && !p; i++)
+        if (!strcmp(a->plots[i].name, series))
+            p = &a->plots[i];
+    if (!p) {
+        if (a->n_plots == PANELS_MAX_USER) {
+            if (!a->plot_full_warned)
+                app_msg(a, ROLE_WARN, "rnn.plot: at most %d series on the chart; '%s' is not shown",
+                        PANELS_MAX_USER, series);
+            a->plot_full_warned = 1;
+            return;
+        }
+        p = &a->plots[a->n_plots++];
+        snprintf(p->name, sizeof p->name, "%s", series);
+        p->x = xmalloc(sizeof(double) * APP_PLOT_MAX_POINTS);
+        p->y = xmalloc(sizeof(double) * APP_PLOT_MAX_POINTS);
+        p->n = 0;
+    }
+    if (p->n == APP_PLOT_MAX_POINTS) { /* bounded memory: halve the resolution */
+        for (int i = 0; i < p->n / 2; i++) {
+            p->x[i] = p->x[2 * i];
+            p->y[i] = p->y[2 * i];
+        }
+        p->n /= 2;
+    }
+    p->x[p->n] = x;
+    p->y[p->n] = y;
+    p->n++;
+    a->dirty = 1;
+}
+
+static void app_plots_free(App *a)
+{
+    for (int i = 0; i < a->n_plots; i++) {
+        free(a->plots[i].x);
+        free(a->plots[i].y);
+    }
+    a->n_plots = 0;
+}
+
+/* The script built or loaded its own run: the runner takes it over. */
+static void app_lua_run_changed(void *ctx, Trainer *t)
+{
+    App *a = ctx;
+    (void)t;
+    if (a->lua_attaching)
+        return;
+    Trainer *own = luahost_release_trainer(a->lua);
+    if (!own)
+        return;
+    runner_adopt(&a->run, own);
+    runner_lock(&a->run);
+    a->lua_gen = a->run.generation;
+    runner_unlock(&a->run);
+    a->dirty = 1;
+}
+
+/* Ctrl-C while a script runs (from the signal handler: async-signal-safe). */
+static void app_lua_sigint(void *ctx)
+{
+    luahost_interrupt(ctx, 0);
+}
+
+static void app_lua_open(App *a, const TrainConfig *defaults)
+{
+    LuaHostOptions o;
+    memset(&o, 0, sizeof o);
+    o.ui = (LuaUi){.ctx = a, .print = app_lua_print, .log = app_lua_print, .error = app_lua_error,
+                   .plot = app_lua_plot, .status = app_lua_status, .run_changed = app_lua_run_changed};
+    o.defaults = defaults;
+    o.slice_s = APP_LUA_SLICE_S;
+    a->lua = luahost_new(&o);
+    if (!a->lua) {
+        app_msg(a, ROLE_ERROR, "Lua is not available: cannot create its state (out of memory)");
+        return;
+    }
+    screen_set_interrupt(app_lua_sigint, a->lua);
+}
+
+/* A script was loaded: pause the runner and wait for it in the loop. */
+static void app_lua_begin(App *a)
+{
+    runner_lock(&a->run);
+    a->lua_was_paused = a->run.paused;
+    runner_unlock(&a->run);
+    runner_set_scripted(&a->run, 1);
+    runner_send(&a->run, RUN_CMD_PAUSE, 0, 0, NULL);
+    a->lua_phase = APP_LUA_PAUSING;
+    a->script_running = 1;
+    a->lua_status[0] = '\0';
+    screen_route_interrupt(1);
+    a->dirty = 1;
+}
+
+static void app_lua_end(App *a)
+{
+    screen_route_interrupt(0);
+    a->lua_phase = APP_LUA_IDLE;
+    a->script_running = 0;
+    a->lua_status[0] = '\0';
+    runner_set_scripted(&a->run, 0);
+    if (!a->lua_was_paused && !luahost_paused(a->lua))
+        runner_send(&a->run, RUN_CMD_RUN, 0, 0, NULL);
+    else if (luahost_paused(a->lua))
+        app_msg(a, ROLE_DIM, "the script paused training; :run continues");
+    a->dirty = 1;
+}
+
+/* Split "FILE args..." at spaces into argv (argv[0] the file). */
+static int app_lua_split(char *text, char **argv, int max)
+{
+    int n = 0;
+    for (char *tok = strtok(text, " \t"); tok && n < max; tok = strtok(NULL, " \t"))
+        argv[n++] = tok;
+    return n;
+}
 
 static void app_route_lua(App *a, const TuiCmd *c)
 {
-    (void)c;
-    app_msg(a, ROLE_WARN, "Lua scripting is not available yet");
+    if (!a->lua) {
+        app_msg(a, ROLE_ERROR, "Lua is not available (its state could not be created)");
+        return;
+    }
+    if (luahost_busy(a->lua)) {
+        app_msg(a, ROLE_WARN, "a script is already running; wait for it or :stop it (Ctrl-C)");
+        return;
+    }
+    Err err;
+    err_clear(&err);
+    int rc;
+    if (c->kind == TCMD_RUN) {
+        char text[sizeof c->text];
+        char *argv[64];
+        snprintf(text, sizeof text, "%s", c->text);
+        int argc = app_lua_split(text, argv, 64);
+        app_msg(a, ROLE_DIM, ":run %s", c->text);
+        rc = luahost_start_file(a->lua, argv[0], argc, argv, &err);
+    } else if (c->kind == TCMD_EXPR) {
+        char code[sizeof c->text + 16];
+        snprintf(code, sizeof code, "return %s", c->text);
+        app_msg(a, ROLE_DIM, "= %s", c->text);
+        rc = luahost_start_string(a->lua, code, "=expr", 1, &err);
+    } else {
+        app_msg(a, ROLE_DIM, ":lua %s", c->text);
+        rc = luahost_start_string(a->lua, c->text, "=lua", 0, &err);
+    }
+    if (rc) {
+        app_msg(a, ROLE_ERROR, "%s", err.msg);
+        return;
+    }
+    app_lua_begin(a);
+}
+
+/* The init file, $XDG_CONFIG_HOME/rnnscope/init.lua (~/.config/...), if present. */
+static void app_lua_init_file(App *a)
+{
+    char path[PATH_MAX + 32];
+    const char *x = getenv("XDG_CONFIG_HOME");
+    const char *home = getenv("HOME");
+    if (x && x[0] == '/')
+        snprintf(path, sizeof path, "%s/rnnscope/init.lua", x);
+    else
+        snprintf(path, sizeof path, "%s/.config/rnnscope/init.lua", home && *home ? home : ".");
+    if (!a->lua || access(path, R_OK) != 0)
+        return;
+    Err err;
+    err_clear(&err);
+    char *argv[1] = {path};
+    if (luahost_start_file(a->lua, path, 1, argv, &err) != 0) {
+        app_msg(a, ROLE_ERROR, "init file: %s", err.msg);
+        return;
+    }
+    app_msg(a, ROLE_DIM, "running %s", path);
+    app_lua_begin(a);
+}
+
+/* Attach the runner's Trainer (the runner is parked). A run the runner
+ * replaced since the last attach (:load, a script's run) is attached afresh:
+ * detaching first makes the host drop its history and stale tensors even if
+ * the new Trainer happens to sit at the old one's address. */
+static void app_lua_attach(App *a)
+{
+    runner_lock(&a->run);
+    long gen = a->run.generation;
+    StepInfo *last = NULL;
+    if (a->run.have_last) {
+        last = xmalloc(sizeof *last);
+        *last = a->run.last;
+    }
+    runner_unlock(&a->run);
+    a->lua_attaching = 1;
+    if (gen != a->lua_gen || !luahost_trainer(a->lua)) {
+        luahost_attach_trainer(a->lua, NULL);
+        luahost_attach_trainer(a->lua, runner_trainer(&a->run));
+        a->lua_gen = gen;
+    }
+    a->lua_attaching = 0;
+    if (last)
+        luahost_note_step(a->lua, last); /* rnn.last / rnn.findings see the dashboard's own steps */
+    free(last);
+}
+
+/* Has the outstanding step or eval landed? Fills info for a step. */
+static int app_lua_landed(App *a, StepInfo *info, int *failed, Err *err)
+{
+    Runner *r = &a->run;
+    int done = 0;
+    *failed = 0;
+    runner_lock(r);
+    int parked = r->q_len == 0 && r->budget == 0 &&
+                 (r->phase == PHASE_PAUSED || r->phase == PHASE_DONE || r->phase == PHASE_FAILED);
+    if (a->lua_phase == APP_LUA_WAIT_STEP) {
+        if (r->step_fails != a->lua_fails && parked) {
+            *failed = done = 1;
+            err_set(err, ERR_RUNTIME, "%s", r->step_err);
+        } else if (r->step >= a->lua_want_step && r->have_last && parked) {
+            *info = r->last;
+            done = 1;
+        }
+    } else if (r->evals != a->lua_evals && parked) {
+        done = 1;
+        *failed = !r->eval_ok;
+        if (*failed)
+            err_set(err, ERR_INPUT, "%s", r->eval_err);
+        else
+            a->lua_eval_value = r->eval_value;
+    }
+    runner_unlock(r);
+    return done;
+}
+
+/* One turn of the script (see the top of this section). */
+static void app_lua_tick(App *a)
+{
+    if (!a->lua || a->lua_phase == APP_LUA_IDLE)
+        return;
+    Err err;
+    err_clear(&err);
+    if (a->lua_phase == APP_LUA_PAUSING) {
+        if (!runner_idle(&a->run))
+            return;
+        app_lua_attach(a);
+        a->lua_phase = APP_LUA_READY;
+    }
+    if (a->lua_phase == APP_LUA_WAIT_STEP || a->lua_phase == APP_LUA_WAIT_EVAL) {
+        static StepInfo info; /* large: keep it off the stack */
+        int failed;
+        if (!app_lua_landed(a, &info, &failed, &err))
+            return;
+        if (a->lua_phase == APP_LUA_WAIT_STEP) {
+            if (failed)
+                luahost_step_failed(a->lua, &err);
+            else
+                luahost_step_done(a->lua, &info);
+        } else {
+            if (failed)
+                luahost_eval_failed(a->lua, &err);
+            else
+                luahost_eval_done(a->lua, a->lua_eval_value);
+        }
+        a->lua_phase = APP_LUA_READY;
+        a->dirty = 1;
+    }
+    LhStatus s = luahost_run(a->lua);
+    switch (s) {
+    case LH_WANT_STEP:
+        runner_lock(&a->run);
+        a->lua_want_step = a->run.step + 1;
+        a->lua_fails = a->run.step_fails;
+        runner_unlock(&a->run);
+        a->lua_phase = APP_LUA_WAIT_STEP;
+        runner_send(&a->run, RUN_CMD_STEP, 1, 0, NULL);
+        break;
+    case LH_WANT_EVAL:
+        runner_lock(&a->run);
+        a->lua_evals = a->run.evals;
+        runner_unlock(&a->run);
+        a->lua_phase = APP_LUA_WAIT_EVAL;
+        runner_send(&a->run, RUN_CMD_EVAL, 0, 0, NULL);
+        break;
+    case LH_YIELDED:
+        break; /* the loop comes back at once (app_loop polls with timeout 0) */
+    case LH_DONE:
+    case LH_ERROR:
+    case LH_IDLE:
+        app_lua_end(a);
+        break;
+    }
+    a->dirty = 1;
+}
+
+/* Commands that would make the runner touch the Trainer while a script uses it. */
+static int app_lua_blocks(App *a, const char *what)
+{
+    if (!a->script_running)
+        return 0;
+    app_msg(a, ROLE_WARN, "%s: a script is driving the trainer; :stop it (Ctrl-C) first", what);
+    return 1;
 }
 
 /* ---- commands ---------------------------------------------------------------- */
@@ -308,6 +702,247 @@ static void app_set_layout(App *a, const char *name)
     a->dirty = 1;
 }
 
+/* ---- the inspector: histogram selection, findings, :compare, :gradcheck, exports ---- */
+
+#define APP_HIST_BINS 40
+#define APP_HIST_EVERY 10         /* steps between histogram refreshes while the inspector shows */
+#define APP_MAX_CMP (INSPECTOR_MAX_RUNS - 1) /* one curve is this run's */
+#define APP_GRADCHECK_PASS 1e-2   /* as `rnnscope gradcheck` */
+
+/* The histogram the selection names ("head.weight", "grad:head.weight", "act:h.0") into buf. */
+static void app_hist_what(App *a, char *buf, size_t cap)
+{
+    buf[0] = '\0';
+    if (!a->have_pm || a->pm.n_tensors < 1)
+        return;
+    const Model *m = &a->pm;
+    if (a->hist_kind < 2) {
+        int i = (a->hist_item % m->n_tensors + m->n_tensors) % m->n_tensors;
+        snprintf(buf, cap, "%s%s", a->hist_kind == 1 ? "grad:" : "", m->tensors[i].name);
+        return;
+    }
+    /* activations of each layer: h, then c (lstm), then the gates (not rnn) */
+    const char *kinds[3];
+    int nk = 0;
+    kinds[nk++] = "h";
+    if (m->cfg.cell == CELL_LSTM)
+        kinds[nk++] = "c";
+    if (m->cfg.cell != CELL_RNN)
+        kinds[nk++] = "gates";
+    int n = nk * m->cfg.layers;
+    int i = (a->hist_item % n + n) % n;
+    snprintf(buf, cap, "act:%s.%d", kinds[i % nk], i / nk);
+}
+
+/* While the inspector shows: ask the trainer thread for the selected histogram
+ * when the selection changes and every few steps, one request at a time. */
+static void app_inspector_tick(App *a)
+{
+    if (!a->inspector || !a->have_pm)
+        return;
+    char want[64];
+    app_hist_what(a, want, sizeof want);
+    runner_lock(&a->run);
+    long done = a->run.histo_done, step = a->run.step;
+    runner_unlock(&a->run);
+    if (a->hist_asked > done)
+        return;
+    double now = app_now();
+    int due = strcmp(want, a->hist_what) != 0 || step >= a->hist_asked_step + APP_HIST_EVERY ||
+              (step != a->hist_asked_step && now - a->hist_asked_s >= 2.0);
+    if (!due)
+        return;
+    snprintf(a->hist_what, sizeof a->hist_what, "%s", want);
+    a->hist_asked++;
+    a->hist_asked_step = step;
+    a->hist_asked_s = now;
+    runner_send(&a->run, RUN_CMD_HISTOGRAM, APP_HIST_BINS, 0, want);
+}
+
+static void app_hist_cycle(App *a, int kind_delta, int item_delta)
+{
+    a->hist_kind = (a->hist_kind + kind_delta) % 3;
+    a->hist_item += item_delta;
+    char want[64];
+    app_hist_what(a, want, sizeof want);
+    app_msg(a, ROLE_DIM, "histogram: %s (%s)", want, a->hist_kind == 0 ? "weights" : a->hist_kind == 1 ? "gradients"
+                                                                                                : "activations");
+}
+
+/* Snapshot for the inspector and the loss chart's extras; findings from the last two steps. */
+static void app_inspector_fill(App *a, PanelData *d)
+{
+    static InspectorData id;
+    runner_lock(&a->run);
+    Runner *r = &a->run;
+    int have = r->have_last && a->have_pm;
+    if (have)
+        a->icur = r->last;
+    int have_prev = have && r->have_prev;
+    if (have_prev)
+        a->iprev = r->prev;
+    int have_hist = r->histo_done > 0 && !r->histo_err[0];
+    if (r->histo_done > 0) {
+        a->ihist = r->histo;
+        snprintf(a->ihist_what, sizeof a->ihist_what, "%s", r->histo_what);
+        snprintf(a->ihist_note, sizeof a->ihist_note, "%s", r->histo_err);
+        a->ihist_step = r->histo_step;
+    }
+    d->ngram_order = r->ngram_order;
+    d->ngram_loss = r->ngram_loss;
+    runner_unlock(&a->run);
+    for (int i = 0; i < a->n_cmp; i++)
+        a->cmp_view[i] = (InspectorRun){a->cmp[i].name, a->cmp_roles[i % 5], a->cmp[i].x, a->cmp[i].y, a->cmp[i].n};
+    d->cmp = a->cmp_view;
+    d->n_cmp = a->n_cmp;
+    d->inspector_keys = a->inspector;
+    if (!a->inspector)
+        return;
+    a->n_findings = have ? findings_compute(&a->icur, have_prev ? &a->iprev : NULL, &a->pm, a->findings,
+                                            FINDINGS_MAX)
+                         : 0;
+    int nt = a->have_pm ? a->pm.n_tensors : 0;
+    for (int i = 0; i < nt && i < STEP_MAX_TENSORS; i++)
+        snprintf(a->inames[i], sizeof a->inames[i], "%s", a->pm.tensors[i].name);
+    int nr = 0;
+    if (a->n_cmp > 0) {
+        a->iruns[nr++] = (InspectorRun){"this run", ROLE_SERIES2, d->loss_x, d->smooth_y, d->loss_n};
+        for (int i = 0; i < a->n_cmp; i++)
+            a->iruns[nr++] = a->cmp_view[i];
+    }
+    memset(&id, 0, sizeof id);
+    id.cur = have ? &a->icur : NULL;
+    id.cell = a->have_pm ? a->pm.cfg.cell : CELL_LSTM;
+    id.n_tensors = nt;
+    id.tensor_names = a->inames;
+    id.findings = a->findings;
+    id.n_findings = a->n_findings;
+    id.hist = have_hist ? &a->ihist : NULL;
+    id.hist_what = a->ihist_what;
+    id.hist_step = a->ihist_step;
+    id.hist_note = a->ihist_note[0] ? a->ihist_note : "computing…";
+    id.runs = a->iruns;
+    id.n_runs = nr;
+    id.ngram_loss = d->ngram_order > 0 ? d->ngram_loss : NAN;
+    id.ngram_order = d->ngram_order;
+    d->inspect = &id;
+}
+
+static void app_compare_clear(App *a)
+{
+    for (int i = 0; i < a->n_cmp; i++) {
+        free(a->cmp[i].x);
+        free(a->cmp[i].y);
+    }
+    a->n_cmp = 0;
+}
+
+/* :compare RUN [RUN2 ...] adds saved runs' loss curves; :compare off removes them. */
+static void app_compare(App *a, const char *args)
+{
+    if (!strcmp(args, "off")) {
+        app_compare_clear(a);
+        app_msg(a, ROLE_TEXT, "run comparison off");
+        return;
+    }
+    char buf[1024];
+    snprintf(buf, sizeof buf, "%s", args);
+    char *save = NULL;
+    for (char *p = strtok_r(buf, " \t", &save); p; p = strtok_r(NULL, " \t", &save)) {
+        if (a->n_cmp >= APP_MAX_CMP) {
+            app_msg(a, ROLE_WARN, "at most %d runs at once; :compare off clears them", APP_MAX_CMP);
+            break;
+        }
+        LossHistory h;
+        diag_history_init(&h, 4096, 1024);
+        Err err;
+        err_clear(&err);
+        if (diag_history_read_file(&h, p, &err) != 0) {
+            app_msg(a, ROLE_ERROR, "%s", err.msg);
+            diag_history_free(&h);
+            continue;
+        }
+        if (h.n == 0) {
+            app_msg(a, ROLE_WARN, "%s: this run has no loss history yet (train it for a few steps)", p);
+            diag_history_free(&h);
+            continue;
+        }
+        AppCmpRun *c = &a->cmp[a->n_cmp++];
+        const char *base = strrchr(p, '/');
+        base = base ? base + 1 : p;
+        size_t len = strcspn(base, ".");
+        snprintf(c->name, sizeof c->name, "%.*s", (int)(len ? len : strlen(base)), base);
+        c->n = h.n;
+        c->x = xmalloc(sizeof(double) * (size_t)h.n);
+        c->y = xmalloc(sizeof(double) * (size_t)h.n);
+        for (int i = 0; i < h.n; i++) {
+            c->x[i] = (double)diag_history_step(&h, i);
+            c->y[i] = h.loss[i];
+        }
+        app_msg(a, ROLE_GOOD, "comparing with %s: %d points to step %ld, last loss %.4f", c->name, c->n,
+                diag_history_step(&h, h.n - 1), c->y[c->n - 1]);
+        diag_history_free(&h);
+    }
+}
+
+/* :gradcheck [CELL]: the gradient check of gradcheck.h (a tiny model, ~50 ms) as a table in the messages. */
+static void app_gradcheck(App *a, const char *arg)
+{
+    runner_lock(&a->run);
+    CellType cell = a->run.mcfg.cell;
+    int layers = a->run.mcfg.layers;
+    runner_unlock(&a->run);
+    if (arg && *arg && cell_parse(arg, &cell) != 0) {
+        app_msg(a, ROLE_ERROR, ":gradcheck %s: unknown cell; use lstm, gru or rnn", arg);
+        return;
+    }
+    if (layers > 4)
+        layers = 4; /* the check is about the maths, not the size */
+    GradcheckRow rows[STEP_MAX_TENSORS];
+    Err err;
+    err_clear(&err);
+    double t0 = app_now();
+    int n = gradcheck_run(cell, layers, 1, rows, STEP_MAX_TENSORS, &err);
+    if (n < 0) {
+        app_msg(a, ROLE_ERROR, "%s", err.msg);
+        return;
+    }
+    double ms = (app_now() - t0) * 1e3;
+    app_msg(a, ROLE_TITLE, "gradcheck %s, %d layer%s (V=7 E=4 H=5 T=8 B=8): analytic vs central differences",
+            cell_name(cell), layers, layers == 1 ? "" : "s");
+    app_msg(a, ROLE_DIM, "%-20s %7s %10s %11s %11s", "tensor", "checked", "max|grad|", "max abs err", "max rel err");
+    int failed = 0, worst = 0;
+    for (int i = 0; i < n; i++) {
+        int bad = rows[i].max_rel_err > APP_GRADCHECK_PASS;
+        failed += bad;
+        if (rows[i].max_rel_err > rows[worst].max_rel_err)
+            worst = i;
+        app_msg(a, bad ? ROLE_ERROR : ROLE_TEXT, "%-20s %7d %10.2e %11.2e %11.2e%s", rows[i].name, rows[i].n_checked,
+                rows[i].max_abs_grad, rows[i].max_abs_err, rows[i].max_rel_err, bad ? "  FAIL" : "");
+    }
+    app_msg(a, failed ? ROLE_ERROR : ROLE_GOOD, "gradcheck %s: worst relative error %.1e (%s), %s %.0e; %.0f ms",
+            failed ? "FAILED" : "ok", rows[worst].max_rel_err, rows[worst].name, failed ? "above" : "below",
+            APP_GRADCHECK_PASS, ms);
+}
+
+/* --csv and --tensorboard: opened before the screen, written by the trainer thread. */
+static int app_exports_open(App *a, const AppOptions *o, Err *err)
+{
+    int rc;
+    a->csv.ngram_loss = NAN;
+    if (o->csv_path && (rc = csvlog_open(&a->csv, o->csv_path, err)) != 0)
+        return rc;
+    if (o->tb_dir && (rc = tbwriter_open(&a->tb, o->tb_dir, err)) != 0)
+        return rc;
+    return 0;
+}
+
+static void app_exports_close(App *a)
+{
+    csvlog_close(&a->csv);
+    tbwriter_close(&a->tb);
+}
+
 static void app_execute(App *a, const char *line)
 {
     TuiCmd c;
@@ -323,17 +958,32 @@ static void app_execute(App *a, const char *line)
         app_update_prompt(a, 0);
         app_start_sample(a, 1, 200);
         break;
-    case TCMD_PAUSE: runner_send(&a->run, RUN_CMD_PAUSE, 0, 0, NULL); break;
+    case TCMD_PAUSE:
+        if (!app_lua_blocks(a, ":pause"))
+            runner_send(&a->run, RUN_CMD_PAUSE, 0, 0, NULL);
+        break;
     case TCMD_RUN:
         if (c.has_arg)
             app_route_lua(a, &c);
-        else
+        else if (!app_lua_blocks(a, ":run"))
             runner_send(&a->run, RUN_CMD_RUN, 0, 0, NULL);
         break;
-    case TCMD_STEP: runner_send(&a->run, RUN_CMD_STEP, c.n, 0, NULL); break;
-    case TCMD_EVAL: runner_send(&a->run, RUN_CMD_EVAL, 0, 0, NULL); break;
-    case TCMD_LR: runner_send(&a->run, RUN_CMD_SET_LR, 0, c.x, NULL); break;
-    case TCMD_CLIP: runner_send(&a->run, RUN_CMD_SET_CLIP, 0, c.x, NULL); break;
+    case TCMD_STEP:
+        if (!app_lua_blocks(a, ":step"))
+            runner_send(&a->run, RUN_CMD_STEP, c.n, 0, NULL);
+        break;
+    case TCMD_EVAL:
+        if (!app_lua_blocks(a, ":eval"))
+            runner_send(&a->run, RUN_CMD_EVAL, 0, 0, NULL);
+        break;
+    case TCMD_LR:
+        if (!app_lua_blocks(a, ":lr"))
+            runner_send(&a->run, RUN_CMD_SET_LR, 0, c.x, NULL);
+        break;
+    case TCMD_CLIP:
+        if (!app_lua_blocks(a, ":clip"))
+            runner_send(&a->run, RUN_CMD_SET_CLIP, 0, c.x, NULL);
+        break;
     case TCMD_TEMP:
         a->temp = (float)c.x;
         app_update_prompt(a, 1);
@@ -343,8 +993,13 @@ static void app_execute(App *a, const char *line)
         a->topk = (int)c.n;
         app_update_prompt(a, 1);
         break;
-    case TCMD_SAVE: runner_send(&a->run, RUN_CMD_SAVE, 0, 0, c.has_arg ? c.text : a->save_path); break;
+    case TCMD_SAVE:
+        if (!app_lua_blocks(a, ":save"))
+            runner_send(&a->run, RUN_CMD_SAVE, 0, 0, c.has_arg ? c.text : a->save_path);
+        break;
     case TCMD_LOAD:
+        if (app_lua_blocks(a, ":load"))
+            break;
         snprintf(a->save_path, sizeof a->save_path, "%s", c.text);
         runner_send(&a->run, RUN_CMD_LOAD, 0, 0, c.text);
         break;
@@ -360,6 +1015,17 @@ static void app_execute(App *a, const char *line)
     case TCMD_QUIT: a->quit = 1; break;
     case TCMD_LUA:
     case TCMD_EXPR: app_route_lua(a, &c); break;
+    case TCMD_STOP:
+        if (a->lua && luahost_busy(a->lua)) {
+            luahost_interrupt(a->lua, 0);
+            app_msg(a, ROLE_WARN, "stopping the script");
+        } else {
+            app_msg(a, ROLE_DIM, "no script is running");
+        }
+        break;
+    case TCMD_COMPARE: app_compare(a, c.text); break;
+    case TCMD_GRADCHECK: app_gradcheck(a, c.text); break;
+    case TCMD_NGRAM: runner_send(&a->run, RUN_CMD_NGRAM, c.n, 0, NULL); break;
     case TCMD_COUNT: break;
     }
     a->dirty = 1;
@@ -399,14 +1065,21 @@ static void app_key(App *a, int key)
     case KEY_F(3): a->log_y = !a->log_y; break;
     case KEY_F(4): a->window = a->window ? 0 : 500; break;
     case KEY_F(5): {
+        if (app_lua_blocks(a, "F5"))
+            break;
         runner_lock(&a->run);
         int paused = a->run.paused;
         runner_unlock(&a->run);
         runner_send(&a->run, paused ? RUN_CMD_RUN : RUN_CMD_PAUSE, 0, 0, NULL);
         break;
     }
-    case KEY_F(6): runner_send(&a->run, RUN_CMD_STEP, 1, 0, NULL); break;
+    case KEY_F(6):
+        if (!app_lua_blocks(a, "F6"))
+            runner_send(&a->run, RUN_CMD_STEP, 1, 0, NULL);
+        break;
     case KEY_F(7): app_start_sample(a, 0, 200); break;
+    case KEY_F(8): app_hist_cycle(a, 0, 1); break;
+    case KEY_F(9): app_hist_cycle(a, 1, 0); break;
     case KEY_F(10): a->quit = 1; break;
     case KEY_PPAGE: textpane_scroll(a->msgs, 5); break;
     case KEY_NPAGE: textpane_scroll(a->msgs, -5); break;
@@ -442,7 +1115,7 @@ static void app_render(App *a)
     d.tokens_per_s = r->have_last ? r->last.tokens_per_s : 0;
     d.lr = r->have_last ? r->last.lr : r->cfg.lr;
     d.clip = r->cfg.clip;
-    d.state = a->script_running ? "script running" : runner_phase_name(r->phase);
+    d.state = !a->script_running ? runner_phase_name(r->phase) : a->lua_status[0] ? a->lua_status : "script running";
     d.elapsed_s = app_now() - a->start_s;
     long done = r->step - a->start_step;
     d.eta_s = r->cfg.steps > 0 && done > 0 ? d.elapsed_s / done * (r->cfg.steps - r->step) : -1;
@@ -485,6 +1158,13 @@ static void app_render(App *a)
     d.val_y = a->vy;
     d.log_y = a->log_y;
     d.window = a->window;
+    d.n_user = a->n_plots;
+    for (int i = 0; i < a->n_plots; i++) {
+        d.user_name[i] = a->plots[i].name;
+        d.user_x[i] = a->plots[i].x;
+        d.user_y[i] = a->plots[i].y;
+        d.user_n[i] = a->plots[i].n;
+    }
     d.smoothing = a->smoothing;
     d.tok = &a->tok;
     d.k = a->have_pm ? a->topk_n : 0;
@@ -495,6 +1175,7 @@ static void app_render(App *a)
     d.n_unknown = a->have_pm ? a->prompt.n_unknown : 0;
     d.sample = a->sample;
     d.messages = a->msgs;
+    app_inspector_fill(a, &d);
     d.help = a->help;
     panels_draw(&a->grid, &a->lay, &d);
     int cx = -1, cy = -1;
@@ -545,6 +1226,7 @@ static void app_pull_runner(App *a)
     }
     if (a->opt.exit_at_end && phase == PHASE_DONE)
         a->quit = 1;
+    app_inspector_tick(a);
 }
 
 static int app_loop(App *a)
@@ -562,7 +1244,7 @@ static int app_loop(App *a)
             if (ws * 1e3 < timeout_ms)
                 timeout_ms = ws > 0 ? (int)(ws * 1e3) + 1 : 0;
         }
-        if (a->sampling)
+        if (a->sampling || a->lua_phase == APP_LUA_READY)
             timeout_ms = 0;
         struct pollfd pf[3] = {
             {STDIN_FILENO, POLLIN, 0}, {runner_wake_fd(&a->run), POLLIN, 0}, {screen_signal_fd(), POLLIN, 0}};
@@ -611,6 +1293,7 @@ static int app_loop(App *a)
             a->next_sample_s = now + APP_SAMPLE_EVERY_S;
         }
         app_advance_sample(a);
+        app_lua_tick(a);
         if (now - a->last_frame_s >= 1.0)
             a->dirty = 1;
         frame_gap = a->key_s ? APP_KEY_FRAME_S : APP_FRAME_S;
@@ -629,6 +1312,13 @@ int app_run(Trainer *t, const AppOptions *o, Err *err)
     a->temp = 1.0f;
     a->topk = 10;
     a->smoothing = 0.9;
+    a->hist_kind = 1; /* start on the gradient of layer 0's recurrent weights: where trouble shows */
+    a->hist_item = 2;
+    a->cmp_roles[0] = ROLE_SERIES5;
+    a->cmp_roles[1] = ROLE_SERIES6;
+    a->cmp_roles[2] = ROLE_SERIES3;
+    a->cmp_roles[3] = ROLE_SERIES1;
+    a->cmp_roles[4] = ROLE_SERIES4;
     snprintf(a->layout_name, sizeof a->layout_name, "%s", o->layout ? o->layout : "default");
     if (layout_find(a->layout_name) < 0) {
         int rc = err_set(err, ERR_INPUT, "--layout %s: unknown layout; try default, wide or tall", a->layout_name);
@@ -648,6 +1338,13 @@ int app_run(Trainer *t, const AppOptions *o, Err *err)
         snprintf(a->save_path, sizeof a->save_path, "%s", o->save_path);
     else
         app_default_save_path(&t->cfg, a->save_path, sizeof a->save_path);
+    if (app_exports_open(a, o, err) != 0) {
+        app_exports_close(a);
+        theme_free(&a->theme);
+        trainer_free(t);
+        free(t);
+        return err->code;
+    }
     const char *dbg = getenv("RNNSCOPE_DEBUG_LOG");
     if (dbg && *dbg)
         a->debug = fopen(dbg, "w");
@@ -655,6 +1352,7 @@ int app_run(Trainer *t, const AppOptions *o, Err *err)
         setvbuf(a->debug, NULL, _IOLBF, 0);
 
     if (screen_open(&a->scr, err) != 0) {
+        app_exports_close(a);
         theme_free(&a->theme);
         trainer_free(t);
         free(t);
@@ -692,8 +1390,17 @@ int app_run(Trainer *t, const AppOptions *o, Err *err)
         free(t);
     } else {
         app_new_generation(a);
+        runner_set_exports(&a->run, a->csv.f ? &a->csv : NULL, a->tb.f ? &a->tb : NULL);
+        if (o->ngram > 0)
+            runner_send(&a->run, RUN_CMD_NGRAM, o->ngram, 0, NULL);
+        runner_lock(&a->run);
+        TrainConfig lua_defaults = a->run.cfg; /* a script's rnn.trainer{} starts from the dashboard's settings */
+        runner_unlock(&a->run);
+        app_lua_open(a, &lua_defaults);
+        app_lua_init_file(a);
         a->dirty = 1;
         app_loop(a);
+        screen_route_interrupt(0);
         runner_stop(&a->run);
     }
     /* save on the way out, while the screen still shows the run */
@@ -733,6 +1440,9 @@ int app_run(Trainer *t, const AppOptions *o, Err *err)
         model_free(&a->pm);
         tokenizer_free(&a->tok);
     }
+    luahost_free(a->lua); /* before the runner frees the Trainer the host borrows */
+    a->lua = NULL;
+    app_plots_free(a);
     if (a->run.started || a->run.t)
         runner_free(&a->run);
     textpane_free(a->msgs);
@@ -746,5 +1456,7 @@ int app_run(Trainer *t, const AppOptions *o, Err *err)
     free(a->vy);
     if (a->debug)
         fclose(a->debug);
+    app_compare_clear(a);
+    app_exports_close(a); /* after runner_free: the trainer thread wrote them */
     return status;
 }

@@ -1,6 +1,6 @@
 /* app.h — the dashboard's event loop.
  *
- * One thread (this one) owns curses, readline and, later, the Lua state; the
+ * One thread (this one) owns curses, readline and the Lua state; the
  * trainer steps on the runner's thread. The loop poll()s stdin, the runner's
  * wake-up pipe, the signal pipe and a timer; it renders at most ~20 frames a
  * second (a keystroke may take a frame after 20 ms so the probability bars
@@ -22,6 +22,9 @@ typedef struct {
     const char *save_path;  /* where :quit saves; NULL = the XDG runs dir */
     int start_paused;
     int exit_at_end;        /* quit (and save) when --steps is reached: for the bench */
+    int ngram;              /* > 0: draw this order's n-gram baseline on the loss chart */
+    const char *csv_path;   /* --csv FILE: every step's metrics as CSV rows, or NULL */
+    const char *tb_dir;     /* --tensorboard DIR: TensorBoard event files, or NULL */
 } AppOptions;
 
 /* Run the dashboard on t (heap-allocated, initialised; the app takes it and

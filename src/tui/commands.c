@@ -30,6 +30,10 @@ static const TuiCmdSpec commands_table[] = {
     {"help", TCMD_HELP, TARG_NONE, "", 0, 0, "this help (F1)"},
     {"quit", TCMD_QUIT, TARG_NONE, "", 0, 0, "save the run and exit (Ctrl-D)"},
     {"lua", TCMD_LUA, TARG_TEXT, "CODE", 0, 0, "run a line of Lua"},
+    {"stop", TCMD_STOP, TARG_NONE, "", 0, 0, "interrupt the running Lua script (Ctrl-C too)"},
+    {"compare", TCMD_COMPARE, TARG_PATH, "RUN...|off", 0, 0, "overlay the loss curves of saved runs on the chart"},
+    {"gradcheck", TCMD_GRADCHECK, TARG_TEXT_OPT, "[CELL]", 0, 0, "check gradients against finite differences"},
+    {"ngram", TCMD_NGRAM, TARG_INT, "N", 1, 10, "an N-gram baseline's validation loss on the chart"},
 };
 
 #define N_COMMANDS ((int)(sizeof commands_table / sizeof commands_table[0]))

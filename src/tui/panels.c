@@ -76,16 +76,35 @@ static void panels_chart(Grid *g, Rect r, const PanelData *d)
     snprintf(title, sizeof title, " loss (%s, %s, smoothing %.2f) ", d->log_y ? "log" : "linear", win, d->smoothing);
     grid_box(g, r, title, ROLE_BORDER, ROLE_TITLE);
     Rect in = rect_inset(r, 1);
-    ChartSeries s[3];
+    ChartSeries s[3 + PANELS_MAX_USER + INSPECTOR_MAX_RUNS];
     int n = 0;
     s[n++] = (ChartSeries){"raw", ROLE_SERIES1, 0x00b7, CHART_LINE, d->loss_x, d->loss_y, d->loss_n};
     if (d->smoothing > 0)
         s[n++] = (ChartSeries){"smoothed", ROLE_SERIES2, 0x2500, CHART_LINE, d->loss_x, d->smooth_y, d->loss_n};
     s[n++] = (ChartSeries){"validation", ROLE_SERIES3, 0x25c6, CHART_POINTS, d->val_x, d->val_y, d->val_n};
+    /* Lua series: two colours alternate, so the legend glyph tells them apart */
+    static const uint32_t user_glyph[PANELS_MAX_USER] = {0x25b2, 0x25cf, 0x25a0, 0x2605,
+                                                         0x271a, 0x25bc, 0x25c7, 0x2726};
+    for (int i = 0; i < d->n_user && i < PANELS_MAX_USER; i++)
+        s[n++] = (ChartSeries){d->user_name[i], i % 2 ? ROLE_SERIES6 : ROLE_SERIES5, user_glyph[i], CHART_LINE,
+                               d->user_x[i], d->user_y[i], d->user_n[i]};
+    /* compared runs: hollow glyphs, so they read apart from this run's series */
+    static const uint32_t cmp_glyph[INSPECTOR_MAX_RUNS] = {0x25cb, 0x25a1, 0x25b3, 0x25bd, 0x25c1, 0x25b7};
+    for (int i = 0; i < d->n_cmp && i < INSPECTOR_MAX_RUNS; i++)
+        s[n++] = (ChartSeries){d->cmp[i].name, d->cmp[i].role, cmp_glyph[i], CHART_LINE, d->cmp[i].x, d->cmp[i].y,
+                               d->cmp[i].n};
+    ChartRefLine ref;
+    char ref_label[32];
+    int nref = 0;
+    if (d->ngram_order > 0 && isfinite(d->ngram_loss)) {
+        snprintf(ref_label, sizeof ref_label, "%d-gram", d->ngram_order);
+        ref = (ChartRefLine){d->ngram_loss, ROLE_SERIES4, ref_label};
+        nref = 1;
+    }
     ChartOptions o = chart_options_default();
     o.log_y = d->log_y;
     o.x_window = (double)d->window;
-    chart_draw(g, in, s, n, NULL, 0, &o, NULL);
+    chart_draw(g, in, s, n, &ref, nref, &o, NULL);
 }
 
 static void panels_grads(Grid *g, Rect r, const PanelData *d)
@@ -214,15 +233,22 @@ static void panels_pane(Grid *g, Rect r, const char *title, TextPane *p)
         textpane_draw(p, g, rect_inset(r, 1));
 }
 
-static void panels_footer(Grid *g, Rect r)
+static void panels_footer(Grid *g, Rect r, int inspector)
 {
     grid_fill(g, r, ' ', ROLE_STATUS);
-    static const char *keys[][2] = {
+    static const char *dash_keys[][2] = {
         {"F1", "help"}, {"F2", "screen"}, {"F3", "log"}, {"F4", "window"}, {"F5", "pause/run"},
         {"F6", "step"}, {"F7", "sample"}, {"PgUp", "scroll"}, {"^D", "save+quit"},
     };
+    /* the inspector's own keys replace the loss chart's, which is not on that screen */
+    static const char *insp_keys[][2] = {
+        {"F1", "help"}, {"F2", "dashboard"}, {"F5", "pause/run"}, {"F6", "step"}, {"F8", "tensor"},
+        {"F9", "weights/grads/acts"}, {"PgUp", "scroll"}, {"^D", "save+quit"},
+    };
+    const char *(*keys)[2] = inspector ? insp_keys : dash_keys;
+    size_t nkeys = inspector ? sizeof insp_keys / sizeof insp_keys[0] : sizeof dash_keys / sizeof dash_keys[0];
     int x = r.x;
-    for (size_t i = 0; i < sizeof keys / sizeof keys[0] && x < r.x + r.w; i++) {
+    for (size_t i = 0; i < nkeys && x < r.x + r.w; i++) {
         x += grid_textf(g, x, r.y, r.x + r.w - x, ROLE_STATUS, ATTR_BOLD | ATTR_REVERSE, "%s", keys[i][0]);
         x += grid_textf(g, x, r.y, r.x + r.w - x, ROLE_STATUS, 0, " %s  ", keys[i][1]);
     }
@@ -230,6 +256,10 @@ static void panels_footer(Grid *g, Rect r)
 
 static void panels_inspect(Grid *g, Rect r, const PanelData *d)
 {
+    if (d->inspect) {
+        inspector_draw(g, r, d->inspect);
+        return;
+    }
     grid_box(g, r, " inspector: per tensor ", ROLE_BORDER, ROLE_TITLE);
     Rect in = rect_inset(r, 1);
     if (in.w < 30 || in.h < 2)
@@ -256,6 +286,7 @@ void panels_help(Grid *g, Rect r)
     static const char *keys[] = {
         "F1 help   F2 dashboard/inspector   F3 log/linear loss   F4 all/last 500 steps",
         "F5 pause/run   F6 one step   F7 fresh sample   PgUp/PgDn scroll messages",
+        "Inspector (F2): F8 next tensor, F9 weights/gradients/activations of the histogram",
         "Ctrl-D or :quit save the run and exit;  Ctrl-C too.  Ctrl-L repaints.",
         "Typing plain text shows next-token probabilities; Enter continues it in the sample pane.",
         "Emacs keys edit the line, Up/Down walk the history, Tab completes.",
@@ -318,7 +349,7 @@ void panels_draw(Grid *g, const Layout *l, const PanelData *d)
     if (layout_has(l, PANEL_INSPECT))
         panels_inspect(g, l->panel[PANEL_INSPECT], d);
     if (layout_has(l, PANEL_FOOTER))
-        panels_footer(g, l->panel[PANEL_FOOTER]);
+        panels_footer(g, l->panel[PANEL_FOOTER], d->inspector_keys);
     if (d->help) {
         Rect r = {0, 1, g->w, g->h - 3};
         panels_help(g, r);

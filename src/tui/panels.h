@@ -14,6 +14,7 @@
 
 #include "grid.h"
 #include "history.h"
+#include "inspector.h"
 #include "layout.h"
 #include "textpane.h"
 #include "tokenizer.h"
@@ -21,6 +22,7 @@
 #define PANELS_MAX_GROUPS (2 + 2 * TRAIN_MAX_LAYERS)
 #define PANELS_MAX_TOPK 64
 #define PANELS_SPARK 64
+#define PANELS_MAX_USER 8      /* custom chart series (Lua rnn.plot) */
 
 typedef struct {
     /* status line */
@@ -43,6 +45,11 @@ typedef struct {
     int log_y;
     long window;               /* 0 = all history */
     double smoothing;
+    /* custom series (Lua rnn.plot): a legend entry each, ROLE_SERIES5/6 */
+    int n_user;
+    const char *user_name[PANELS_MAX_USER];
+    const double *user_x[PANELS_MAX_USER], *user_y[PANELS_MAX_USER];
+    int user_n[PANELS_MAX_USER];
 
     /* gradient norms */
     int n_groups, n_layers, n_gates;
@@ -74,6 +81,15 @@ typedef struct {
     int n_tensors;
     char tensor_names[STEP_MAX_TENSORS][48];
     float tensor_grad[STEP_MAX_TENSORS], tensor_update[STEP_MAX_TENSORS];
+
+    /* the inspector screen (inspector.h); NULL: the plain per-tensor table */
+    const InspectorData *inspect;
+    int inspector_keys;        /* 1: the footer lists the inspector's keys */
+    /* loss chart extras: the n-gram baseline and runs being compared */
+    int ngram_order;           /* 0: no baseline line */
+    double ngram_loss;
+    const InspectorRun *cmp;   /* (n_cmp) saved runs' loss curves (:compare) */
+    int n_cmp;
 
     int help;                  /* draw the help screen over everything */
 } PanelData;

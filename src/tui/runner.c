@@ -6,9 +6,12 @@
  */
 #include "runner.h"
 
+#include "ngram.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -97,6 +100,70 @@ static RunPhase runner_idle_phase(const Runner *r)
     return r->paused ? PHASE_PAUSED : PHASE_RUNNING;
 }
 
+/* Under mu on entry and exit: count an n-gram model of the given order on the
+ * training split (with the lock released) and evaluate it on the validation
+ * split, for the loss chart's baseline line. */
+static void runner_ngram(Runner *r, int order)
+{
+    Trainer *t = r->t;
+    size_t n_val = t->corpus.n - t->corpus.n_train;
+    if (n_val < 2) {
+        runner_msg(r, RUNNER_MSG_ERROR, ":ngram %d needs a validation split; start with --val-frac above 0", order);
+        return;
+    }
+    pthread_mutex_unlock(&r->mu);
+    Err err;
+    err_clear(&err);
+    NGram *g = NULL;
+    double loss = NAN;
+    int rc = ngram_build(&g, t->corpus.ids, t->corpus.n_train, order, t->corpus.tok.vocab_size, &err);
+    if (rc == 0) {
+        loss = ngram_loss(g, t->corpus.ids + t->corpus.n_train, n_val);
+        ngram_free(g);
+    }
+    pthread_mutex_lock(&r->mu);
+    if (rc) {
+        runner_msg(r, RUNNER_MSG_ERROR, "%s", err.msg);
+        return;
+    }
+    r->ngram_order = order;
+    r->ngram_loss = loss;
+    if (r->csv)
+        r->csv->ngram_loss = loss;
+    runner_msg(r, RUNNER_MSG_GOOD, "%d-gram baseline (Kneser-Ney, %zu training tokens): validation loss %.4f "
+               "nats/token, the dashed line on the loss chart", order, t->corpus.n_train, loss);
+}
+
+/* Thread side, lock released: one step's rows and events for --csv and --tensorboard. */
+static int runner_export_step(CsvLog *csv, TbWriter *tb, Trainer *t, const StepInfo *info, double ngram,
+                              Err *err)
+{
+    if (csv)
+        csvlog_step(csv, info, &t->model);
+    if (!tb)
+        return 0;
+    int rc = 0;
+    rc |= tbwriter_scalar(tb, "train/loss", info->step, info->loss, err);
+    rc |= tbwriter_scalar(tb, "train/lr", info->step, info->lr, err);
+    rc |= tbwriter_scalar(tb, "train/grad_norm", info->step, info->grad_norm, err);
+    if (info->evaluated)
+        rc |= tbwriter_scalar(tb, "val/loss", info->step, info->val_loss, err);
+    if (isfinite(ngram))
+        rc |= tbwriter_scalar(tb, "baseline/ngram_val_loss", info->step, ngram, err);
+    long every = t->cfg.eval_every > 0 ? t->cfg.eval_every : 100;
+    for (int i = 0; i < t->model.n_tensors && info->step % every == 0 && rc == 0; i++) {
+        Histogram h;
+        char tag[96];
+        diag_histogram(model_tensor(&t->model, i), t->model.tensors[i].size, 30, &h);
+        snprintf(tag, sizeof tag, "weights/%s", t->model.tensors[i].name);
+        rc |= tbwriter_histogram(tb, tag, info->step, &h, err);
+        diag_histogram(model_tensor_grad(&t->model, i), t->model.tensors[i].size, 30, &h);
+        snprintf(tag, sizeof tag, "grads/%s", t->model.tensors[i].name);
+        rc |= tbwriter_histogram(tb, tag, info->step, &h, err);
+    }
+    return rc;
+}
+
 /* Under mu on entry and exit; may release it for heavy work. */
 static void runner_handle(Runner *r, RunCmd *c)
 {
@@ -148,6 +215,10 @@ static void runner_handle(Runner *r, RunCmd *c)
         int rc = trainer_eval(t, &v, &err);
         pthread_mutex_lock(&r->mu);
         r->phase = before;
+        r->evals++;
+        r->eval_ok = rc == 0;
+        r->eval_value = v;
+        snprintf(r->eval_err, sizeof r->eval_err, "%s", rc ? err.msg : "");
         if (rc) {
             runner_msg(r, RUNNER_MSG_ERROR, "%s", err.msg);
         } else {
@@ -212,6 +283,22 @@ static void runner_handle(Runner *r, RunCmd *c)
     case RUN_CMD_QUIT:
         r->quit = 1;
         break;
+    case RUN_CMD_HISTOGRAM: {
+        Histogram h;
+        memset(&h, 0, sizeof h);
+        pthread_mutex_unlock(&r->mu);
+        int rc = trainer_histogram(t, c->path, (int)c->n, &h, &err);
+        pthread_mutex_lock(&r->mu);
+        r->histo = h;
+        snprintf(r->histo_what, sizeof r->histo_what, "%.60s", c->path);
+        snprintf(r->histo_err, sizeof r->histo_err, "%.290s", rc ? err.msg : "");
+        r->histo_step = t->step;
+        r->histo_done++;
+        break;
+    }
+    case RUN_CMD_NGRAM:
+        runner_ngram(r, (int)c->n);
+        break;
     }
 }
 
@@ -229,7 +316,7 @@ static void *runner_main(void *arg)
         }
         if (r->quit)
             break;
-        int at_end = r->cfg.steps > 0 && r->t->step >= r->cfg.steps;
+        int at_end = !r->scripted && r->cfg.steps > 0 && r->t->step >= r->cfg.steps;
         int can_step = r->phase != PHASE_FAILED && !at_end && (r->budget > 0 || !r->paused);
         if (!can_step) {
             RunPhase idle = runner_idle_phase(r);
@@ -256,13 +343,29 @@ static void *runner_main(void *arg)
             r->phase = PHASE_FAILED;
             r->paused = 1;
             r->budget = 0;
+            r->step_fails++;
+            snprintf(r->step_err, sizeof r->step_err, "%s", err.msg);
             runner_msg(r, RUNNER_MSG_ERROR, "%s (training paused)", err.msg);
             runner_poke(r);
             continue;
         }
         history_push(&r->hist, &info);
+        r->prev = r->last;
+        r->have_prev = r->have_last;
         r->last = info;
         r->have_last = 1;
+        if (r->csv || r->tb) {
+            CsvLog *csv = r->csv;
+            TbWriter *tb = r->tb;
+            double ngram = r->ngram_order > 0 ? r->ngram_loss : NAN;
+            pthread_mutex_unlock(&r->mu);
+            int xrc = runner_export_step(csv, tb, t, &info, ngram, &err);
+            pthread_mutex_lock(&r->mu);
+            if (xrc) {
+                runner_msg(r, RUNNER_MSG_ERROR, "%s; TensorBoard export stopped", err.msg);
+                r->tb = NULL;
+            }
+        }
         r->step = t->step;
         r->epoch = info.epoch;
         if (info.evaluated)
@@ -310,7 +413,17 @@ int runner_start(Runner *r, Trainer *t, int paused, Err *err)
     r->last_val = NAN;
     runner_describe(r);
     runner_publish(r);
-    if (pthread_create(&r->thread, NULL, runner_main, r) != 0) {
+    /* why: Ctrl-C must reach the main thread's handler (which may interrupt a
+     * Lua script), never run on the trainer thread; it inherits this mask */
+    sigset_t block, old;
+    sigemptyset(&block);
+    sigaddset(&block, SIGINT);
+    sigaddset(&block, SIGTERM);
+    sigaddset(&block, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &block, &old);
+    int prc = pthread_create(&r->thread, NULL, runner_main, r);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (prc != 0) {
         history_free(&r->hist);
         tokenizer_free(&r->tok);
         free(r->pub);
@@ -380,6 +493,45 @@ void runner_free(Runner *r)
     pthread_cond_destroy(&r->cv);
 }
 
+int runner_idle(Runner *r)
+{
+    pthread_mutex_lock(&r->mu);
+    int idle = r->q_len == 0 && r->budget == 0 && r->paused &&
+               (r->phase == PHASE_PAUSED || r->phase == PHASE_DONE || r->phase == PHASE_FAILED);
+    pthread_mutex_unlock(&r->mu);
+    return idle;
+}
+
+void runner_set_scripted(Runner *r, int on)
+{
+    pthread_mutex_lock(&r->mu);
+    r->scripted = on;
+    pthread_cond_signal(&r->cv); /* the idle phase may change (done vs paused) */
+    pthread_mutex_unlock(&r->mu);
+}
+
+void runner_adopt(Runner *r, Trainer *t)
+{
+    pthread_mutex_lock(&r->mu);
+    Trainer *old = r->t;
+    r->t = t;
+    history_clear(&r->hist);
+    r->have_last = 0;
+    r->paused = 1;
+    r->budget = 0;
+    r->phase = PHASE_PAUSED;
+    runner_describe(r);
+    runner_msg(r, RUNNER_MSG_GOOD, "the script's run: %s %dx%d on %s, step %ld", cell_name(t->model.cfg.cell),
+               t->model.cfg.layers, t->model.cfg.hidden, t->corpus.path, t->step);
+    pthread_mutex_unlock(&r->mu);
+    runner_publish(r); /* the thread is parked: nothing else reads the model */
+    if (old && old != t) {
+        trainer_free(old);
+        free(old);
+    }
+    runner_poke(r);
+}
+
 Trainer *runner_trainer(Runner *r)
 {
     return r->t;
@@ -433,4 +585,14 @@ int runner_weights(Runner *r, long *version, float *dst, size_t n, long *step)
     }
     pthread_mutex_unlock(&r->wmu);
     return copied;
+}
+
+void runner_set_exports(Runner *r, CsvLog *csv, TbWriter *tb)
+{
+    pthread_mutex_lock(&r->mu);
+    r->csv = csv;
+    r->tb = tb;
+    if (csv && r->ngram_order > 0)
+        csv->ngram_loss = r->ngram_loss;
+    pthread_mutex_unlock(&r->mu);
 }

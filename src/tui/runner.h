@@ -10,6 +10,14 @@
  * so typing never waits for a step. A byte on the wake-up pipe tells the UI's
  * poll() that something landed.
  *
+ * Lua scripts (app.c): while a script runs the runner is `scripted`: paused,
+ * it steps only the :step budgets the app sends for the script (one per
+ * LH_WANT_STEP, also past --steps), and counters tell the app unambiguously
+ * when that step or eval has landed or failed (step, step_fails, evals).
+ * Between those requests the runner is idle (runner_idle) and the main thread
+ * may use the Trainer directly; a run the script built is swapped in with
+ * runner_adopt.
+ *
  * Not for: drawing, curses, readline (main thread only).
  */
 #ifndef RNNSCOPE_RUNNER_H
@@ -17,13 +25,17 @@
 
 #include <pthread.h>
 
+#include "csvlog.h"
 #include "history.h"
+#include "tbwriter.h"
 #include "tokenizer.h"
 #include "trainer.h"
 
 typedef enum {
     RUN_CMD_PAUSE, RUN_CMD_RUN, RUN_CMD_STEP, RUN_CMD_EVAL, RUN_CMD_SET_LR,
-    RUN_CMD_SET_CLIP, RUN_CMD_SAVE, RUN_CMD_LOAD, RUN_CMD_PUBLISH, RUN_CMD_QUIT
+    RUN_CMD_SET_CLIP, RUN_CMD_SAVE, RUN_CMD_LOAD, RUN_CMD_PUBLISH, RUN_CMD_QUIT,
+    RUN_CMD_HISTOGRAM,           /* path = what (trainer_histogram), n = bins */
+    RUN_CMD_NGRAM                /* n = order: the n-gram baseline's validation loss */
 } RunCmdKind;
 
 typedef struct {
@@ -79,6 +91,14 @@ typedef struct {
     double step_seconds;        /* sum of step wall times */
     double tokens;              /* tokens trained on */
     long steps_run;
+    /* Lua scripts (see the top): outcome counters the app compares */
+    int scripted;               /* 1: step only budgets, ignore --steps */
+    long step_fails;            /* failed steps so far; step_err the last message */
+    char step_err[512];
+    long evals;                 /* finished RUN_CMD_EVALs, ok or not */
+    int eval_ok;                /* the last one: 1 ok (eval_value), 0 failed (eval_err) */
+    float eval_value;
+    char eval_err[512];
     RunnerMsg msgs[RUNNER_MSGS];
     int m_head, m_len;
     int wake[2];                /* pipe: [0] the UI polls, [1] the thread writes */
@@ -90,6 +110,18 @@ typedef struct {
     long pub_step;              /* the step the published weights are from */
     double publish_every_s;     /* while running */
     double last_publish_s;
+    /* gradient inspector: computed on this thread, read under mu */
+    StepInfo prev;              /* the step before `last` (findings compare the two) */
+    int have_prev;
+    Histogram histo;            /* the last RUN_CMD_HISTOGRAM result */
+    char histo_what[64];        /* what it is of ("grad:head.weight") */
+    char histo_err[300];        /* why it failed, "" if it did not */
+    long histo_step;            /* the step it shows */
+    long histo_done;            /* histogram requests answered so far */
+    int ngram_order;            /* 0: no baseline yet */
+    double ngram_loss;          /* the baseline's validation loss (nats/token) */
+    CsvLog *csv;                /* exports written after every step (owned by the app), or NULL */
+    TbWriter *tb;
 } Runner;
 
 /* Take ownership of t (heap-allocated, initialised) and start the thread,
@@ -112,6 +144,22 @@ void runner_unlock(Runner *r);
 
 /* Next message, oldest first (takes the lock itself); 0 when none. */
 int runner_pop_message(Runner *r, RunnerMsg *out);
+
+/* 1 if the thread is parked: paused, no budget, nothing queued, not busy
+ * (takes the lock). Only then may the main thread touch the Trainer. */
+int runner_idle(Runner *r);
+/* A script starts (1) or ends (0): see `scripted` above (takes the lock). */
+void runner_set_scripted(Runner *r, int on);
+/* Swap in t (heap-allocated, initialised) as the run, while runner_idle:
+ * the runner takes it over and frees the trainer it had (the runner always
+ * owns r->t); run description, History, tokenizer copy and published weights
+ * are refreshed (generation changes) and the runner stays paused. */
+void runner_adopt(Runner *r, Trainer *t);
+
+/* Write every later step to csv and tb (either may be NULL; they stay the
+ * caller's, to close after runner_stop): metrics, diagnostics, the n-gram
+ * baseline, and weight and gradient histograms at every evaluation. */
+void runner_set_exports(Runner *r, CsvLog *csv, TbWriter *tb);
 
 /* Copy the published weights into dst if they are newer than *version and
  * dst's size matches; updates *version and *step (the step they are from;

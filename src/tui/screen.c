@@ -71,8 +71,36 @@ static void screen_on_fatal(int sig)
     raise(sig);
 }
 
+/* SIGINT while a Lua script runs: the hook (set once, then switched on and
+ * off by a sig_atomic_t flag, so the handler never sees a half-written
+ * pointer pair) interrupts the script instead of quitting. */
+static void (*screen_int_fn)(void *ctx);
+static void *screen_int_ctx;
+static volatile sig_atomic_t screen_int_on;
+
+void screen_set_interrupt(void (*fn)(void *ctx), void *ctx)
+{
+    screen_int_on = 0;
+    screen_int_fn = fn;
+    screen_int_ctx = ctx;
+}
+
+void screen_route_interrupt(int on)
+{
+    screen_int_on = on && screen_int_fn != NULL;
+}
+
 static void screen_on_quit_signal(int sig)
 {
+    if (sig == SIGINT && screen_int_on) {
+        screen_int_fn(screen_int_ctx); /* must itself be async-signal-safe */
+        if (screen_sig_pipe[1] >= 0) { /* wake poll(); no quit is pending */
+            char b = 1;
+            ssize_t k = write(screen_sig_pipe[1], &b, 1);
+            (void)k;
+        }
+        return;
+    }
     screen_pending_sig = sig;
     if (screen_sig_pipe[1] >= 0) {
         char b = 1;

@@ -5,7 +5,8 @@
  * (truecolor, 256, 16/8 or none; NO_COLOR respected). While the screen is
  * open, stderr goes to a temporary file whose contents are printed after
  * screen_close, and the terminal is restored on exit, on Ctrl-C / SIGTERM
- * (reported through screen_signal_pending, the app then quits cleanly) and
+ * (reported through screen_signal_pending, the app then quits cleanly;
+ * Ctrl-C can instead be routed to a Lua interrupt, screen_route_interrupt) and
  * on fatal signals (SIGSEGV, SIGABRT, SIGBUS, SIGFPE, SIGILL: restore the
  * terminal, show the captured stderr, then re-raise).
  *
@@ -49,5 +50,12 @@ void screen_close(Screen *s);
 int screen_signal_pending(void);
 /* The fd that becomes readable when such a signal arrives (for poll). */
 int screen_signal_fd(void);
+
+/* Ctrl-C during a Lua script: register fn(ctx) once (fn must be
+ * async-signal-safe, e.g. luahost_interrupt), then switch the routing on
+ * while a script runs: SIGINT then calls fn instead of becoming a pending
+ * quit. Off again, Ctrl-C quits as before. */
+void screen_set_interrupt(void (*fn)(void *ctx), void *ctx);
+void screen_route_interrupt(int on);
 
 #endif

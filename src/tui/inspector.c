@@ -1,0 +1,347 @@
+/* inspector.c — the gradient inspector screen (see inspector.h). */
+#include "inspector.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "bars.h"
+#include "chart.h"
+#include "heatmap.h"
+#include "histview.h"
+#include "textpane.h"
+
+enum { INSPECTOR_WRAP_MAX = 16 };
+
+const char *inspector_gate_letters(CellType c)
+{
+    return c == CELL_LSTM ? "ifgo" : c == CELL_GRU ? "rzn" : "h";
+}
+
+int inspector_ratio_col(double ratio, int w)
+{
+    if (w <= 0 || !(ratio > 0))
+        return -1;
+    double f = (log10(ratio) - log10(INSPECTOR_RATIO_LO)) / (log10(INSPECTOR_RATIO_HI) - log10(INSPECTOR_RATIO_LO));
+    int c = (int)floor(f * w);
+    if (c < 0)
+        c = 0;
+    if (c > w - 1)
+        c = w - 1;
+    return c;
+}
+
+/* ---- gradient flow ------------------------------------------------------------ */
+
+static void inspector_flow(Grid *g, Rect r, const InspectorData *d)
+{
+    const StepInfo *s = d->cur;
+    char title[96];
+    int probe = s && s->decay_step > 0;
+    if (probe)
+        snprintf(title, sizeof title, "gradient flow ‖dL/dh‖ · probe step %ld", s->decay_step);
+    else
+        snprintf(title, sizeof title, "gradient flow ‖dL/dh_t‖");
+    grid_box(g, r, title, ROLE_BORDER, ROLE_TITLE);
+    Rect in = rect_inset(r, 1);
+    if (in.w < 1 || in.h < 1)
+        return;
+    if (!s || s->flow_len < 1 || s->n_layers < 1) {
+        grid_text(g, in.x, in.y, in.w, "waiting for the first step…", ROLE_DIM, 0);
+        return;
+    }
+    HeatmapData hd = {probe ? s->decay : s->flow, s->n_layers, s->flow_len, s->flow_stride, 0, 0};
+    heatmap_draw(g, in, &hd);
+}
+
+/* ---- gates ---------------------------------------------------------------------- */
+
+static void inspector_gates(Grid *g, Rect r, const InspectorData *d)
+{
+    grid_box(g, r, "gates: gradient norm │ saturated", ROLE_BORDER, ROLE_TITLE);
+    Rect in = rect_inset(r, 1);
+    const StepInfo *s = d->cur;
+    if (in.w < 20 || in.h < 1)
+        return;
+    if (!s) {
+        grid_text(g, in.x, in.y, in.w, "waiting for the first step…", ROLE_DIM, 0);
+        return;
+    }
+    const char *letters = inspector_gate_letters(d->cell);
+    int G = s->n_gates < 4 ? s->n_gates : 4;
+    double mx = 0, mn = INFINITY;
+    for (int l = 0; l < s->n_layers; l++)
+        for (int k = 0; k < G; k++) {
+            double v = s->gate_grad_norms[l][k];
+            if (v > mx)
+                mx = v;
+            if (v > 0 && v < mn)
+                mn = v;
+        }
+    double hi = mx > 0 ? pow(10, ceil(log10(mx))) : 1;
+    double lo = isfinite(mn) ? pow(10, floor(log10(mn))) : hi / 1e4;
+    if (lo > hi / 1e4)
+        lo = hi / 1e4;
+    /* "l0 f " norm-bar " 2.1e-3 " sat-bar " 93%" [" μ0.62"] */
+    int label_w = 5, val_w = 7, pct_w = 5, mean_w = in.w >= 40 ? 6 : 0;
+    int bars_w = in.w - label_w - val_w - 2 - pct_w - mean_w;
+    int nbw = bars_w * 3 / 5, sbw = bars_w - nbw;
+    int y = in.y;
+    if (in.h > s->n_layers * G) {
+        char lo_s[16], hi_s[16];
+        chart_format_number(lo, lo_s, sizeof lo_s);
+        chart_format_number(hi, hi_s, sizeof hi_s);
+        grid_textf(g, in.x + label_w, y, nbw + val_w + 1, ROLE_DIM, 0, "norm, log %s…%s", lo_s, hi_s);
+        grid_text(g, in.x + label_w + nbw + val_w + 2, y, sbw + pct_w + mean_w, "saturated", ROLE_DIM, 0);
+        y++;
+    }
+    for (int l = 0; l < s->n_layers; l++)
+        for (int k = 0; k < G && y < in.y + in.h; k++, y++) {
+            int x = in.x;
+            grid_textf(g, x, y, label_w, ROLE_AXIS, 0, "l%d %c", l, letters[k] ? letters[k] : '?');
+            x += label_w;
+            double v = s->gate_grad_norms[l][k];
+            bars_draw(g, x, y, nbw, bars_frac_log(v, lo, hi), ROLE_GRAD_OK, ROLE_BAR_DIM);
+            x += nbw;
+            char vs[16];
+            chart_format_number_digits(v, 2, vs, sizeof vs);
+            grid_textf(g, x, y, val_w + 1, ROLE_TEXT, 0, " %*s", val_w - 1, vs);
+            x += val_w + 1;
+            double sat = s->gate_sat[l][k];
+            Role sr = sat > 0.9 ? ROLE_ERROR : sat > FINDINGS_SATURATED ? ROLE_WARN : ROLE_GOOD;
+            bars_draw(g, x, y, sbw, sat, sr, ROLE_BAR_DIM);
+            x += sbw;
+            grid_textf(g, x, y, pct_w, sr, 0, " %3.0f%%", 100 * sat);
+            x += pct_w;
+            if (mean_w && k == 1 && d->cell != CELL_RNN)
+                grid_textf(g, x, y, mean_w, ROLE_DIM, 0, " μ%.2f", (double)s->gate_mean[l]);
+        }
+}
+
+/* ---- update ratios ------------------------------------------------------------ */
+
+static int inspector_is_matrix(const char *name)
+{
+    return strstr(name, "weight") != NULL;
+}
+
+/* Rows of the update-ratio section wanted: matrices, or every tensor if all_rows. */
+static int inspector_ratio_rows(const InspectorData *d, int all_rows)
+{
+    int n = 0;
+    for (int i = 0; i < d->n_tensors; i++)
+        n += all_rows || inspector_is_matrix(d->tensor_names[i]);
+    return n;
+}
+
+static void inspector_ratios(Grid *g, Rect r, const InspectorData *d)
+{
+    grid_box(g, r, "update ratio ‖Δθ‖/‖θ‖ per step │ band 1e-4…1e-2", ROLE_BORDER, ROLE_TITLE);
+    Rect in = rect_inset(r, 1);
+    const StepInfo *s = d->cur;
+    if (in.w < 24 || in.h < 1)
+        return;
+    if (!s) {
+        grid_text(g, in.x, in.y, in.w, "waiting for the first step…", ROLE_DIM, 0);
+        return;
+    }
+    int label_w = in.w >= 50 ? 17 : 12, val_w = 7;
+    int aw = in.w - label_w - val_w;
+    int x0 = in.x + label_w;
+    int show_axis = in.h >= 2;
+    int rows = in.h - show_axis;
+    int all_rows = inspector_ratio_rows(d, 1) <= rows;
+    int y = in.y;
+    int band_a = inspector_ratio_col(INSPECTOR_BAND_LO, aw), band_b = inspector_ratio_col(INSPECTOR_BAND_HI, aw);
+    int ref = inspector_ratio_col(1e-3, aw);
+    for (int pass = 0; pass < 2; pass++) /* matrices first, then biases */
+        for (int i = 0; i < d->n_tensors && i < s->n_tensors && y < in.y + rows; i++) {
+            int mat = inspector_is_matrix(d->tensor_names[i]);
+            if ((pass == 0) != mat || (!mat && !all_rows))
+                continue;
+            const char *name = d->tensor_names[i];
+            if (label_w < 17 && !strncmp(name, "rnn.", 4))
+                name += 4;
+            grid_text(g, in.x, y, label_w - 1, name, ROLE_TEXT, 0);
+            for (int c = 0; c < aw; c++) {
+                int band = c >= band_a && c <= band_b;
+                grid_set(g, x0 + c, y, c == ref ? 0x250a : band ? 0x2591 : 0x00b7, band ? ROLE_GOOD : ROLE_DIM, 0);
+            }
+            double v = s->update_ratio[i];
+            int c = inspector_ratio_col(v, aw);
+            Role role = v > FINDINGS_UPDATE_HIGH ? ROLE_ERROR
+                        : v >= INSPECTOR_BAND_LO && v <= INSPECTOR_BAND_HI ? ROLE_GOOD
+                                                                            : ROLE_WARN;
+            if (c >= 0) {
+                uint32_t mark = v < INSPECTOR_RATIO_LO ? 0x25c2 : v > INSPECTOR_RATIO_HI ? 0x25b8 : 0x25cf;
+                grid_set(g, x0 + c, y, mark, role, ATTR_BOLD);
+            }
+            char vs[16];
+            if (v > 0)
+                chart_format_number_digits(v, 2, vs, sizeof vs);
+            else
+                snprintf(vs, sizeof vs, "-");
+            grid_textf(g, x0 + aw, y, val_w, c >= 0 ? role : ROLE_DIM, 0, " %*s", val_w - 1, vs);
+            y++;
+        }
+    if (show_axis) {
+        /* decade labels; every other decade when they would touch */
+        int step = aw >= 36 ? 1 : 2;
+        for (int e = -6; e <= 0; e += step) {
+            char lab[16];
+            snprintf(lab, sizeof lab, "1e%d", e);
+            int c = e == 0 ? aw - (int)strlen(lab) : inspector_ratio_col(pow(10, e), aw);
+            grid_text(g, x0 + c, in.y + in.h - 1, (int)strlen(lab), lab, ROLE_AXIS, 0);
+        }
+    }
+}
+
+/* ---- histogram and comparison ----------------------------------------------------- */
+
+static void inspector_hist(Grid *g, Rect r, const InspectorData *d)
+{
+    char title[128];
+    if (d->hist)
+        snprintf(title, sizeof title, "%s (step %ld) │ F8 tensor F9 kind", d->hist_what ? d->hist_what : "?",
+                 d->hist_step);
+    else
+        snprintf(title, sizeof title, "histogram │ F8 tensor F9 kind");
+    grid_box(g, r, title, ROLE_BORDER, ROLE_TITLE);
+    Rect in = rect_inset(r, 1);
+    if (in.w < 1 || in.h < 1)
+        return;
+    if (!d->hist) {
+        grid_text(g, in.x, in.y, in.w, d->hist_note ? d->hist_note : "computing…", ROLE_DIM, 0);
+        return;
+    }
+    Role role = d->hist_what && !strncmp(d->hist_what, "grad:", 5)  ? ROLE_SERIES2
+                : d->hist_what && !strncmp(d->hist_what, "act:", 4) ? ROLE_SERIES3
+                                                                    : ROLE_SERIES1;
+    histview_draw(g, in, d->hist, role);
+}
+
+static void inspector_compare(Grid *g, Rect r, const InspectorData *d)
+{
+    Rect in;
+    if (r.h >= 9) {
+        grid_box(g, r, "run comparison: loss", ROLE_BORDER, ROLE_TITLE);
+        in = rect_inset(r, 1);
+    } else {
+        /* too short for a frame and a chart with its legend: a title row instead */
+        grid_text(g, r.x + 1, r.y, r.w - 1, "run comparison: loss", ROLE_TITLE, ATTR_BOLD);
+        in = rect_make(r.x, r.y + 1, r.w, r.h - 1);
+    }
+    ChartSeries s[INSPECTOR_MAX_RUNS];
+    int n = 0;
+    for (int i = 0; i < d->n_runs && n < INSPECTOR_MAX_RUNS; i++)
+        s[n++] = (ChartSeries){d->runs[i].name, d->runs[i].role, 0, CHART_LINE, d->runs[i].x, d->runs[i].y,
+                               d->runs[i].n};
+    ChartRefLine ref;
+    char label[32];
+    int nref = 0;
+    if (isfinite(d->ngram_loss)) {
+        snprintf(label, sizeof label, "%d-gram", d->ngram_order);
+        ref = (ChartRefLine){d->ngram_loss, ROLE_SERIES4, label};
+        nref = 1;
+    }
+    ChartOptions o = chart_options_default();
+    chart_draw(g, in, s, n, &ref, nref, &o, NULL);
+}
+
+/* ---- findings ------------------------------------------------------------------ */
+
+int inspector_findings_rows(const Finding *f, int n, int w)
+{
+    int rows = 0;
+    for (int i = 0; i < n; i++)
+        rows += textpane_wrap(f[i].text, w - 2 > 1 ? w - 2 : 1, NULL, 0);
+    return rows;
+}
+
+static void inspector_findings(Grid *g, Rect r, const InspectorData *d)
+{
+    char title[64];
+    if (d->cur)
+        snprintf(title, sizeof title, "findings at step %ld", d->cur->step);
+    else
+        snprintf(title, sizeof title, "findings");
+    grid_box(g, r, title, ROLE_BORDER, ROLE_TITLE);
+    Rect in = rect_inset(r, 1);
+    if (in.w < 4 || in.h < 1)
+        return;
+    if (!d->cur) {
+        grid_text(g, in.x, in.y, in.w, "waiting for the first step…", ROLE_DIM, 0);
+        return;
+    }
+    if (d->n_findings == 0) {
+        grid_text(g, in.x, in.y, in.w,
+                  "nothing looks wrong: the gradient reaches back through the window, no gate is saturated, "
+                  "update ratios are in range",
+                  ROLE_GOOD, 0);
+        return;
+    }
+    int y = in.y;
+    for (int i = 0; i < d->n_findings && y < in.y + in.h; i++) {
+        const Finding *f = &d->findings[i];
+        Role role = f->severity == FIND_BAD ? ROLE_ERROR : f->severity == FIND_WARN ? ROLE_WARN : ROLE_TEXT;
+        const char *mark = f->severity == FIND_BAD ? "✖ " : f->severity == FIND_WARN ? "▲ " : "• ";
+        grid_text(g, in.x, y, 2, mark, role, ATTR_BOLD);
+        int starts[INSPECTOR_WRAP_MAX];
+        int nrows = textpane_wrap(f->text, in.w - 2, starts, INSPECTOR_WRAP_MAX);
+        if (nrows > INSPECTOR_WRAP_MAX)
+            nrows = INSPECTOR_WRAP_MAX;
+        size_t len = strlen(f->text);
+        for (int k = 0; k < nrows && y < in.y + in.h; k++, y++) {
+            size_t a = (size_t)starts[k], b = k + 1 < nrows ? (size_t)starts[k + 1] : len;
+            char line[sizeof f->text];
+            snprintf(line, sizeof line, "%.*s", (int)(b - a), f->text + a);
+            grid_text(g, in.x + 2, y, in.w - 2, line, k ? ROLE_TEXT : role, 0);
+        }
+    }
+}
+
+/* ---- the screen ------------------------------------------------------------------ */
+
+void inspector_draw(Grid *g, Rect r, const InspectorData *d)
+{
+    if (r.w < 20 || r.h < 6)
+        return;
+    int L = d->cur ? d->cur->n_layers : 1;
+    /* findings along the bottom: as many rows as they wrap to, up to a third */
+    int need = d->cur && d->n_findings ? inspector_findings_rows(d->findings, d->n_findings, r.w - 2) : 1;
+    int fh = need + 2;
+    int fmax = r.h / 3 > 3 ? r.h / 3 : 3;
+    if (fh > fmax)
+        fh = fmax;
+    Rect top = rect_make(r.x, r.y, r.w, r.h - fh);
+    inspector_findings(g, rect_make(r.x, r.y + top.h, r.w, fh), d);
+    int lw = r.w * 45 / 100;
+    Rect left = rect_make(top.x, top.y, lw, top.h), right = rect_make(top.x + lw, top.y, top.w - lw, top.h);
+    /* left: the heatmap (layers + axis + legend), then the gates */
+    int flow_h = L + 4;
+    if (flow_h > left.h * 55 / 100)
+        flow_h = left.h * 55 / 100;
+    if (flow_h < 4)
+        flow_h = left.h < 4 ? left.h : 4;
+    inspector_flow(g, rect_make(left.x, left.y, left.w, flow_h), d);
+    inspector_gates(g, rect_make(left.x, left.y + flow_h, left.w, left.h - flow_h), d);
+    /* right: update ratios, then the histogram (beside the comparison chart when there is one) */
+    int rows_all = inspector_ratio_rows(d, 1), rows_mat = inspector_ratio_rows(d, 0);
+    int rest_min = 6;
+    int ratio_h = rows_all + 3 <= right.h - rest_min ? rows_all + 3 : rows_mat + 3;
+    if (ratio_h > right.h - rest_min)
+        ratio_h = right.h - rest_min;
+    if (ratio_h < 3)
+        ratio_h = right.h < 3 ? right.h : 3;
+    inspector_ratios(g, rect_make(right.x, right.y, right.w, ratio_h), d);
+    Rect rest = rect_make(right.x, right.y + ratio_h, right.w, right.h - ratio_h);
+    if (rest.h < 3)
+        return;
+    if (d->n_runs > 0) {
+        int hw = rest.w * 45 / 100;
+        inspector_hist(g, rect_make(rest.x, rest.y, hw, rest.h), d);
+        inspector_compare(g, rect_make(rest.x + hw, rest.y, rest.w - hw, rest.h), d);
+    } else {
+        inspector_hist(g, rest, d);
+    }
+}

@@ -1,0 +1,81 @@
+/* inspector.h — the gradient inspector screen, drawn into a Grid.
+ *
+ * For: the dashboard's second screen (F2), answering "why is this network not
+ * learning?" from one snapshot of diagnostics. Given a Rect and an
+ * InspectorData it draws, as framed sections:
+ *
+ *   ╭ gradient flow ──────────╮╭ update ratio ‖Δθ‖/‖θ‖ ───────────────╮
+ *   │ heatmap: layers x t     ││ one row per tensor on a log axis     │
+ *   │ legend of decades       ││ 1e-6..1e0, band 1e-4..1e-2 shaded    │
+ *   ╰─────────────────────────╯╰──────────────────────────────────────╯
+ *   ╭ gates ──────────────────╮╭ histogram ──────────╮╭ run comparison╮
+ *   │ per layer and gate:     ││ selected tensor     ││ (only with    │
+ *   │ grad norm, saturation   ││                     ││  :compare)    │
+ *   ╰─────────────────────────╯╰─────────────────────╯╰───────────────╯
+ *   ╭ findings ──────────────────────────────────────────────────────╮
+ *   │ ✖ layer 0: the gradient at t-99 is 1e-09 of that at t-0 — ...   │
+ *   ╰────────────────────────────────────────────────────────────────╯
+ *
+ * The update-ratio band: ||Δθ|| / ||θ|| near 1e-3 per step is the usual rule of
+ * thumb; 1e-4..1e-2 is shaded as healthy, above FINDINGS_UPDATE_HIGH (1e-1)
+ * is marked bad. Weight matrices come first; biases are listed only when there
+ * is room (their ratios say little: they start near zero).
+ *
+ * Pure: no curses, no locks, no trainer; the app fills InspectorData from the
+ * runner's snapshot. Sections shrink and drop rows to fit; nothing is drawn
+ * outside r.
+ */
+#ifndef RNNSCOPE_INSPECTOR_H
+#define RNNSCOPE_INSPECTOR_H
+
+#include "diag.h"
+#include "findings.h"
+#include "grid.h"
+#include "trainer.h"
+
+#define INSPECTOR_RATIO_LO 1e-6  /* update-ratio axis */
+#define INSPECTOR_RATIO_HI 1e0
+#define INSPECTOR_BAND_LO 1e-4   /* the shaded healthy band */
+#define INSPECTOR_BAND_HI 1e-2
+#define INSPECTOR_MAX_RUNS 6
+
+/* One loss curve of the comparison chart. */
+typedef struct {
+    const char *name;          /* legend label */
+    Role role;
+    const double *x, *y;       /* (n) steps, loss */
+    int n;
+} InspectorRun;
+
+typedef struct {
+    const StepInfo *cur;       /* the latest step; NULL before the first */
+    CellType cell;
+    int n_tensors;
+    const char (*tensor_names)[48];  /* (n_tensors) state_dict names */
+    const Finding *findings;   /* most severe first (findings_compute) */
+    int n_findings;
+    const Histogram *hist;     /* the selected tensor's histogram; NULL: none yet */
+    const char *hist_what;     /* what was asked: "rnn.weight_hh_l0", "grad:...", "act:h.0" */
+    long hist_step;            /* the step it shows */
+    const char *hist_note;     /* when hist is NULL: why (an error, "computing…") */
+    const InspectorRun *runs;  /* comparison curves; n_runs = 0: no comparison section */
+    int n_runs;
+    double ngram_loss;         /* NAN: no baseline line on the comparison chart */
+    int ngram_order;
+} InspectorData;
+
+/* Draw the whole screen into r. */
+void inspector_draw(Grid *g, Rect r, const InspectorData *d);
+
+/* Column 0..w-1 of an update ratio on the log axis [INSPECTOR_RATIO_LO,
+ * INSPECTOR_RATIO_HI] of w columns; values beyond clamp to the ends; -1 for
+ * NaN, 0 and negatives. */
+int inspector_ratio_col(double ratio, int w);
+
+/* The gate letters of a cell ("ifgo", "rzn", "h"). */
+const char *inspector_gate_letters(CellType c);
+
+/* Rows the findings take when wrapped to width w (for layout and tests). */
+int inspector_findings_rows(const Finding *f, int n, int w);
+
+#endif

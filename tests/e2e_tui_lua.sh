@@ -1,0 +1,192 @@
+#!/usr/bin/env bash
+# e2e_tui_lua.sh — Lua inside the real dashboard, in a detached tmux terminal
+# (100x30): the init file runs at start; `= 6*7` shows 42; `:lua rnn.log(..)`
+# shows its text; `= rnn.eval()` gets the runner's validation loss; `:run` of a stepping script moves the step counter by
+# exactly N with a hook printing once per step in order, and leaves training
+# paused as it was; a pure-Lua `while true do end` is stopped by a typed :stop
+# (the screen stays live meanwhile) and by Ctrl-C without quitting, and
+# training goes on afterwards; an error shows its traceback; a script that
+# builds its own run hands it to the dashboard; rnn.plot adds a legend entry
+# and rnn.status shows in the status line; :quit still exits 0.
+# Every check polls `tmux capture-pane` with a timeout instead of sleeping.
+set -u
+bin=${RNNSCOPE_BIN:-build/rnnscope}
+here=${RNNSCOPE_TESTS:-tests}
+root=$(cd "$here/.." && pwd)
+case $bin in /*) ;; *) bin="$PWD/$bin" ;; esac
+pass=0; fail=0
+T0=$(date +%s.%N)
+elapsed() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN{printf "%.2fs", b-a}'; }
+ok()  { pass=$((pass + 1)); echo "PASS $* ($(elapsed "$T0"))"; T0=$(date +%s.%N); }
+bad() { fail=$((fail + 1)); echo "FAIL $* ($(elapsed "$T0"))"; T0=$(date +%s.%N); }
+if ! command -v tmux >/dev/null 2>&1; then
+    echo "SKIP tmux not installed"; echo "RESULT 0 passed, 0 failed"; exit 0
+fi
+work=$(mktemp -d)
+sock="rnnscope-e2e-lua-$$"
+tm() { tmux -L "$sock" -f /dev/null "$@"; }
+cleanup() { tm kill-server >/dev/null 2>&1; rm -rf "$work"; }
+trap cleanup EXIT
+limit=20
+[ -n "${RNNSCOPE_SANITIZED:-}" ] && limit=60
+
+screen() { tm capture-pane -p -t e2e 2>/dev/null; }
+# wait_for REGEX [SECONDS]: poll the screen until a line matches
+wait_for() {
+    local end=$(( $(date +%s) + ${2:-$limit} ))
+    while [ "$(date +%s)" -le "$end" ]; do
+        screen | grep -qE -- "$1" && return 0
+        sleep 0.1
+    done
+    return 1
+}
+# the message pane's lines (right-hand column below "messages"), trimmed
+messages() { screen | awk '/messages/ {on = 1; next} on && /╰/ {on = 0} on' | sed -E 's/.*││//; s/ *│$//'; }
+step_now() { screen | head -n 1 | sed -nE 's/^ *step ([0-9]+).*/\1/p'; }
+state_now() { screen | head -n 1 | sed -nE 's/^ *step [0-9]+  (.*)  loss .*/\1/p'; }
+send() { tm send-keys -t e2e "$@"; }
+clear_msgs() { send ":clear" Enter; local end=$(( $(date +%s) + limit )); while [ "$(date +%s)" -le "$end" ]; do [ -z "$(messages | tr -d ' \n')" ] && return 0; sleep 0.1; done; return 1; }
+
+mkdir -p "$work/config/rnnscope"
+echo 'rnn.log("init file ran at step " .. rnn.info().step)' >"$work/config/rnnscope/init.lua"
+cat >"$work/steps.lua" <<'LUA'
+local n = tonumber(arg[1])
+rnn.on("step", function(s) print("hook step " .. s.step) end)
+local r = rnn.step(n)
+print("made " .. r.steps .. " steps")
+LUA
+printf 'print("looping")\nwhile true do end\n' >"$work/loop.lua"
+printf 'local function f() error("boom here") end\nf()\n' >"$work/err.lua"
+cat >"$work/own.lua" <<'LUA'
+rnn.model{cell = "gru", layers = 1, hidden = 24, embed = 8}
+assert(rnn.trainer{batch = 4, seq = 8})
+for _ = 1, 3 do local r = rnn.step() rnn.plot("lua series", r.step, r.loss) end
+rnn.status("own run ready")
+while true do end
+LUA
+
+cat >"$work/run.sh" <<EOS
+cd "$work"
+export LANG=C.UTF-8 LC_ALL=C.UTF-8 XDG_STATE_HOME="$work/state" XDG_CONFIG_HOME="$work/config" HOME="$work"
+"$bin" tui --corpus "$root/corpora/lighthouse.txt" --hidden 32 --embed 16 --batch 8 --seq 16 --threads 1 \
+    --steps 0 --eval-every 0 --save "$work/run.st" 2>"$work/stderr"
+echo \$? >"$work/rc"
+echo SHELL-OK
+sleep 120
+EOS
+tm new-session -d -s e2e -x 100 -y 30 "bash $work/run.sh"
+
+# 1. the init file ran, and the dashboard trains afterwards
+if wait_for 'init file ran at step [0-9]+' && wait_for '^ *step [0-9]+ +running'; then
+    ok "the init file runs at start, then training goes on"
+else
+    bad "init file: $(messages | tail -3) / $(screen | head -1) / $(head -c 300 "$work/stderr")"
+fi
+
+# 2. = EXPR prints its value
+send "= 6*7" Enter
+if wait_for '│42 +│$'; then ok "= 6*7 shows 42"; else bad "= 6*7: $(messages | tail -3)"; fi
+
+# 3. :lua STATEMENT; rnn.log goes to the message pane
+send ":lua rnn.log('hi', 'there')" Enter
+if wait_for '│hi there +│$'; then ok ":lua rnn.log('hi', 'there') shows 'hi there'"; else bad ":lua: $(messages | tail -3)"; fi
+
+# 3b. rnn.eval() from the dashboard: the runner reports the eval back to the script
+send "= string.format('val %.3f at %d', rnn.eval(), rnn.info().step)" Enter
+if wait_for '│val [0-9]+\.[0-9]{3} at [0-9]+ +│$'; then ok "= rnn.eval() returns the validation loss"; else bad "rnn.eval: $(messages | tail -3)"; fi
+
+# 4. :run a stepping script: exactly N steps, the hook once per step in order
+send ":pause" Enter
+wait_for '^ *step [0-9]+ +paused' || bad ":pause before the script: $(screen | head -1)"
+s0=$(step_now)
+clear_msgs
+send ":run steps.lua 4" Enter
+if wait_for '│made 4 steps +│$'; then
+    got=$(messages | grep -E '^hook step|^made' | tr -s ' ' | tr '\n' ',')
+    want="hook step $((s0 + 1)) ,hook step $((s0 + 2)) ,hook step $((s0 + 3)) ,hook step $((s0 + 4)) ,made 4 steps ,"
+    got=$(echo "$got" | sed 's/ ,/,/g'); want=$(echo "$want" | sed 's/ ,/,/g')
+    if [ "$got" = "$want" ]; then ok "the hook printed once per step, in order ($got)"; else bad "hook lines: '$got', wanted '$want'"; fi
+    if wait_for "^ *step $((s0 + 4)) +paused"; then
+        sleep 0.3; s1=$(step_now)
+        if [ "$s1" = $((s0 + 4)) ]; then ok ":run steps.lua 4 moved the counter by exactly 4 ($s0 -> $s1) and stays paused"; else bad "counter $s0 -> $s1"; fi
+    else
+        bad "after the script: $(screen | head -1), wanted step $((s0 + 4)) paused"
+    fi
+else
+    bad ":run steps.lua 4: $(messages | tail -5) / $(screen | head -1)"
+fi
+
+# 5. a runaway loop, stopped by a typed :stop; the screen stays live meanwhile
+clear_msgs
+send ":run loop.lua" Enter
+if wait_for '│looping +│$' && wait_for '^ *step [0-9]+ +script running'; then
+    send "typing works" # the input line must echo while the loop spins
+    if wait_for '^› typing works'; then ok "the screen stays live during a pure-Lua loop"; else bad "no echo during the loop: $(screen | tail -2)"; fi
+    send C-u ":stop" Enter
+    if wait_for '│interrupted +│$' && wait_for 'loop.lua:2: in main chunk' && wait_for '^ *step [0-9]+ +paused'; then
+        ok ":stop interrupts a pure-Lua loop with its traceback; the dashboard is back (paused, as before)"
+    else
+        bad ":stop: $(messages | tail -4) / $(screen | head -1)"
+    fi
+else
+    bad "the loop did not start: $(messages | tail -3) / $(screen | head -1)"
+fi
+send ":run" Enter
+if wait_for '^ *step [0-9]+ +running'; then
+    a=$(step_now); end=$(( $(date +%s) + limit )); b=$a
+    while [ "$(date +%s)" -le "$end" ] && [ "${b:-0}" -le "${a:-0}" ]; do sleep 0.1; b=$(step_now); done
+    if [ "${b:-0}" -gt "${a:-0}" ]; then ok "training goes on after :run ($a -> $b)"; else bad "stuck at $a after :run"; fi
+else
+    bad ":run after the stop: $(screen | head -1)"
+fi
+
+# 6. Ctrl-C during a runaway loop interrupts the script, not the program
+clear_msgs
+send ":run loop.lua" Enter
+if wait_for '│looping +│$'; then
+    send C-c
+    if wait_for '│interrupted +│$' && wait_for '^ *step [0-9]+ +running'; then
+        ok "Ctrl-C interrupts the loop; the dashboard keeps running"
+    else
+        bad "Ctrl-C: $(messages | tail -3) / $(screen | head -1) / rc=$(cat "$work/rc" 2>/dev/null)"
+    fi
+else
+    bad "the loop did not start for Ctrl-C: $(messages | tail -3)"
+fi
+
+# 7. an error shows its traceback
+clear_msgs
+send ":run err.lua" Enter
+if wait_for 'err.lua:1: boom here' && wait_for "err.lua:1: in local 'f'" && wait_for 'stack traceback:'; then
+    ok "a script error shows message and traceback"
+else
+    bad "error: $(messages | tail -5)"
+fi
+
+# 8. a script's own run is handed to the dashboard; rnn.plot and rnn.status show
+clear_msgs
+send ":run own.lua" Enter
+if wait_for '^ *step 3 +own run ready' && wait_for 'gru 1x24' && wait_for '▲ lua series'; then
+    ok "the script's own run (gru 1x24) is the dashboard's; rnn.status and the rnn.plot legend show"
+else
+    bad "own run: $(screen | head -3) / $(messages | tail -3)"
+fi
+send ":stop" Enter
+wait_for '│interrupted +│$' || bad "own.lua did not stop"
+
+# 9. :quit still saves and exits 0
+send ":quit" Enter
+if wait_for '^SHELL-OK'; then
+    rc=$(cat "$work/rc")
+    if [ "$rc" = 0 ] && grep -q "run saved to $work/run.st" "$work/stderr"; then ok ":quit exits 0 and saves"; else bad ":quit: exit $rc, $(head -c 400 "$work/stderr")"; fi
+    if "$bin" eval "$work/run.st" "$root/corpora/lighthouse.txt" --json 2>/dev/null | grep -q '"loss"' &&
+        grep -q '"cell"' <(head -c 4096 "$work/run.st") && head -c 4096 "$work/run.st" | grep -q '"hidden":"24"'; then
+        ok "the saved run is the script's run (hidden 24) and loads"
+    else
+        bad "the saved run: $(head -c 200 "$work/run.st" | tr -d '\0')"
+    fi
+else
+    bad ":quit did not exit: $(screen | tail -3)"
+fi
+echo "RESULT $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
