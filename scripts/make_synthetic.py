@@ -14,6 +14,7 @@
 import argparse
 import os
 import random
+import re
 import sys
 
 RECALL_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
@@ -42,6 +43,11 @@ recall.txt, one example per line:   KEY|FILLER|KEY
           (12.5% of the lines each; mean delay 31.9).
   A model that remembers nothing pays about 5.17 bits on each symbol of the
   second KEY; a perfect memory pays 0 there.
+  --recall-delays and --recall-key change the delay set and the key length;
+  corpora/recall_short.txt, whose longest line (39 characters) fits a
+  48-step BPTT window, is
+    --only recall --recall-delays 2,4,8,16,32 --recall-key 2
+    --recall-name recall_short.txt
 
 brackets.txt, one sequence per line: a balanced string over (), [], {}, <>
   with N pairs, N uniform in 1..48, nesting depth at most 8. At each position
@@ -52,12 +58,12 @@ brackets.txt, one sequence per line: a balanced string over (), [], {}, <>
 """
 
 
-def make_recall(rng, lines):
+def make_recall(rng, lines, delays=RECALL_DELAYS, key_min=RECALL_KEY_MIN, key_max=RECALL_KEY_MAX):
     out = []
     for _ in range(lines):
-        klen = rng.randint(RECALL_KEY_MIN, RECALL_KEY_MAX)
+        klen = rng.randint(key_min, key_max)
         key = "".join(rng.choice(RECALL_ALPHABET) for _ in range(klen))
-        delay = rng.choice(RECALL_DELAYS)
+        delay = rng.choice(delays)
         out.append(key + RECALL_SEP + RECALL_FILLER * delay + RECALL_SEP + key + "\n")
     return "".join(out)
 
@@ -128,11 +134,34 @@ def main(argv):
                     help="number of recall examples (default 5000, about 215 KB)")
     ap.add_argument("--bracket-lines", type=int, default=3000,
                     help="number of bracket sequences (default 3000, about 150 KB)")
+    ap.add_argument("--recall-delays", default=",".join(map(str, RECALL_DELAYS)),
+                    help="comma-separated filler lengths D, each equally likely "
+                         "(default %(default)s)")
+    ap.add_argument("--recall-key", default="%d-%d" % (RECALL_KEY_MIN, RECALL_KEY_MAX),
+                    help="key length N or range MIN-MAX, uniform (default %(default)s)")
+    ap.add_argument("--recall-name", default="recall.txt",
+                    help="file name of the recall corpus in --out-dir (default %(default)s)")
     ap.add_argument("--only", choices=("recall", "brackets"),
                     help="generate only this corpus")
     args = ap.parse_args(argv)
     if args.recall_lines < 1 or args.bracket_lines < 1:
         ap.error("--recall-lines and --bracket-lines must be at least 1")
+    try:
+        delays = tuple(int(d) for d in args.recall_delays.split(","))
+    except ValueError:
+        delays = ()
+    if not delays or min(delays) < 1:
+        ap.error("--recall-delays %s: give positive integers separated by commas, e.g. 2,4,8"
+                 % args.recall_delays)
+    m = re.fullmatch(r"([0-9]+)(?:-([0-9]+))?", args.recall_key)
+    key_min = int(m.group(1)) if m else 0
+    key_max = int(m.group(2) or m.group(1)) if m else 0
+    if key_min < 1 or key_max < key_min:
+        ap.error("--recall-key %s: give a length N >= 1 or a range MIN-MAX, e.g. 3-5"
+                 % args.recall_key)
+    if os.sep in args.recall_name or not args.recall_name:
+        ap.error("--recall-name %s: give a plain file name; use --out-dir for the directory"
+                 % args.recall_name)
     if not os.path.isdir(args.out_dir):
         ap.error("--out-dir %s: no such directory; create it first" % args.out_dir)
 
@@ -140,7 +169,8 @@ def main(argv):
     # regenerating one with --only gives the same bytes as regenerating both.
     if args.only in (None, "recall"):
         rng = random.Random("recall:%d" % args.seed)
-        write(os.path.join(args.out_dir, "recall.txt"), make_recall(rng, args.recall_lines))
+        write(os.path.join(args.out_dir, args.recall_name),
+              make_recall(rng, args.recall_lines, delays, key_min, key_max))
     if args.only in (None, "brackets"):
         rng = random.Random("brackets:%d" % args.seed)
         text = make_brackets(rng, args.bracket_lines)

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cell_math.h"
 #include "check.h"
 #include "model.h"
 #include "safetensors.h"
@@ -587,6 +588,185 @@ static void test_nan_propagates(CellType cell)
     model_free(&m);
 }
 
+/* Everything one chunk computes, for comparing thread counts. */
+typedef struct {
+    float loss;
+    float *logits, *grads, *h, *c, *norms, *decay;
+} ChunkResult;
+
+static void run_chunk(const Model *m0, int threads, int T, int B, const int *x, const int *y,
+                      ChunkResult *out)
+{
+    Model m;
+    Err err;
+    model_new(&m, &m0->cfg, &err);
+    memcpy(m.params, m0->params, m.n_params * sizeof *m.params);
+    const ModelConfig *cfg = &m.cfg;
+    Workspace *ws = workspace_new_threads(cfg, T, B, threads);
+    State s;
+    state_init(&s, cfg, B);
+    Rng r;
+    rng_seed(&r, 99);
+    for (size_t i = 0; i < (size_t)cfg->layers * B * cfg->hidden; i++) {
+        s.h[i] = rng_uniform(&r) - 0.5f;
+        if (s.c)
+            s.c[i] = rng_uniform(&r) - 0.5f;
+    }
+    const size_t N = (size_t)T * B, ns = (size_t)cfg->layers * B * cfg->hidden;
+    out->loss = model_forward(&m, ws, x, y, T, B, &s, 1, &r);
+    model_backward(&m, ws);
+    out->logits = xmalloc(N * cfg->vocab * sizeof(float));
+    memcpy(out->logits, workspace_logits(ws), N * cfg->vocab * sizeof(float));
+    out->grads = xmalloc(m.n_params * sizeof(float));
+    memcpy(out->grads, m.grads, m.n_params * sizeof(float));
+    out->h = xmalloc(ns * sizeof(float));
+    memcpy(out->h, s.h, ns * sizeof(float));
+    out->c = xcalloc(ns, sizeof(float));
+    if (s.c)
+        memcpy(out->c, s.c, ns * sizeof(float));
+    out->norms = xmalloc((size_t)cfg->layers * T * sizeof(float));
+    memcpy(out->norms, workspace_dh_norms(ws), (size_t)cfg->layers * T * sizeof(float));
+    out->decay = xmalloc((size_t)cfg->layers * T * sizeof(float));
+    model_backward_probe(&m, NULL, ws, out->decay);
+    state_free(&s);
+    workspace_free(ws);
+    model_free(&m);
+}
+
+static void free_chunk(ChunkResult *r)
+{
+    free(r->logits);
+    free(r->grads);
+    free(r->h);
+    free(r->c);
+    free(r->norms);
+    free(r->decay);
+}
+
+/* Largest |a - b| relative to the largest |a|. */
+static float rel_diff(const float *a, const float *b, size_t n)
+{
+    float scale = 0.0f, worst = 0.0f;
+    for (size_t i = 0; i < n; i++) {
+        scale = fmaxf(scale, fabsf(a[i]));
+        float d = fabsf(a[i] - b[i]);
+        if (!(d <= worst))
+            worst = d;
+    }
+    return scale > 0.0f ? worst / scale : worst;
+}
+
+static int same_chunk(const ChunkResult *a, const ChunkResult *b, const Model *m, int T, int B)
+{
+    const ModelConfig *cfg = &m->cfg;
+    const size_t N = (size_t)T * B, ns = (size_t)cfg->layers * B * cfg->hidden;
+    const size_t nt = (size_t)cfg->layers * T;
+    return memcmp(&a->loss, &b->loss, sizeof a->loss) == 0 &&
+           memcmp(a->logits, b->logits, N * cfg->vocab * sizeof(float)) == 0 &&
+           memcmp(a->grads, b->grads, m->n_params * sizeof(float)) == 0 &&
+           memcmp(a->h, b->h, ns * sizeof(float)) == 0 && memcmp(a->c, b->c, ns * sizeof(float)) == 0 &&
+           memcmp(a->norms, b->norms, nt * sizeof(float)) == 0 &&
+           memcmp(a->decay, b->decay, nt * sizeof(float)) == 0;
+}
+
+/* A workspace with a pool (2 and 3 threads, streams that do not divide
+ * evenly, dropout between layers) against the single-threaded one: the same
+ * loss, logits, state, gradients, dh norms and decay probe within float
+ * rounding, and bit-identical from run to run for a given thread count. */
+static void test_threads(CellType cell, int T, int B, int H)
+{
+    ModelConfig cfg = { cell, 2, H, 8, 13, 0.3f };
+    Model m;
+    Err err;
+    model_new(&m, &cfg, &err);
+    Rng r;
+    rng_seed(&r, 21);
+    model_init(&m, &r, 0);
+    int *x = xmalloc(sizeof(int) * T * B), *y = xmalloc(sizeof(int) * T * B);
+    random_ids(&r, x, (size_t)T * B, cfg.vocab);
+    random_ids(&r, y, (size_t)T * B, cfg.vocab);
+    ChunkResult one, two, two_again, three;
+    run_chunk(&m, 1, T, B, x, y, &one);
+    run_chunk(&m, 2, T, B, x, y, &two);
+    run_chunk(&m, 2, T, B, x, y, &two_again);
+    run_chunk(&m, 3, T, B, x, y, &three);
+    CHECK(same_chunk(&two, &two_again, &m, T, B),
+          "%s T=%d B=%d H=%d: two runs on 2 threads give identical bits (loss, logits, state, "
+          "gradients, dh norms, probe)", cell_name(cell), T, B, H);
+    const size_t N = (size_t)T * B, ns = (size_t)cfg.layers * B * H, nt = (size_t)cfg.layers * T;
+    for (int k = 0; k < 2; k++) {
+        const ChunkResult *o = k == 0 ? &two : &three;
+        float d[7] = {
+            fabsf(o->loss - one.loss) / fabsf(one.loss),
+            rel_diff(one.logits, o->logits, N * cfg.vocab),
+            rel_diff(one.h, o->h, ns),
+            rel_diff(one.c, o->c, ns),
+            rel_diff(one.norms, o->norms, nt),
+            rel_diff(one.decay, o->decay, nt),
+            0.0f,
+        };
+        for (int i = 0; i < m.n_tensors; i++) {
+            const TensorView *v = &m.tensors[i];
+            d[6] = fmaxf(d[6], rel_diff(one.grads + v->offset, o->grads + v->offset, v->size));
+        }
+        float worst = 0.0f;
+        for (int i = 0; i < 7; i++)
+            worst = fmaxf(worst, d[i]);
+        CHECK(worst <= 1e-5f,
+              "%s T=%d B=%d H=%d: %d threads agree with 1 (relative: loss %.1e logits %.1e h %.1e "
+              "c %.1e norms %.1e probe %.1e worst gradient tensor %.1e <= 1e-5)",
+              cell_name(cell), T, B, H, k + 2, (double)d[0], (double)d[1], (double)d[2],
+              (double)d[3], (double)d[4], (double)d[5], (double)d[6]);
+    }
+    free_chunk(&one);
+    free_chunk(&two);
+    free_chunk(&two_again);
+    free_chunk(&three);
+    free(x);
+    free(y);
+    model_free(&m);
+}
+
+/* The array nonlinearities (AVX2 8 at a time where the CPU has it, SSE2 4 at
+ * a time, scalar tails) give the scalar formula's bits at every position,
+ * NaN included, and stay close to libm. */
+static void test_cell_math(void)
+{
+    enum { N = 1003 };
+    float x[N], s[N], t[N];
+    Rng r;
+    rng_seed(&r, 8);
+    for (int i = 0; i < N; i++)
+        x[i] = (rng_uniform(&r) - 0.5f) * (i % 3 == 0 ? 200.0f : 12.0f);
+    x[5] = NAN;
+    x[17] = INFINITY;
+    x[18] = -INFINITY;
+    x[19] = 0.0f;
+    cell_sigmoid_vec(s, x, N);
+    cell_tanh_vec(t, x, N);
+    int same = 1, first = -1;
+    double err_s = 0.0, err_t = 0.0;
+    for (int i = 0; i < N; i++) {
+        float rs = cell_sigmoid(x[i]), rt = cell_tanh(x[i]);
+        /* a NaN's sign and payload carry no meaning (and differ with -O level) */
+        int ok = (memcmp(&rs, &s[i], sizeof rs) == 0 || (isnan(rs) && isnan(s[i]))) &&
+                 (memcmp(&rt, &t[i], sizeof rt) == 0 || (isnan(rt) && isnan(t[i])));
+        if (!ok && first < 0)
+            first = i;
+        same &= ok;
+        if (isfinite(x[i])) {
+            err_s = fmax(err_s, fabs(s[i] - 1.0 / (1.0 + exp(-(double)x[i]))));
+            err_t = fmax(err_t, fabs(t[i] - tanh((double)x[i])));
+        }
+    }
+    CHECK(same, "sigmoid/tanh over %d values: the vector paths give the scalar formula's bits, NaN for NaN "
+          "(first differing index %d, -1 for none; x there %a)", N, first,
+          first < 0 ? 0.0 : (double)x[first]);
+    CHECK(isnan(s[5]) && isnan(t[5]), "a NaN input stays NaN in the vector paths");
+    CHECK(err_s < 1e-6 && err_t < 1e-6, "vector sigmoid / tanh within 1e-6 of libm (%.1e, %.1e)", err_s,
+          err_t);
+}
+
 static void test_config(void)
 {
     Model m;
@@ -635,7 +815,10 @@ int main(void)
         test_backward_probe((CellType)c, 0.0f);
         test_backward_probe((CellType)c, 0.5f);
         test_workspace_views((CellType)c);
+        test_threads((CellType)c, 7, 11, 20); /* the packed recurrent product */
+        test_threads((CellType)c, 3, 2, 9);   /* cblas (T < 4); a part with no stream */
     }
+    test_cell_math();
     test_config();
     return check_summary();
 }

@@ -92,18 +92,20 @@ static int run_steps(Trainer *t, int n, float *losses, float *vals)
     return 0;
 }
 
-static void check_determinism_and_resume(OptimType opt, CellType cell)
+static void check_determinism_and_resume(OptimType opt, CellType cell, int threads)
 {
     TrainConfig c;
     small_config(&c);
     c.optim = opt;
     c.cell = cell;
+    c.threads = threads;
     if (opt == OPTIM_SGD) {
         c.momentum = 0.9f;
         c.nesterov = 1;
         c.lr = 0.05f;
     }
-    const char *name = optim_name(opt);
+    char name[64];
+    snprintf(name, sizeof name, "%s, %d thread%s", optim_name(opt), threads, threads > 1 ? "s" : "");
     Err err;
     Trainer a, b;
     float la[12], va[12], lb[12], vb[12];
@@ -139,11 +141,42 @@ static void check_determinism_and_resume(OptimType opt, CellType cell)
     unlink(tmp);
 }
 
-static void check_no_allocation(void)
+/* The same run on 1 and on 2 threads: the losses agree to float rounding
+ * (the parallel step computes the same sums, split differently by OpenBLAS). */
+static void check_threads_agree(CellType cell)
+{
+    TrainConfig c;
+    small_config(&c);
+    c.cell = cell;
+    Err err;
+    Trainer a, b;
+    float la[12], va[12], lb[12], vb[12];
+    if (trainer_init(&a, &c, &err) != 0)
+        return;
+    run_steps(&a, 12, la, va);
+    trainer_free(&a);
+    c.threads = 2;
+    if (!CHECK(trainer_init(&b, &c, &err) == 0, "%s: trainer starts on 2 threads (%s)", cell_name(cell), err.msg))
+        return;
+    CHECK(workspace_threads(b.ws) == 2, "%s: --threads 2 gives the workspace a pool of 2", cell_name(cell));
+    run_steps(&b, 12, lb, vb);
+    trainer_free(&b);
+    double worst = 0;
+    for (int i = 0; i < 12; i++) {
+        worst = fmax(worst, fabs((double)la[i] - lb[i]) / fabs((double)la[i]));
+        if (va[i] >= 0 || vb[i] >= 0)
+            worst = fmax(worst, fabs((double)va[i] - vb[i]) / fabs((double)va[i]));
+    }
+    CHECK(worst <= 1e-5, "%s: 12 steps on 2 threads match 1 thread's losses and validation losses "
+          "(worst relative difference %.1e <= 1e-5)", cell_name(cell), worst);
+}
+
+static void check_no_allocation(int threads)
 {
 #if COUNT_ALLOCS
     TrainConfig c;
     small_config(&c);
+    c.threads = threads;
     Trainer t;
     Err err;
     trainer_init(&t, &c, &err);
@@ -158,9 +191,11 @@ static void check_no_allocation(void)
     for (int i = 0; i < 5; i++)
         trainer_step(&t, &s, &err);
     counting = 0;
-    CHECK(n_allocs == 0, "no allocation inside 5 training steps with the decay probe (%ld counted)", n_allocs);
+    CHECK(n_allocs == 0, "no allocation inside 5 training steps with the decay probe, %d thread(s) (%ld counted)",
+          threads, n_allocs);
     trainer_free(&t);
 #else
+    (void)threads;
     printf("NOTE allocation counting skipped under the sanitizers\n");
 #endif
 }
@@ -280,12 +315,19 @@ int main(void)
 {
     const char *dir = getenv("RNNSCOPE_TESTS");
     snprintf(corpus_path, sizeof corpus_path, "%s/../corpora/lighthouse.txt", dir ? dir : "tests");
-    check_determinism_and_resume(OPTIM_ADAM, CELL_LSTM);
-    check_determinism_and_resume(OPTIM_SGD, CELL_GRU);
-    check_determinism_and_resume(OPTIM_RMSPROP, CELL_RNN);
-    check_determinism_and_resume(OPTIM_ADAGRAD, CELL_LSTM);
-    check_determinism_and_resume(OPTIM_ADAMW, CELL_LSTM);
-    check_no_allocation();
+    check_determinism_and_resume(OPTIM_ADAM, CELL_LSTM, 1);
+    check_determinism_and_resume(OPTIM_SGD, CELL_GRU, 1);
+    check_determinism_and_resume(OPTIM_RMSPROP, CELL_RNN, 1);
+    check_determinism_and_resume(OPTIM_ADAGRAD, CELL_LSTM, 1);
+    check_determinism_and_resume(OPTIM_ADAMW, CELL_LSTM, 1);
+    check_determinism_and_resume(OPTIM_ADAM, CELL_LSTM, 2);
+    check_determinism_and_resume(OPTIM_SGD, CELL_GRU, 2);
+    check_determinism_and_resume(OPTIM_RMSPROP, CELL_RNN, 2);
+    check_threads_agree(CELL_LSTM);
+    check_threads_agree(CELL_GRU);
+    check_threads_agree(CELL_RNN);
+    check_no_allocation(1);
+    check_no_allocation(2);
     check_nonfinite();
     check_clipping();
     check_bad_settings();

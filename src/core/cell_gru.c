@@ -1,10 +1,13 @@
-/* cell_gru.c — GRU layer forward/backward over a chunk (see cell_gru.h).
+/* cell_gru.c — the GRU recurrence over a range of streams (see cell_gru.h).
  *
- * Same cost shape as the LSTM: one sgemm for the input projection of the
- * chunk, one per step for h_{t-1} W_hh^T, one each for dW_ih, dW_hh and dx.
- * Because r multiplies (W_hn h + b_hn), the n block's gradient differs on the
- * two sides: dpre_x gets d(n_pre) and dpre_h gets r * d(n_pre); keeping both
- * lets dW_hh and db_hh stay single reductions over T*B rows.
+ * Per step two products of the range's rows (the packed rgemm.h kernel when
+ * the model passes a packed weight, cblas_sgemm otherwise): the r and z blocks of
+ * h_{t-1} W_hh^T accumulate (beta = 1) straight into the gate rows, which
+ * already hold the input projection and both biases; the n block goes to hn,
+ * because r multiplies it (and the backward needs it). Because of that
+ * product the n block's gradient differs on the two sides: dpre_x gets
+ * d(n_pre) and dpre_h gets r * d(n_pre); keeping both lets dW_hh and db_hh
+ * stay single reductions over T*B rows in the model.
  */
 #include "cell_gru.h"
 
@@ -13,42 +16,37 @@
 #include <string.h>
 
 #include "cell_math.h"
+#include "rgemm.h"
 
-static void gru_col_sums(const float *a, int rows, int cols, float *out)
+void gru_forward_range(int T, int B, int b0, int b1, int H, const float *w_hh,
+                       const float *w_pack, const float *b_hh, float *hs, float *gates, float *hn)
 {
-    memset(out, 0, (size_t)cols * sizeof *out);
-    for (int r = 0; r < rows; r++) {
-        const float *row = a + (size_t)r * cols;
-        for (int c = 0; c < cols; c++)
-            out[c] += row[c];
-    }
-}
-
-void gru_forward(int T, int B, int In, int H, const float *x,
-                 const float *w_ih, const float *w_hh, const float *b_ih, const float *b_hh,
-                 float *hs, float *gates, float *hn, float *scratch)
-{
-    const int G = 3 * H;
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, T * B, G, In, 1.0f, x, In,
-                w_ih, In, 0.0f, gates, G);
+    const int G = 3 * H, nb = b1 - b0;
+    if (nb <= 0)
+        return;
+    const float *b_hn = b_hh + 2 * H;
     for (int t = 0; t < T; t++) {
-        const float *h_prev = hs + (size_t)t * B * H;
-        float *h_out = hs + (size_t)(t + 1) * B * H;
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, B, G, H, 1.0f, h_prev, H,
-                    w_hh, H, 0.0f, scratch, G);
-        for (int b = 0; b < B; b++) {
-            size_t row = (size_t)t * B + b;
+        const size_t r0 = (size_t)t * B + b0;
+        const float *h_prev = hs + r0 * H;
+        if (w_pack) {
+            rgemm(nb, 2 * H, H, h_prev, H, w_pack, 1, gates + r0 * G, G);
+            rgemm(nb, H, H, h_prev, H, w_pack + rgemm_pack_size(H, 2 * H), 0, hn + r0 * H, H);
+        } else {
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, nb, 2 * H, H, 1.0f, h_prev, H,
+                        w_hh, H, 1.0f, gates + r0 * G, G);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, nb, H, H, 1.0f, h_prev, H,
+                        w_hh + (size_t)2 * H * H, H, 0.0f, hn + r0 * H, H);
+        }
+        for (int b = 0; b < nb; b++) {
+            size_t row = r0 + b;
             float *g = gates + row * G;
             float *hnr = hn + row * H;
-            const float *s = scratch + (size_t)b * G;
-            const float *hp = h_prev + (size_t)b * H;
-            float *ho = h_out + (size_t)b * H;
-            for (int j = 0; j < 2 * H; j++)
-                g[j] = g[j] + b_ih[j] + s[j] + b_hh[j];
+            const float *hp = hs + row * H;
+            float *ho = hs + (row + B) * H;
             cell_sigmoid_vec(g, g, 2 * H);
             for (int j = 0; j < H; j++) {
-                hnr[j] = s[2 * H + j] + b_hh[2 * H + j];
-                g[2 * H + j] = g[2 * H + j] + b_ih[2 * H + j] + g[j] * hnr[j];
+                hnr[j] += b_hn[j];
+                g[2 * H + j] = g[2 * H + j] + g[j] * hnr[j];
             }
             cell_tanh_vec(g + 2 * H, g + 2 * H, H);
             for (int j = 0; j < H; j++) {
@@ -59,18 +57,18 @@ void gru_forward(int T, int B, int In, int H, const float *x,
     }
 }
 
-void gru_backward(int T, int B, int In, int H, const float *x,
-                  const float *w_ih, const float *w_hh,
-                  const float *hs, const float *gates, const float *hn,
-                  const float *dh_out, float *dx,
-                  float *dw_ih, float *dw_hh, float *db_ih, float *db_hh,
-                  float *dpre_x, float *dpre_h, float *dh, float *dh_norms)
+void gru_backward_range(int T, int B, int b0, int b1, int H, const float *w_hh,
+                        const float *w_pack, const float *hs, const float *gates, const float *hn,
+                        const float *dh_out, float *dpre_x, float *dpre_h, float *dh,
+                        double *norms)
 {
-    const int G = 3 * H;
-    memset(dh, 0, (size_t)B * H * sizeof *dh);
+    const int G = 3 * H, nb = b1 - b0;
+    if (nb <= 0)
+        return;
+    memset(dh + (size_t)b0 * H, 0, (size_t)nb * H * sizeof *dh);
     for (int t = T - 1; t >= 0; t--) {
-        double norm_sum = 0.0;
-        for (int b = 0; b < B; b++) {
+        const size_t r0 = (size_t)t * B + b0;
+        for (int b = b0; b < b1; b++) {
             size_t row = (size_t)t * B + b;
             const float *g = gates + row * G;
             const float *hnr = hn + row * H;
@@ -96,23 +94,12 @@ void gru_backward(int T, int B, int In, int H, const float *x,
                 dh_row[2 * H + j] = d_npre * r;
                 dhb[j] = d_h * z; /* the direct path h' = ... + z*h */
             }
-            norm_sum += sqrt(sq);
+            norms[row] = sqrt(sq);
         }
-        dh_norms[t] = (float)(norm_sum / B);
-        if (t > 0)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, B, H, G, 1.0f,
-                        dpre_h + (size_t)t * B * G, G, w_hh, H, 1.0f, dh, H);
+        if (t > 0 && w_pack)
+            rgemm(nb, H, G, dpre_h + r0 * G, G, w_pack, 1, dh + (size_t)b0 * H, H);
+        else if (t > 0)
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, nb, H, G, 1.0f,
+                        dpre_h + r0 * G, G, w_hh, H, 1.0f, dh + (size_t)b0 * H, H);
     }
-    const int N = T * B;
-    if (dw_ih) {
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, G, In, N, 1.0f, dpre_x, G, x, In,
-                    0.0f, dw_ih, In);
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, G, H, N, 1.0f, dpre_h, G, hs, H,
-                    0.0f, dw_hh, H);
-        gru_col_sums(dpre_x, N, G, db_ih);
-        gru_col_sums(dpre_h, N, G, db_hh);
-    }
-    if (dx)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, N, In, G, 1.0f, dpre_x, G,
-                    w_ih, In, 0.0f, dx, In);
 }

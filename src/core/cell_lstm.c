@@ -1,9 +1,11 @@
-/* cell_lstm.c — LSTM layer forward/backward over a chunk (see cell_lstm.h).
+/* cell_lstm.c — the LSTM recurrence over a range of streams (see cell_lstm.h).
  *
- * Cost shape: the input projection of all T*B rows is one sgemm; only
- * h_{t-1} W_hh^T runs per step; dW_ih, dW_hh and dx are one sgemm each over
- * T*B rows (dW_hh can be, because hs keeps h0 in front of h_1..h_T, so rows
- * 0..T*B-1 of hs are exactly the h_{t-1} of every step).
+ * Per step one product of the range's rows: h_{t-1} W_hh^T accumulated
+ * (beta = 1) straight into the gate rows, which already hold the input
+ * projection and both biases, so no scratch buffer and no add loop; then the
+ * gate math row by row. Backward, per step: the gate gradients, then
+ * dh = dpre_t W_hh for the range's rows. The products use the packed weight
+ * (rgemm.h) when the model passes one, cblas_sgemm otherwise.
  */
 #include "cell_lstm.h"
 
@@ -12,65 +14,132 @@
 #include <string.h>
 
 #include "cell_math.h"
+#include "rgemm.h"
 
-static void lstm_col_sums(const float *a, int rows, int cols, float *out)
+/* The element-wise parts of one row, 4 units at a time where SSE2 is there
+ * (gcc -O2 leaves these loops scalar), with the same float operations in the
+ * same order as the scalar tails, so both give identical float results. */
+
+/* c' = f*c + i*g, then (after tanh(c') into tc) h' = o*tanh(c') */
+static void lstm_row_state(int H, const float *g, const float *cp, float *cn)
 {
-    memset(out, 0, (size_t)cols * sizeof *out);
-    for (int r = 0; r < rows; r++) {
-        const float *row = a + (size_t)r * cols;
-        for (int c = 0; c < cols; c++)
-            out[c] += row[c];
+    int j = 0;
+#ifdef __SSE2__
+    for (; j + 4 <= H; j += 4) {
+        __m128 fc = _mm_mul_ps(_mm_loadu_ps(g + H + j), _mm_loadu_ps(cp + j));
+        __m128 ig = _mm_mul_ps(_mm_loadu_ps(g + j), _mm_loadu_ps(g + 2 * H + j));
+        _mm_storeu_ps(cn + j, _mm_add_ps(fc, ig));
     }
+#endif
+    for (; j < H; j++)
+        cn[j] = g[H + j] * cp[j] + g[j] * g[2 * H + j];
 }
 
-void lstm_forward(int T, int B, int In, int H, const float *x,
-                  const float *w_ih, const float *w_hh, const float *b_ih, const float *b_hh,
-                  float *hs, float *cs, float *gates, float *tc, float *scratch)
+static void lstm_row_out(int H, const float *g, const float *tcn, float *hn)
 {
-    const int G = 4 * H;
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, T * B, G, In, 1.0f, x, In,
-                w_ih, In, 0.0f, gates, G);
+    int j = 0;
+#ifdef __SSE2__
+    for (; j + 4 <= H; j += 4)
+        _mm_storeu_ps(hn + j, _mm_mul_ps(_mm_loadu_ps(g + 3 * H + j), _mm_loadu_ps(tcn + j)));
+#endif
+    for (; j < H; j++)
+        hn[j] = g[3 * H + j] * tcn[j];
+}
+
+/* One row of the backward: d_h = dho + dhb (from above plus the recurrent
+ * part), the gate gradients into dp, the carried dc updated in place.
+ * Returns ||d_h||^2, summed in double in a fixed order (4 lanes, then the
+ * scalar tail). */
+static double lstm_row_backward(int H, const float *g, const float *th, const float *cp,
+                                const float *dho, float *dp, float *dhb, float *dcb)
+{
+    int j = 0;
+    double sq = 0.0;
+#ifdef __SSE2__
+    const __m128 one = _mm_set1_ps(1.0f);
+    __m128d s0 = _mm_setzero_pd(), s1 = _mm_setzero_pd();
+    for (; j + 4 <= H; j += 4) {
+        __m128 ig = _mm_loadu_ps(g + j), fg = _mm_loadu_ps(g + H + j);
+        __m128 gg = _mm_loadu_ps(g + 2 * H + j), og = _mm_loadu_ps(g + 3 * H + j);
+        __m128 t = _mm_loadu_ps(th + j);
+        __m128 d_h = _mm_add_ps(_mm_loadu_ps(dho + j), _mm_loadu_ps(dhb + j));
+        __m128d lo = _mm_cvtps_pd(d_h), hi = _mm_cvtps_pd(_mm_movehl_ps(d_h, d_h));
+        s0 = _mm_add_pd(s0, _mm_mul_pd(lo, lo));
+        s1 = _mm_add_pd(s1, _mm_mul_pd(hi, hi));
+        __m128 d_o = _mm_mul_ps(d_h, t);
+        __m128 d_c = _mm_add_ps(_mm_loadu_ps(dcb + j),
+                                _mm_mul_ps(_mm_mul_ps(d_h, og), _mm_sub_ps(one, _mm_mul_ps(t, t))));
+        _mm_storeu_ps(dp + j, _mm_mul_ps(_mm_mul_ps(_mm_mul_ps(d_c, gg), ig), _mm_sub_ps(one, ig)));
+        _mm_storeu_ps(dp + H + j, _mm_mul_ps(_mm_mul_ps(_mm_mul_ps(d_c, _mm_loadu_ps(cp + j)), fg),
+                                             _mm_sub_ps(one, fg)));
+        _mm_storeu_ps(dp + 2 * H + j,
+                      _mm_mul_ps(_mm_mul_ps(d_c, ig), _mm_sub_ps(one, _mm_mul_ps(gg, gg))));
+        _mm_storeu_ps(dp + 3 * H + j, _mm_mul_ps(_mm_mul_ps(d_o, og), _mm_sub_ps(one, og)));
+        _mm_storeu_ps(dcb + j, _mm_mul_ps(d_c, fg));
+    }
+    double lanes[4];
+    _mm_storeu_pd(lanes, s0);
+    _mm_storeu_pd(lanes + 2, s1);
+    sq = (lanes[0] + lanes[2]) + (lanes[1] + lanes[3]);
+#endif
+    for (; j < H; j++) {
+        float ig = g[j], fg = g[H + j], gg = g[2 * H + j], og = g[3 * H + j];
+        float d_h = dho[j] + dhb[j];
+        sq += (double)d_h * d_h;
+        float d_o = d_h * th[j];
+        float d_c = dcb[j] + d_h * og * (1.0f - th[j] * th[j]);
+        dp[j] = d_c * gg * ig * (1.0f - ig);
+        dp[H + j] = d_c * cp[j] * fg * (1.0f - fg);
+        dp[2 * H + j] = d_c * ig * (1.0f - gg * gg);
+        dp[3 * H + j] = d_o * og * (1.0f - og);
+        dcb[j] = d_c * fg;
+    }
+    return sq;
+}
+
+void lstm_forward_range(int T, int B, int b0, int b1, int H, const float *w_hh,
+                        const float *w_pack, float *hs, float *cs, float *gates, float *tc)
+{
+    const int G = 4 * H, nb = b1 - b0;
+    if (nb <= 0)
+        return;
     for (int t = 0; t < T; t++) {
-        const float *h_prev = hs + (size_t)t * B * H;
-        const float *c_prev = cs + (size_t)t * B * H;
-        float *h_out = hs + (size_t)(t + 1) * B * H;
-        float *c_out = cs + (size_t)(t + 1) * B * H;
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, B, G, H, 1.0f, h_prev, H,
-                    w_hh, H, 0.0f, scratch, G);
-        for (int b = 0; b < B; b++) {
-            float *g = gates + ((size_t)t * B + b) * G;
-            const float *s = scratch + (size_t)b * G;
-            const float *cp = c_prev + (size_t)b * H;
-            float *hn = h_out + (size_t)b * H;
-            float *cn = c_out + (size_t)b * H;
-            float *tcn = tc + ((size_t)t * B + b) * H;
-            for (int j = 0; j < G; j++)
-                g[j] = g[j] + s[j] + b_ih[j] + b_hh[j];
+        const size_t r0 = (size_t)t * B + b0;
+        const float *h_prev = hs + r0 * H;
+        if (w_pack)
+            rgemm(nb, G, H, h_prev, H, w_pack, 1, gates + r0 * G, G);
+        else
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, nb, G, H, 1.0f, h_prev, H,
+                        w_hh, H, 1.0f, gates + r0 * G, G);
+        for (int b = 0; b < nb; b++) {
+            const size_t row = r0 + b;
+            float *g = gates + row * G;
+            const float *cp = cs + row * H;
+            float *hn = hs + (row + B) * H;
+            float *cn = cs + (row + B) * H;
+            float *tcn = tc + row * H;
             cell_sigmoid_vec(g, g, 2 * H);
             cell_tanh_vec(g + 2 * H, g + 2 * H, H);
             cell_sigmoid_vec(g + 3 * H, g + 3 * H, H);
-            for (int j = 0; j < H; j++)
-                cn[j] = g[H + j] * cp[j] + g[j] * g[2 * H + j];
+            lstm_row_state(H, g, cp, cn);
             cell_tanh_vec(tcn, cn, H);
-            for (int j = 0; j < H; j++)
-                hn[j] = g[3 * H + j] * tcn[j];
+            lstm_row_out(H, g, tcn, hn);
         }
     }
 }
 
-void lstm_backward(int T, int B, int In, int H, const float *x,
-                   const float *w_ih, const float *w_hh,
-                   const float *hs, const float *cs, const float *gates, const float *tc,
-                   const float *dh_out, float *dx,
-                   float *dw_ih, float *dw_hh, float *db_ih, float *db_hh,
-                   float *dpre, float *dh, float *dc, float *dh_norms)
+void lstm_backward_range(int T, int B, int b0, int b1, int H, const float *w_hh,
+                         const float *w_pack, const float *cs, const float *gates, const float *tc,
+                         const float *dh_out, float *dpre, float *dh, float *dc, double *norms)
 {
-    const int G = 4 * H;
-    memset(dh, 0, (size_t)B * H * sizeof *dh);
-    memset(dc, 0, (size_t)B * H * sizeof *dc);
+    const int G = 4 * H, nb = b1 - b0;
+    if (nb <= 0)
+        return;
+    memset(dh + (size_t)b0 * H, 0, (size_t)nb * H * sizeof *dh);
+    memset(dc + (size_t)b0 * H, 0, (size_t)nb * H * sizeof *dc);
     for (int t = T - 1; t >= 0; t--) {
-        double norm_sum = 0.0;
-        for (int b = 0; b < B; b++) {
+        const size_t r0 = (size_t)t * B + b0;
+        for (int b = b0; b < b1; b++) {
             size_t row = (size_t)t * B + b;
             const float *g = gates + row * G;
             const float *th = tc + row * H;
@@ -79,36 +148,13 @@ void lstm_backward(int T, int B, int In, int H, const float *x,
             float *dp = dpre + row * G;
             float *dhb = dh + (size_t)b * H;
             float *dcb = dc + (size_t)b * H;
-            double sq = 0.0;
-            for (int j = 0; j < H; j++) {
-                float ig = g[j], fg = g[H + j], gg = g[2 * H + j], og = g[3 * H + j];
-                float d_h = dho[j] + dhb[j];
-                sq += (double)d_h * d_h;
-                float d_o = d_h * th[j];
-                float d_c = dcb[j] + d_h * og * (1.0f - th[j] * th[j]);
-                dp[j] = d_c * gg * ig * (1.0f - ig);
-                dp[H + j] = d_c * cp[j] * fg * (1.0f - fg);
-                dp[2 * H + j] = d_c * ig * (1.0f - gg * gg);
-                dp[3 * H + j] = d_o * og * (1.0f - og);
-                dcb[j] = d_c * fg;
-            }
-            norm_sum += sqrt(sq);
+            double sq = lstm_row_backward(H, g, th, cp, dho, dp, dhb, dcb);
+            norms[row] = sqrt(sq);
         }
-        dh_norms[t] = (float)(norm_sum / B);
-        if (t > 0)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, B, H, G, 1.0f,
-                        dpre + (size_t)t * B * G, G, w_hh, H, 0.0f, dh, H);
+        if (t > 0 && w_pack)
+            rgemm(nb, H, G, dpre + r0 * G, G, w_pack, 0, dh + (size_t)b0 * H, H);
+        else if (t > 0)
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, nb, H, G, 1.0f,
+                        dpre + r0 * G, G, w_hh, H, 0.0f, dh + (size_t)b0 * H, H);
     }
-    const int N = T * B;
-    if (dw_ih) {
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, G, In, N, 1.0f, dpre, G, x, In,
-                    0.0f, dw_ih, In);
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, G, H, N, 1.0f, dpre, G, hs, H,
-                    0.0f, dw_hh, H);
-        lstm_col_sums(dpre, N, G, db_ih);
-        memcpy(db_hh, db_ih, (size_t)G * sizeof *db_hh);
-    }
-    if (dx)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, N, In, G, 1.0f, dpre, G,
-                    w_ih, In, 0.0f, dx, In);
 }

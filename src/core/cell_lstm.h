@@ -1,33 +1,35 @@
-/* cell_lstm.h — one LSTM layer over a whole chunk, forward and backward.
+/* cell_lstm.h — the recurrence of one LSTM layer over a chunk, for a range of streams.
  *
  * PyTorch's nn.LSTM semantics: gate row blocks i, f, g, o of the (4H, In)
  * and (4H, H) weights;  c' = f*c + i*g,  h' = o*tanh(c').
  * Raw float pointers with explicit sizes, row-major, time-major rows
- * (row t*B + b). Every buffer is owned by the caller (the model's Workspace);
+ * (row t*B + b). Only the part that is sequential in time lives here: the
+ * per-step h_{t-1} W_hh^T product and the gate math, forward and backward,
+ * for the streams b0..b1-1 (the streams of a chunk are independent, so
+ * disjoint ranges can run on different threads). The products over the whole
+ * chunk (input projection, dW_ih, dW_hh, dx, bias sums) are the model's
+ * (model.c), the same for every cell. Every buffer is owned by the caller;
  * nothing is allocated here. Not the place for dropout, embedding or loss.
  */
 #ifndef RNNSCOPE_CELL_LSTM_H
 #define RNNSCOPE_CELL_LSTM_H
 
-/* x: (T*B, In) input rows. hs, cs: ((T+1)*B, H); rows 0..B-1 hold the initial
- * h0/c0 on entry, rows (t+1)*B.. receive h_t/c_t. gates: (T*B, 4H) receives the
- * activated gates; tc: (T*B, H) receives tanh(c_t); scratch: (B, 4H). */
-void lstm_forward(int T, int B, int In, int H, const float *x,
-                  const float *w_ih, const float *w_hh, const float *b_ih, const float *b_hh,
-                  float *hs, float *cs, float *gates, float *tc, float *scratch);
+/* gates: (T*B, 4H); on entry the rows of the range hold x W_ih^T + b_ih + b_hh,
+ * on exit the activated i, f, g, o. hs, cs: ((T+1)*B, H); rows 0..B-1 hold
+ * h0/c0 on entry, rows (t+1)*B.. receive h_t/c_t. tc: (T*B, H) receives
+ * tanh(c_t). w_pack: NULL, or w_hh^T packed by rgemm_pack (K = H, N = 4H),
+ * used instead of w_hh. Touches only the rows of streams [b0, b1). */
+void lstm_forward_range(int T, int B, int b0, int b1, int H, const float *w_hh,
+                        const float *w_pack, float *hs, float *cs, float *gates, float *tc);
 
 /* dh_out: (T*B, H) gradient of the loss w.r.t. the layer's outputs h_1..h_T.
- * Overwrites dw_ih (4H, In), dw_hh (4H, H), db_ih, db_hh (4H) and, unless NULL,
- * dx (T*B, In). dpre: (T*B, 4H), dh, dc: (B, H) scratch. dh_norms (T) receives,
- * per step, the mean over the B streams of ||dLoss/dh_t|| including the
- * recurrent path. No gradient flows into h0/c0. dw_ih NULL skips the weight
- * gradients (dw_hh, db_ih, db_hh and x are then unused and may be NULL): only
- * dx and dh_norms, about a third of the work, for the decay probe. */
-void lstm_backward(int T, int B, int In, int H, const float *x,
-                   const float *w_ih, const float *w_hh,
-                   const float *hs, const float *cs, const float *gates, const float *tc,
-                   const float *dh_out, float *dx,
-                   float *dw_ih, float *dw_hh, float *db_ih, float *db_hh,
-                   float *dpre, float *dh, float *dc, float *dh_norms);
+ * dpre: (T*B, 4H) receives the gradient of the gate pre-activations; dh, dc:
+ * (B, H) scratch (rows b0..b1-1 used). norms: (T*B) receives per step and
+ * stream ||dLoss/dh_t||, including the recurrent path. No gradient flows into
+ * h0/c0. w_pack: NULL, or w_hh packed by rgemm_pack (K = 4H, N = H).
+ * Touches only the rows of streams [b0, b1). */
+void lstm_backward_range(int T, int B, int b0, int b1, int H, const float *w_hh,
+                         const float *w_pack, const float *cs, const float *gates, const float *tc,
+                         const float *dh_out, float *dpre, float *dh, float *dc, double *norms);
 
 #endif

@@ -11,33 +11,43 @@
 #include <math.h>
 #include <stddef.h>
 
+static double loss_row(int N, int V, const float *l, int y, float *d)
+{
+    float mx = l[0];
+    for (int v = 1; v < V; v++)
+        if (l[v] > mx)
+            mx = l[v];
+    double sum = 0.0;
+    if (d) {
+        for (int v = 0; v < V; v++) {
+            float e = expf(l[v] - mx);
+            d[v] = e;
+            sum += e;
+        }
+        float scale = (float)(1.0 / (sum * N));
+        for (int v = 0; v < V; v++)
+            d[v] *= scale;
+        d[y] -= 1.0f / (float)N;
+    } else {
+        for (int v = 0; v < V; v++)
+            sum += expf(l[v] - mx);
+    }
+    return log(sum) + (double)mx - (double)l[y];
+}
+
+void loss_softmax_xent_rows(int r0, int r1, int N, int V, const float *logits, const int *y,
+                            float *dlogits, double *row_loss)
+{
+    for (int r = r0; r < r1; r++)
+        row_loss[r] = loss_row(N, V, logits + (size_t)r * V, y[r],
+                               dlogits ? dlogits + (size_t)r * V : NULL);
+}
+
 double loss_softmax_xent(int N, int V, const float *logits, const int *y, float *dlogits)
 {
     double total = 0.0;
-    const float inv_n = 1.0f / (float)N;
-    for (int r = 0; r < N; r++) {
-        const float *l = logits + (size_t)r * V;
-        float mx = l[0];
-        for (int v = 1; v < V; v++)
-            if (l[v] > mx)
-                mx = l[v];
-        double sum = 0.0;
-        if (dlogits) {
-            float *d = dlogits + (size_t)r * V;
-            for (int v = 0; v < V; v++) {
-                float e = expf(l[v] - mx);
-                d[v] = e;
-                sum += e;
-            }
-            float scale = (float)(1.0 / (sum * N));
-            for (int v = 0; v < V; v++)
-                d[v] *= scale;
-            d[y[r]] -= inv_n;
-        } else {
-            for (int v = 0; v < V; v++)
-                sum += expf(l[v] - mx);
-        }
-        total += log(sum) + (double)mx - (double)l[y[r]];
-    }
+    for (int r = 0; r < N; r++)
+        total += loss_row(N, V, logits + (size_t)r * V, y[r],
+                          dlogits ? dlogits + (size_t)r * V : NULL);
     return total / N;
 }

@@ -11,4 +11,11 @@
  * only) and may not alias logits. Returns the mean loss, accumulated in double. */
 double loss_softmax_xent(int N, int V, const float *logits, const int *y, float *dlogits);
 
+/* Rows [r0, r1) of the same computation over N rows in all (dlogits is scaled
+ * by 1/N): row_loss[r] receives row r's loss. Disjoint ranges may run on
+ * different threads; summing row_loss[0..N-1] in order and dividing by N gives
+ * exactly loss_softmax_xent's result, whatever the split. */
+void loss_softmax_xent_rows(int r0, int r1, int N, int V, const float *logits, const int *y,
+                            float *dlogits, double *row_loss);
+
 #endif

@@ -10,6 +10,12 @@
  * Every activation buffer is allocated once by workspace_new for the largest
  * chunk; model_forward / model_backward / model_backward_probe only index into
  * it, and the inspector reads it in place (the workspace_layer_* views).
+ *
+ * Threads: a chunk runs as a few phases on the workspace's pool (pool.h), see
+ * "the parallel phases" below. The per-step recurrent products are the cells'
+ * (cell_*.c) over each thread's streams; with T >= 4 they use w_hh packed
+ * once per layer and direction (rgemm.h) instead of letting OpenBLAS repack
+ * it at every step.
  */
 #include "model.h"
 
@@ -18,11 +24,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cell_gru.h"
 #include "cell_lstm.h"
 #include "cell_rnn.h"
 #include "loss.h"
+#include "pool.h"
+#include "rgemm.h"
 
 enum { MODEL_MAX_LAYERS = 64, MODEL_MAX_DIM = 1 << 16, MODEL_MAX_VOCAB = 1 << 24 };
 
@@ -221,11 +230,12 @@ struct Workspace {
     int dropout_on;      /* the last forward applied dropout masks */
     double loss;         /* mean loss of the last forward */
     size_t bytes;
+    Pool *pool;          /* NULL: everything on the caller's thread */
     int *x;              /* (T*B) token ids of the last forward */
     float *emb;          /* (T*B, E) gathered embedding rows, layer 0's input */
     float **hs;          /* [L] ((T+1)*B, H) h0 then h_1..h_T */
     float **cs;          /* [L] ((T+1)*B, H) lstm only: c0 then c_1..c_T */
-    float **gates;       /* [L] (T*B, G*H) activated gates (rnn: the input projection) */
+    float **gates;       /* [L] (T*B, G*H) activated gates (rnn: the pre-activation) */
     float **aux;         /* [L] (T*B, H) lstm: tanh(c_t); gru: W_hn h + b_hn; rnn: NULL */
     float **drop;        /* [L-1] (T*B, H) dropped outputs feeding layer l+1 */
     float **mask;        /* [L-1] (T*B, H) 0 or 1/(1-p); NULL when dropout == 0 */
@@ -233,11 +243,15 @@ struct Workspace {
     float *dlogits;      /* (T*B, V) d(mean loss)/d(logits) */
     float *dpre_x;       /* (T*B, G*H) */
     float *dpre_h;       /* (T*B, G*H) gru only (the hidden side of the n block) */
-    float *scratch;      /* (B, G*H) per-step recurrent product */
     float *dh;           /* (B, H) */
     float *dc;           /* (B, H) */
     float *dbuf[2];      /* (T*B, max(H, E)) gradients between layers, ping-pong */
     float *dh_norms;     /* (L, T) */
+    float *bias;         /* (G*H) the biases folded into the layer's input projection */
+    double *row_norms;   /* (T*B) ||dLoss/dh_t|| per step and stream, of one layer */
+    double *row_loss;    /* (T*B) loss of each target */
+    float *wpack;        /* (pack_size) w_hh of the layer in flight, packed for rgemm; NULL
+                            when the CPU lacks AVX2/FMA */
 };
 
 static float *ws_alloc(Workspace *ws, size_t n)
@@ -247,6 +261,11 @@ static float *ws_alloc(Workspace *ws, size_t n)
 }
 
 Workspace *workspace_new(const ModelConfig *cfg, int T, int B)
+{
+    return workspace_new_threads(cfg, T, B, 1);
+}
+
+Workspace *workspace_new_threads(const ModelConfig *cfg, int T, int B, int threads)
 {
     if (model_check_config(cfg, NULL) || T < 1 || B < 1)
         return NULL;
@@ -283,13 +302,35 @@ Workspace *workspace_new(const ModelConfig *cfg, int T, int B)
     ws->dlogits = ws_alloc(ws, N * V);
     ws->dpre_x = ws_alloc(ws, N * GH);
     ws->dpre_h = cfg->cell == CELL_GRU ? ws_alloc(ws, N * GH) : NULL;
-    ws->scratch = ws_alloc(ws, (size_t)B * GH);
     ws->dh = ws_alloc(ws, (size_t)B * H);
     ws->dc = ws_alloc(ws, (size_t)B * H);
     size_t dmax = (size_t)(H > E ? H : E);
     ws->dbuf[0] = ws_alloc(ws, N * dmax);
     ws->dbuf[1] = ws_alloc(ws, N * dmax);
     ws->dh_norms = ws_alloc(ws, (size_t)L * T);
+    ws->bias = ws_alloc(ws, GH);
+    ws->row_norms = xcalloc(N, sizeof *ws->row_norms);
+    ws->row_loss = xcalloc(N, sizeof *ws->row_loss);
+    ws->bytes += 2 * N * sizeof(double);
+    if (rgemm_available()) {
+        const int G = (int)GH;
+        size_t fwd = rgemm_pack_size(H, G);
+        if (cfg->cell == CELL_GRU)
+            fwd = rgemm_pack_size(H, 2 * H) + rgemm_pack_size(H, H);
+        size_t bwd = rgemm_pack_size(G, H);
+        ws->wpack = ws_alloc(ws, fwd > bwd ? fwd : bwd);
+    }
+    if (threads <= 0) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        threads = n > 0 ? (int)n : 1;
+    }
+    if (threads > 1) {
+        /* The pool's threads call OpenBLAS concurrently, each on its own
+         * share; OpenBLAS's own threads on top would only oversubscribe the
+         * cores. If the pool cannot start, everything runs on the caller. */
+        ws->pool = pool_new(threads);
+        openblas_set_num_threads(1);
+    }
     return ws;
 }
 
@@ -297,6 +338,7 @@ void workspace_free(Workspace *ws)
 {
     if (!ws)
         return;
+    pool_free(ws->pool);
     for (int l = 0; l < ws->cfg.layers; l++) {
         free(ws->hs[l]);
         free(ws->cs[l]);
@@ -317,18 +359,31 @@ void workspace_free(Workspace *ws)
     free(ws->dlogits);
     free(ws->dpre_x);
     free(ws->dpre_h);
-    free(ws->scratch);
     free(ws->dh);
     free(ws->dc);
     free(ws->dbuf[0]);
     free(ws->dbuf[1]);
     free(ws->dh_norms);
+    free(ws->bias);
+    free(ws->row_norms);
+    free(ws->row_loss);
+    free(ws->wpack);
     free(ws);
 }
 
 size_t workspace_bytes(const Workspace *ws)
 {
     return ws->bytes;
+}
+
+int workspace_threads(const Workspace *ws)
+{
+    return pool_threads(ws->pool);
+}
+
+Pool *workspace_pool(const Workspace *ws)
+{
+    return ws->pool;
 }
 
 const float *workspace_logits(const Workspace *ws)
@@ -369,7 +424,7 @@ const float *workspace_layer_c(const Workspace *ws, int layer)
 
 const float *workspace_layer_gates(const Workspace *ws, int layer)
 {
-    /* rnn's buffer holds only the input projection, not an activated gate */
+    /* rnn's buffer holds only the pre-activation, not an activated gate */
     if (layer < 0 || layer >= ws->cfg.layers || ws->cfg.cell == CELL_RNN)
         return NULL;
     return ws->gates[layer];
@@ -383,11 +438,160 @@ static int model_ids_ok(const int *ids, size_t n, int V)
     return 1;
 }
 
+/* ---- the parallel phases of a chunk ---------------------------------------
+ *
+ * Each phase is one pool_run; every part writes a disjoint slice of its
+ * outputs, and no part splits a sum, so each output element is computed by
+ * the same operations in the same order whatever the number of parts:
+ *   - the recurrence splits the B streams (rows t*B+b0..t*B+b1-1 of every
+ *     step), each part running its whole T loop;
+ *   - products over the chunk split the rows of their result (input
+ *     projection, head, dx) or, for the weight gradients, whose sums run over
+ *     the T*B rows, the rows of the weight; column sums split the columns;
+ *   - the per-step norms and the loss are written per row and summed in row
+ *     order afterwards on the caller's thread.
+ */
+
+typedef struct {
+    const Model *m;
+    const float *params; /* the parameters this pass runs with */
+    Workspace *ws;
+    int T, B, l;
+    const float *in;     /* (T*B, in_dim) the layer's input */
+    int in_dim;
+    const int *y;        /* (T*B) targets or NULL */
+    const float *dh_out; /* (T*B, H) gradient arriving at the layer's outputs */
+    float *dx;           /* (T*B, in_dim) gradient for the layer's input, or NULL */
+    int weights;         /* 1: the weight gradients too */
+    const float *w_pack; /* ws->wpack when this pass packs w_hh for rgemm, else NULL */
+} ModelJob;
+
+/* Packing w_hh costs about one step's product, so it pays from a few steps
+ * on; single-token sampling (T = 1) keeps to cblas. */
+static const float *model_pack_buffer(const Workspace *ws, int T)
+{
+    return T >= 4 ? ws->wpack : NULL;
+}
+
+static const float *job_param(const ModelJob *j, int index)
+{
+    return j->params + j->m->tensors[index].offset;
+}
+
+/* This part's share of the panels of w_hh packed for the recurrence:
+ * forward as w_hh^T (K = H; gru: r, z then n), backward as w_hh (K = G). */
+static void job_pack(const ModelJob *j, int part, int nparts, int backward)
+{
+    if (!j->w_pack)
+        return;
+    const int H = j->m->cfg.hidden, G = cell_gates(j->m->cfg.cell) * H;
+    const float *w_hh = job_param(j, TENSOR_W_HH(j->l));
+    float *dst = j->ws->wpack;
+    int p0, p1;
+    if (backward) {
+        pool_split(rgemm_panels(H), part, nparts, &p0, &p1);
+        rgemm_pack(G, H, w_hh, H, 0, dst, p0, p1);
+    } else if (j->m->cfg.cell == CELL_GRU) {
+        pool_split(rgemm_panels(2 * H), part, nparts, &p0, &p1);
+        rgemm_pack(H, 2 * H, w_hh, H, 1, dst, p0, p1);
+        pool_split(rgemm_panels(H), part, nparts, &p0, &p1);
+        rgemm_pack(H, H, w_hh + (size_t)2 * H * H, H, 1, dst + rgemm_pack_size(H, 2 * H), p0, p1);
+    } else {
+        pool_split(rgemm_panels(G), part, nparts, &p0, &p1);
+        rgemm_pack(H, G, w_hh, H, 1, dst, p0, p1);
+    }
+}
+
+static void job_pack_backward(void *ctx, int part, int nparts)
+{
+    job_pack(ctx, part, nparts, 1);
+}
+
+static void col_sums(const float *a, int rows, int ld, int c0, int c1, float *out)
+{
+    memset(out + c0, 0, (size_t)(c1 - c0) * sizeof *out);
+    for (int r = 0; r < rows; r++) {
+        const float *row = a + (size_t)r * ld;
+        for (int c = c0; c < c1; c++)
+            out[c] += row[c];
+    }
+}
+
+/* Rows of the layer's input projection, with the biases folded in; for layer
+ * 0 also the embedding gather of those rows; and a share of the packing of
+ * w_hh for the recurrence that follows. */
+static void job_project(void *ctx, int part, int nparts)
+{
+    const ModelJob *j = ctx;
+    Workspace *ws = j->ws;
+    const int G = cell_gates(j->m->cfg.cell) * j->m->cfg.hidden, N = j->T * j->B;
+    job_pack(j, part, nparts, 0);
+    int r0, r1;
+    pool_split(N, part, nparts, &r0, &r1);
+    if (r1 <= r0)
+        return;
+    if (j->l == 0) {
+        const int E = j->m->cfg.embed;
+        const float *emb_w = job_param(j, TENSOR_EMBEDDING);
+        for (int r = r0; r < r1; r++)
+            memcpy(ws->emb + (size_t)r * E, emb_w + (size_t)ws->x[r] * E, (size_t)E * sizeof(float));
+    }
+    float *gates = ws->gates[j->l];
+    for (int r = r0; r < r1; r++)
+        memcpy(gates + (size_t)r * G, ws->bias, (size_t)G * sizeof *gates);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, r1 - r0, G, j->in_dim, 1.0f,
+                j->in + (size_t)r0 * j->in_dim, j->in_dim, job_param(j, TENSOR_W_IH(j->l)),
+                j->in_dim, 1.0f, gates + (size_t)r0 * G, G);
+}
+
+static void job_forward_steps(void *ctx, int part, int nparts)
+{
+    const ModelJob *j = ctx;
+    Workspace *ws = j->ws;
+    const int l = j->l, H = j->m->cfg.hidden;
+    const float *w_hh = job_param(j, TENSOR_W_HH(l));
+    int b0, b1;
+    pool_split(j->B, part, nparts, &b0, &b1);
+    switch (j->m->cfg.cell) {
+    case CELL_LSTM:
+        lstm_forward_range(j->T, j->B, b0, b1, H, w_hh, j->w_pack, ws->hs[l], ws->cs[l], ws->gates[l],
+                           ws->aux[l]);
+        break;
+    case CELL_GRU:
+        gru_forward_range(j->T, j->B, b0, b1, H, w_hh, j->w_pack, job_param(j, TENSOR_B_HH(l)), ws->hs[l],
+                          ws->gates[l], ws->aux[l]);
+        break;
+    case CELL_RNN:
+        rnn_forward_range(j->T, j->B, b0, b1, H, w_hh, j->w_pack, ws->hs[l], ws->gates[l]);
+        break;
+    }
+}
+
+static void job_head(void *ctx, int part, int nparts)
+{
+    const ModelJob *j = ctx;
+    Workspace *ws = j->ws;
+    const int L = j->m->cfg.layers, H = j->m->cfg.hidden, V = j->m->cfg.vocab, N = j->T * j->B;
+    int r0, r1;
+    pool_split(N, part, nparts, &r0, &r1);
+    if (r1 <= r0)
+        return;
+    const float *head_b = job_param(j, TENSOR_HEAD_B(L));
+    for (int r = r0; r < r1; r++)
+        memcpy(ws->logits + (size_t)r * V, head_b, (size_t)V * sizeof(float));
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, r1 - r0, V, H, 1.0f,
+                j->in + (size_t)r0 * H, H, job_param(j, TENSOR_HEAD_W(L)), H, 1.0f,
+                ws->logits + (size_t)r0 * V, V);
+    if (j->y)
+        loss_softmax_xent_rows(r0, r1, N, V, ws->logits, j->y, ws->dlogits, ws->row_loss);
+}
+
 float model_forward(Model *m, Workspace *ws, const int *x, const int *y,
                     int T, int B, State *state, int train, Rng *rng)
 {
     const ModelConfig *cfg = &m->cfg;
     const int L = cfg->layers, H = cfg->hidden, E = cfg->embed, V = cfg->vocab;
+    const int G = cell_gates(cfg->cell) * H;
     const size_t N = (size_t)T * B;
     ws->have_targets = 0;
     if (T < 1 || B < 1 || T > ws->t_max || B > ws->b_max || state->batch != B ||
@@ -397,143 +601,217 @@ float model_forward(Model *m, Workspace *ws, const int *x, const int *y,
     ws->B = B;
     ws->dropout_on = train && cfg->dropout > 0.0f && L > 1;
     memcpy(ws->x, x, N * sizeof *x);
-    const float *emb_w = model_tensor(m, TENSOR_EMBEDDING);
-    for (size_t r = 0; r < N; r++)
-        memcpy(ws->emb + r * E, emb_w + (size_t)x[r] * E, (size_t)E * sizeof(float));
-
-    const float *in = ws->emb;
-    int in_dim = E;
+    ModelJob job = { .m = m, .params = m->params, .ws = ws, .T = T, .B = B, .in = ws->emb,
+                     .in_dim = E, .w_pack = model_pack_buffer(ws, T) };
     for (int l = 0; l < L; l++) {
         const size_t sb = (size_t)B * H;
         float *hs = ws->hs[l];
         memcpy(hs, state->h + l * sb, sb * sizeof *hs);
-        const float *w_ih = model_tensor(m, TENSOR_W_IH(l));
-        const float *w_hh = model_tensor(m, TENSOR_W_HH(l));
+        if (cfg->cell == CELL_LSTM)
+            memcpy(ws->cs[l], state->c + l * sb, sb * sizeof(float));
+        /* b_ih + b_hh once per chunk; gru keeps b_hn apart (r multiplies it) */
         const float *b_ih = model_tensor(m, TENSOR_B_IH(l));
         const float *b_hh = model_tensor(m, TENSOR_B_HH(l));
-        switch (cfg->cell) {
-        case CELL_LSTM:
-            memcpy(ws->cs[l], state->c + l * sb, sb * sizeof(float));
-            lstm_forward(T, B, in_dim, H, in, w_ih, w_hh, b_ih, b_hh, hs, ws->cs[l],
-                         ws->gates[l], ws->aux[l], ws->scratch);
+        const int folded = cfg->cell == CELL_GRU ? 2 * H : G;
+        for (int i = 0; i < G; i++)
+            ws->bias[i] = i < folded ? b_ih[i] + b_hh[i] : b_ih[i];
+        job.l = l;
+        pool_run(ws->pool, job_project, &job);
+        pool_run(ws->pool, job_forward_steps, &job);
+        if (cfg->cell == CELL_LSTM)
             memcpy(state->c + l * sb, ws->cs[l] + N * H, sb * sizeof(float));
-            break;
-        case CELL_GRU:
-            gru_forward(T, B, in_dim, H, in, w_ih, w_hh, b_ih, b_hh, hs, ws->gates[l],
-                        ws->aux[l], ws->scratch);
-            break;
-        case CELL_RNN:
-            rnn_forward(T, B, in_dim, H, in, w_ih, w_hh, b_ih, b_hh, hs, ws->gates[l],
-                        ws->scratch);
-            break;
-        }
         memcpy(state->h + l * sb, hs + N * H, sb * sizeof *hs);
-        in = hs + sb;
-        in_dim = H;
+        job.in = hs + sb;
+        job.in_dim = H;
         if (ws->dropout_on && l < L - 1) {
             /* Inverted dropout: kept units are scaled by 1/(1-p) so eval needs no rescale. */
             const float p = cfg->dropout, keep = 1.0f / (1.0f - p);
             float *mk = ws->mask[l], *dr = ws->drop[l];
             for (size_t i = 0; i < N * H; i++) {
                 mk[i] = rng_uniform(rng) < p ? 0.0f : keep;
-                dr[i] = in[i] * mk[i];
+                dr[i] = job.in[i] * mk[i];
             }
-            in = dr;
+            job.in = dr;
         }
     }
-
-    const float *head_w = model_tensor(m, TENSOR_HEAD_W(L));
-    const float *head_b = model_tensor(m, TENSOR_HEAD_B(L));
-    for (size_t r = 0; r < N; r++)
-        memcpy(ws->logits + r * V, head_b, (size_t)V * sizeof(float));
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)N, V, H, 1.0f, in, H, head_w, H,
-                1.0f, ws->logits, V);
+    job.y = y;
+    pool_run(ws->pool, job_head, &job);
     ws->loss = 0.0;
     if (y) {
-        ws->loss = loss_softmax_xent((int)N, V, ws->logits, y, ws->dlogits);
+        double total = 0.0;
+        for (size_t r = 0; r < N; r++)
+            total += ws->row_loss[r];
+        ws->loss = total / (double)N;
         ws->have_targets = 1;
     }
     return (float)ws->loss;
 }
 
+/* dtop = dlogits head_w by rows; head weight gradient by columns of H; head
+ * bias gradient by columns of V. */
+static void job_head_backward(void *ctx, int part, int nparts)
+{
+    const ModelJob *j = ctx;
+    Workspace *ws = j->ws;
+    const Model *m = j->m;
+    const int L = m->cfg.layers, H = m->cfg.hidden, V = m->cfg.vocab, N = j->T * j->B;
+    const float *top = ws->hs[L - 1] + (size_t)j->B * H;
+    int a, b;
+    pool_split(N, part, nparts, &a, &b);
+    if (b > a)
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, b - a, H, V, 1.0f,
+                    ws->dlogits + (size_t)a * V, V, job_param(j, TENSOR_HEAD_W(L)), H, 0.0f,
+                    j->dx + (size_t)a * H, H);
+    pool_split(H, part, nparts, &a, &b);
+    if (b > a)
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, V, b - a, N, 1.0f, ws->dlogits, V,
+                    top + a, H, 0.0f, model_tensor_grad(m, TENSOR_HEAD_W(L)) + a, H);
+    pool_split(V, part, nparts, &a, &b);
+    if (b > a)
+        col_sums(ws->dlogits, N, V, a, b, model_tensor_grad(m, TENSOR_HEAD_B(L)));
+}
+
+static void job_backward_steps(void *ctx, int part, int nparts)
+{
+    const ModelJob *j = ctx;
+    Workspace *ws = j->ws;
+    const int l = j->l, H = j->m->cfg.hidden;
+    const float *w_hh = job_param(j, TENSOR_W_HH(l));
+    int b0, b1;
+    pool_split(j->B, part, nparts, &b0, &b1);
+    switch (j->m->cfg.cell) {
+    case CELL_LSTM:
+        lstm_backward_range(j->T, j->B, b0, b1, H, w_hh, j->w_pack, ws->cs[l], ws->gates[l], ws->aux[l],
+                            j->dh_out, ws->dpre_x, ws->dh, ws->dc, ws->row_norms);
+        break;
+    case CELL_GRU:
+        gru_backward_range(j->T, j->B, b0, b1, H, w_hh, j->w_pack, ws->hs[l], ws->gates[l], ws->aux[l],
+                           j->dh_out, ws->dpre_x, ws->dpre_h, ws->dh, ws->row_norms);
+        break;
+    case CELL_RNN:
+        rnn_backward_range(j->T, j->B, b0, b1, H, w_hh, j->w_pack, ws->hs[l], j->dh_out, ws->dpre_x,
+                           ws->dh, ws->row_norms);
+        break;
+    }
+}
+
+/* Weight and bias gradients by rows of the weights (unless j->weights is 0),
+ * then dx by rows, with the dropout mask of the layer below applied. */
+static void job_layer_grads(void *ctx, int part, int nparts)
+{
+    const ModelJob *j = ctx;
+    Workspace *ws = j->ws;
+    const Model *m = j->m;
+    const int l = j->l, H = m->cfg.hidden, G = cell_gates(m->cfg.cell) * H, In = j->in_dim;
+    const int N = j->T * j->B;
+    const float *dpre_h = m->cfg.cell == CELL_GRU ? ws->dpre_h : ws->dpre_x;
+    int a, b;
+    pool_split(G, part, nparts, &a, &b);
+    if (j->weights && b > a) {
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, b - a, In, N, 1.0f, ws->dpre_x + a,
+                    G, j->in, In, 0.0f, model_tensor_grad(m, TENSOR_W_IH(l)) + (size_t)a * In, In);
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, b - a, H, N, 1.0f, dpre_h + a, G,
+                    ws->hs[l], H, 0.0f, model_tensor_grad(m, TENSOR_W_HH(l)) + (size_t)a * H, H);
+        float *db_ih = model_tensor_grad(m, TENSOR_B_IH(l));
+        float *db_hh = model_tensor_grad(m, TENSOR_B_HH(l));
+        col_sums(ws->dpre_x, N, G, a, b, db_ih);
+        if (dpre_h != ws->dpre_x)
+            col_sums(dpre_h, N, G, a, b, db_hh);
+        else
+            memcpy(db_hh + a, db_ih + a, (size_t)(b - a) * sizeof *db_hh);
+    }
+    pool_split(N, part, nparts, &a, &b);
+    if (j->dx && b > a) {
+        float *dx = j->dx + (size_t)a * In;
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, b - a, In, G, 1.0f,
+                    ws->dpre_x + (size_t)a * G, G, job_param(j, TENSOR_W_IH(l)), In, 0.0f, dx, In);
+        if (l > 0 && ws->dropout_on) {
+            const float *mk = ws->mask[l - 1] + (size_t)a * In;
+            for (size_t i = 0; i < (size_t)(b - a) * In; i++)
+                dx[i] *= mk[i];
+        }
+    }
+}
+
+/* Embedding gradient by columns of E: every part walks all rows in order. */
+static void job_embedding_grad(void *ctx, int part, int nparts)
+{
+    const ModelJob *j = ctx;
+    const Model *m = j->m;
+    const int E = m->cfg.embed, V = m->cfg.vocab, N = j->T * j->B;
+    int e0, e1;
+    pool_split(E, part, nparts, &e0, &e1);
+    if (e1 <= e0)
+        return;
+    float *g_emb = model_tensor_grad(m, TENSOR_EMBEDDING);
+    for (int v = 0; v < V; v++)
+        memset(g_emb + (size_t)v * E + e0, 0, (size_t)(e1 - e0) * sizeof *g_emb);
+    for (int r = 0; r < N; r++) {
+        float *row = g_emb + (size_t)j->ws->x[r] * E;
+        const float *d = j->dh_out + (size_t)r * E;
+        for (int e = e0; e < e1; e++)
+            row[e] += d[e];
+    }
+}
+
+/* out[t] = mean over the B streams of row_norms[t*B + b], summed in order. */
+static void model_step_norms(const Workspace *ws, int T, int B, float *out)
+{
+    for (int t = 0; t < T; t++) {
+        double s = 0.0;
+        for (int b = 0; b < B; b++)
+            s += ws->row_norms[(size_t)t * B + b];
+        out[t] = (float)(s / B);
+    }
+}
+
+/* The layers from the top down, from the gradient at the top layer's outputs
+ * in dbuf[0]. norms: (L, T). Returns the index of the dbuf holding layer 0's
+ * input gradient (when dx0 is wanted). */
+static int model_layers_backward(ModelJob *job, int weights, int dx0, float *norms)
+{
+    const Model *m = job->m;
+    Workspace *ws = job->ws;
+    const int L = m->cfg.layers, H = m->cfg.hidden, E = m->cfg.embed, B = job->B;
+    int cur = 0;
+    job->weights = weights;
+    for (int l = L - 1; l >= 0; l--) {
+        job->l = l;
+        job->in_dim = l == 0 ? E : H;
+        job->in = l == 0 ? ws->emb
+                : ws->dropout_on ? ws->drop[l - 1]
+                : ws->hs[l - 1] + (size_t)B * H;
+        job->dh_out = ws->dbuf[cur];
+        job->dx = l > 0 || dx0 ? ws->dbuf[1 - cur] : NULL;
+        if (job->w_pack)
+            pool_run(ws->pool, job_pack_backward, job);
+        pool_run(ws->pool, job_backward_steps, job);
+        model_step_norms(ws, job->T, B, norms + (size_t)l * job->T);
+        pool_run(ws->pool, job_layer_grads, job);
+        cur = 1 - cur;
+    }
+    return cur;
+}
+
 void model_backward(Model *m, Workspace *ws)
 {
-    const ModelConfig *cfg = &m->cfg;
-    const int L = cfg->layers, H = cfg->hidden, E = cfg->embed, V = cfg->vocab;
-    const int T = ws->T, B = ws->B;
-    const int N = T * B;
     if (!ws->have_targets) {
         memset(m->grads, 0, m->n_params * sizeof *m->grads);
         return;
     }
-    const float *top = ws->hs[L - 1] + (size_t)B * H;
-    const float *head_w = model_tensor(m, TENSOR_HEAD_W(L));
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, V, H, N, 1.0f, ws->dlogits, V, top, H,
-                0.0f, model_tensor_grad(m, TENSOR_HEAD_W(L)), H);
-    float *g_hb = model_tensor_grad(m, TENSOR_HEAD_B(L));
-    memset(g_hb, 0, (size_t)V * sizeof *g_hb);
-    for (int r = 0; r < N; r++) {
-        const float *d = ws->dlogits + (size_t)r * V;
-        for (int v = 0; v < V; v++)
-            g_hb[v] += d[v];
-    }
-    int cur = 0;
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, N, H, V, 1.0f, ws->dlogits, V,
-                head_w, H, 0.0f, ws->dbuf[cur], H);
-
-    for (int l = L - 1; l >= 0; l--) {
-        const int in_dim = l == 0 ? E : H;
-        const float *in = l == 0 ? ws->emb
-                        : ws->dropout_on ? ws->drop[l - 1]
-                        : ws->hs[l - 1] + (size_t)B * H;
-        const float *dh_out = ws->dbuf[cur];
-        float *dx = ws->dbuf[1 - cur];
-        const float *w_ih = model_tensor(m, TENSOR_W_IH(l));
-        const float *w_hh = model_tensor(m, TENSOR_W_HH(l));
-        float *gw_ih = model_tensor_grad(m, TENSOR_W_IH(l));
-        float *gw_hh = model_tensor_grad(m, TENSOR_W_HH(l));
-        float *gb_ih = model_tensor_grad(m, TENSOR_B_IH(l));
-        float *gb_hh = model_tensor_grad(m, TENSOR_B_HH(l));
-        float *norms = ws->dh_norms + (size_t)l * T;
-        switch (cfg->cell) {
-        case CELL_LSTM:
-            lstm_backward(T, B, in_dim, H, in, w_ih, w_hh, ws->hs[l], ws->cs[l], ws->gates[l],
-                          ws->aux[l], dh_out, dx, gw_ih, gw_hh, gb_ih, gb_hh, ws->dpre_x,
-                          ws->dh, ws->dc, norms);
-            break;
-        case CELL_GRU:
-            gru_backward(T, B, in_dim, H, in, w_ih, w_hh, ws->hs[l], ws->gates[l], ws->aux[l],
-                         dh_out, dx, gw_ih, gw_hh, gb_ih, gb_hh, ws->dpre_x, ws->dpre_h,
-                         ws->dh, norms);
-            break;
-        case CELL_RNN:
-            rnn_backward(T, B, in_dim, H, in, w_ih, w_hh, ws->hs[l], dh_out, dx, gw_ih, gw_hh,
-                         gb_ih, gb_hh, ws->dpre_x, ws->dh, norms);
-            break;
-        }
-        if (l > 0 && ws->dropout_on) {
-            const float *mk = ws->mask[l - 1];
-            for (size_t i = 0; i < (size_t)N * H; i++)
-                dx[i] *= mk[i];
-        }
-        cur = 1 - cur;
-    }
-
-    float *g_emb = model_tensor_grad(m, TENSOR_EMBEDDING);
-    memset(g_emb, 0, (size_t)V * E * sizeof *g_emb);
-    const float *dx0 = ws->dbuf[cur];
-    for (int r = 0; r < N; r++) {
-        float *row = g_emb + (size_t)ws->x[r] * E;
-        const float *d = dx0 + (size_t)r * E;
-        for (int e = 0; e < E; e++)
-            row[e] += d[e];
-    }
+    ModelJob job = { .m = m, .params = m->params, .ws = ws, .T = ws->T, .B = ws->B,
+                     .w_pack = model_pack_buffer(ws, ws->T) };
+    job.dx = ws->dbuf[0];
+    pool_run(ws->pool, job_head_backward, &job);
+    int cur = model_layers_backward(&job, 1, 1, ws->dh_norms);
+    job.dh_out = ws->dbuf[cur];
+    pool_run(ws->pool, job_embedding_grad, &job);
 }
 
 void model_backward_probe(const Model *m, const float *params, Workspace *ws, float *decay)
 {
     const ModelConfig *cfg = &m->cfg;
-    const int L = cfg->layers, H = cfg->hidden, E = cfg->embed, V = cfg->vocab;
+    const int L = cfg->layers, H = cfg->hidden, V = cfg->vocab;
     const int T = ws->T, B = ws->B;
     const size_t N = (size_t)T * B;
     if (!params)
@@ -543,41 +821,14 @@ void model_backward_probe(const Model *m, const float *params, Workspace *ws, fl
         return;
     /* dlogits rows of the last position hold (softmax - onehot) / (T*B); the
      * last loss's mean over B streams wants / B, hence alpha = T. */
-    int cur = 0;
-    float *dtop = ws->dbuf[cur];
+    float *dtop = ws->dbuf[0];
     memset(dtop, 0, N * H * sizeof *dtop);
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, B, H, V, (float)T,
                 ws->dlogits + (N - (size_t)B) * V, V, params + m->tensors[TENSOR_HEAD_W(L)].offset, H,
                 0.0f, dtop + (N - (size_t)B) * H, H);
-    for (int l = L - 1; l >= 0; l--) {
-        const int in_dim = l == 0 ? E : H;
-        const float *dh_out = ws->dbuf[cur];
-        float *dx = l == 0 ? NULL : ws->dbuf[1 - cur];
-        const float *w_ih = params + m->tensors[TENSOR_W_IH(l)].offset;
-        const float *w_hh = params + m->tensors[TENSOR_W_HH(l)].offset;
-        float *norms = decay + (size_t)l * T;
-        switch (cfg->cell) {
-        case CELL_LSTM:
-            lstm_backward(T, B, in_dim, H, NULL, w_ih, w_hh, ws->hs[l], ws->cs[l], ws->gates[l],
-                          ws->aux[l], dh_out, dx, NULL, NULL, NULL, NULL, ws->dpre_x, ws->dh,
-                          ws->dc, norms);
-            break;
-        case CELL_GRU:
-            gru_backward(T, B, in_dim, H, NULL, w_ih, w_hh, ws->hs[l], ws->gates[l], ws->aux[l],
-                         dh_out, dx, NULL, NULL, NULL, NULL, ws->dpre_x, ws->dpre_h, ws->dh, norms);
-            break;
-        case CELL_RNN:
-            rnn_backward(T, B, in_dim, H, NULL, w_ih, w_hh, ws->hs[l], dh_out, dx, NULL, NULL, NULL,
-                         NULL, ws->dpre_x, ws->dh, norms);
-            break;
-        }
-        if (l > 0 && ws->dropout_on) {
-            const float *mk = ws->mask[l - 1];
-            for (size_t i = 0; i < N * H; i++)
-                dx[i] *= mk[i];
-        }
-        cur = 1 - cur;
-    }
+    ModelJob job = { .m = m, .params = params, .ws = ws, .T = T, .B = B,
+                     .w_pack = model_pack_buffer(ws, T) };
+    model_layers_backward(&job, 0, 0, decay);
 }
 
 static int gate_saturated(float v, int is_tanh)

@@ -21,6 +21,8 @@
  * (truncated BPTT: the caller carries it to the next chunk) and keeps every
  * activation the backward pass needs in a Workspace allocated once for the
  * largest (T, B). Nothing is allocated inside forward or backward.
+ * A Workspace may own a thread pool (workspace_new_threads); the model
+ * functions then run on it, with the same API.
  */
 #ifndef RNNSCOPE_MODEL_H
 #define RNNSCOPE_MODEL_H
@@ -97,9 +99,24 @@ void state_copy(State *dst, const State *src);            /* same shapes */
 /* Activations of one chunk; opaque. Sized for at most T steps of B streams. */
 typedef struct Workspace Workspace;
 
+/* Single-threaded (sampling, evaluation of one stream, tests). */
 Workspace *workspace_new(const ModelConfig *cfg, int T, int B);
+/* With a pool of `threads` threads (<= 0: one per core) that forward,
+ * backward and the probe share out: the recurrence by streams (each thread
+ * runs its streams' whole T loop), the products over the chunk by rows. The
+ * results are bit-identical from run to run for a given thread count, and
+ * agree with one thread's to float rounding. threads > 1 sets OpenBLAS to one
+ * thread per call (the pool is the parallelism). The workspace must then be
+ * used from one thread at a time. */
+Workspace *workspace_new_threads(const ModelConfig *cfg, int T, int B, int threads);
 void workspace_free(Workspace *ws);
 size_t workspace_bytes(const Workspace *ws); /* memory held, for the bench */
+int workspace_threads(const Workspace *ws);  /* the pool's thread count (1: none) */
+/* The workspace's pool (NULL when single-threaded), for callers that want to
+ * share other per-step work over the same threads (pool.h); not while a
+ * model function runs on this workspace. */
+typedef struct Pool Pool;
+Pool *workspace_pool(const Workspace *ws);
 /* (T*B, V) raw logits of the last forward, row t*B + b. */
 const float *workspace_logits(const Workspace *ws);
 

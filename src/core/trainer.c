@@ -20,13 +20,13 @@ static double now_ms(void)
     return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-static void set_threads(int threads)
+/* The workspace's pool (--threads) is the parallelism of a step: every
+ * OpenBLAS call inside it is one thread's share, so OpenBLAS runs each call on
+ * the calling thread. Splitting each small per-step product across OpenBLAS's
+ * own threads instead costs a synchronisation per call, ~200 per step. */
+static void set_threads(void)
 {
-    if (threads <= 0) {
-        long n = sysconf(_SC_NPROCESSORS_ONLN);
-        threads = n > 0 ? (int)n : 1;
-    }
-    openblas_set_num_threads(threads);
+    openblas_set_num_threads(1);
 }
 
 /* Everything after the model and corpus exist: optimizer, buffers, batchers. */
@@ -50,7 +50,7 @@ static int setup_run(Trainer *t, Err *err)
     train_config_optim(c, &oc);
     optim_init(&t->optim, &oc, t->model.n_params);
     train_config_schedule(c, &t->sched);
-    t->ws = workspace_new(&t->model.cfg, c->seq, c->batch);
+    t->ws = workspace_new_threads(&t->model.cfg, c->seq, c->batch, c->threads);
     state_init(&t->state, &t->model.cfg, c->batch);
     state_init(&t->eval_state, &t->model.cfg, c->batch);
     t->x = xmalloc(sizeof(int) * (size_t)c->batch * (size_t)c->seq);
@@ -61,7 +61,7 @@ static int setup_run(Trainer *t, Err *err)
     t->decay = xcalloc((size_t)t->model.cfg.layers * c->seq, sizeof(float));
     t->probe_every = 50;
     diag_history_init(&t->history, 2048, 512);
-    set_threads(c->threads);
+    set_threads();
     return 0;
 }
 

@@ -1,0 +1,171 @@
+/* rgemm.c — packed-weight product for the per-step recurrence (see rgemm.h).
+ *
+ * Packed layout: panel p holds columns 16p..16p+15 of B as K rows of 16
+ * floats (zero beyond N), so the kernel reads B strictly sequentially. The
+ * kernel keeps a 5 x 16 block of C in ten AVX registers and, per k, loads 16
+ * floats of B and broadcasts 5 of A: 10 FMAs. Five rows because a 2-thread
+ * split of the usual 50 streams gives 25 = 5 x 5; leftover rows go one at a
+ * time. The code is compiled for AVX2/FMA through target attributes so the
+ * rest of the program keeps the baseline ISA, and picked at run time.
+ */
+#include "rgemm.h"
+
+#include <string.h>
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define RGEMM_X86 1
+#include <immintrin.h>
+#endif
+
+enum { RGEMM_NR = 16, RGEMM_MR = 5 };
+
+size_t rgemm_pack_size(int K, int N)
+{
+    return (size_t)rgemm_panels(N) * RGEMM_NR * (size_t)K;
+}
+
+int rgemm_panels(int N)
+{
+    return (N + RGEMM_NR - 1) / RGEMM_NR;
+}
+
+void rgemm_pack(int K, int N, const float *W, int ldw, int trans, float *packed, int p0, int p1)
+{
+    for (int p = p0; p < p1; p++) {
+        float *dst = packed + (size_t)p * RGEMM_NR * K;
+        const int n0 = p * RGEMM_NR;
+        const int nw = N - n0 < RGEMM_NR ? N - n0 : RGEMM_NR;
+        if (trans) {
+            /* B[k][n] = W[n][k]: walk each source row once (sequential reads) */
+            if (nw < RGEMM_NR)
+                memset(dst, 0, (size_t)RGEMM_NR * K * sizeof *dst);
+            for (int c = 0; c < nw; c++) {
+                const float *src = W + (size_t)(n0 + c) * ldw;
+                for (int k = 0; k < K; k++)
+                    dst[(size_t)k * RGEMM_NR + c] = src[k];
+            }
+        } else {
+            for (int k = 0; k < K; k++) {
+                float *d = dst + (size_t)k * RGEMM_NR;
+                memcpy(d, W + (size_t)k * ldw + n0, (size_t)nw * sizeof *d);
+                for (int c = nw; c < RGEMM_NR; c++)
+                    d[c] = 0.0f;
+            }
+        }
+    }
+}
+
+#ifdef RGEMM_X86
+
+int rgemm_available(void)
+{
+    static int cached = -1;
+    if (cached < 0) {
+        __builtin_cpu_init();
+        cached = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    }
+    return cached;
+}
+
+__attribute__((target("avx2,fma")))
+static inline void rgemm_store(float *c, __m256 lo, __m256 hi, int nw, int accumulate)
+{
+    if (nw == RGEMM_NR) {
+        if (accumulate) {
+            lo = _mm256_add_ps(_mm256_loadu_ps(c), lo);
+            hi = _mm256_add_ps(_mm256_loadu_ps(c + 8), hi);
+        }
+        _mm256_storeu_ps(c, lo);
+        _mm256_storeu_ps(c + 8, hi);
+        return;
+    }
+    float tmp[RGEMM_NR];
+    _mm256_storeu_ps(tmp, lo);
+    _mm256_storeu_ps(tmp + 8, hi);
+    for (int j = 0; j < nw; j++)
+        c[j] = accumulate ? c[j] + tmp[j] : tmp[j];
+}
+
+__attribute__((target("avx2,fma")))
+static void rgemm_block5(int K, const float *a, int lda, const float *b, int nw, int accumulate,
+                         float *c, int ldc)
+{
+    __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps();
+    __m256 c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps();
+    __m256 c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps();
+    __m256 c30 = _mm256_setzero_ps(), c31 = _mm256_setzero_ps();
+    __m256 c40 = _mm256_setzero_ps(), c41 = _mm256_setzero_ps();
+    const float *a0 = a, *a1 = a + lda, *a2 = a + 2 * (size_t)lda, *a3 = a + 3 * (size_t)lda,
+                *a4 = a + 4 * (size_t)lda;
+    for (int k = 0; k < K; k++) {
+        __m256 b0 = _mm256_loadu_ps(b + (size_t)k * RGEMM_NR);
+        __m256 b1 = _mm256_loadu_ps(b + (size_t)k * RGEMM_NR + 8);
+        __m256 t = _mm256_broadcast_ss(a0 + k);
+        c00 = _mm256_fmadd_ps(t, b0, c00);
+        c01 = _mm256_fmadd_ps(t, b1, c01);
+        t = _mm256_broadcast_ss(a1 + k);
+        c10 = _mm256_fmadd_ps(t, b0, c10);
+        c11 = _mm256_fmadd_ps(t, b1, c11);
+        t = _mm256_broadcast_ss(a2 + k);
+        c20 = _mm256_fmadd_ps(t, b0, c20);
+        c21 = _mm256_fmadd_ps(t, b1, c21);
+        t = _mm256_broadcast_ss(a3 + k);
+        c30 = _mm256_fmadd_ps(t, b0, c30);
+        c31 = _mm256_fmadd_ps(t, b1, c31);
+        t = _mm256_broadcast_ss(a4 + k);
+        c40 = _mm256_fmadd_ps(t, b0, c40);
+        c41 = _mm256_fmadd_ps(t, b1, c41);
+    }
+    rgemm_store(c, c00, c01, nw, accumulate);
+    rgemm_store(c + ldc, c10, c11, nw, accumulate);
+    rgemm_store(c + 2 * (size_t)ldc, c20, c21, nw, accumulate);
+    rgemm_store(c + 3 * (size_t)ldc, c30, c31, nw, accumulate);
+    rgemm_store(c + 4 * (size_t)ldc, c40, c41, nw, accumulate);
+}
+
+__attribute__((target("avx2,fma")))
+static void rgemm_block1(int K, const float *a, const float *b, int nw, int accumulate, float *c)
+{
+    __m256 c0 = _mm256_setzero_ps(), c1 = _mm256_setzero_ps();
+    for (int k = 0; k < K; k++) {
+        __m256 t = _mm256_broadcast_ss(a + k);
+        c0 = _mm256_fmadd_ps(t, _mm256_loadu_ps(b + (size_t)k * RGEMM_NR), c0);
+        c1 = _mm256_fmadd_ps(t, _mm256_loadu_ps(b + (size_t)k * RGEMM_NR + 8), c1);
+    }
+    rgemm_store(c, c0, c1, nw, accumulate);
+}
+
+__attribute__((target("avx2,fma")))
+void rgemm(int M, int N, int K, const float *A, int lda, const float *packed, int accumulate,
+           float *C, int ldc)
+{
+    const int np = rgemm_panels(N);
+    for (int p = 0; p < np; p++) {
+        const float *b = packed + (size_t)p * RGEMM_NR * K;
+        const int n0 = p * RGEMM_NR;
+        const int nw = N - n0 < RGEMM_NR ? N - n0 : RGEMM_NR;
+        int m = 0;
+        for (; m + RGEMM_MR <= M; m += RGEMM_MR)
+            rgemm_block5(K, A + (size_t)m * lda, lda, b, nw, accumulate, C + (size_t)m * ldc + n0,
+                         ldc);
+        for (; m < M; m++)
+            rgemm_block1(K, A + (size_t)m * lda, b, nw, accumulate, C + (size_t)m * ldc + n0);
+    }
+}
+
+#else
+
+int rgemm_available(void)
+{
+    return 0;
+}
+
+void rgemm(int M, int N, int K, const float *A, int lda, const float *packed, int accumulate,
+           float *C, int ldc)
+{
+    /* never called: rgemm_available() is 0 */
+    (void)M, (void)N, (void)K, (void)A, (void)lda, (void)packed, (void)accumulate, (void)C,
+        (void)ldc;
+}
+
+#endif
