@@ -105,18 +105,40 @@ static int bench_model(const BenchOpts *o, int hidden)
     }
     double dt = progress_now_s() - t0;
     struct mallinfo2 after = mallinfo2();
-    /* The inspector's cost: steps with its diagnostics on and off, interleaved
-     * in blocks of 10 so that drift (clocks, caches) hits both alike. */
+    /* The inspector's cost: the mean step time with its per-step diagnostics
+     * on and off, interleaved in blocks of 10 so that drift (clocks, caches)
+     * hits both alike, plus the decay probe amortised over the steps between
+     * two probes (it is timed on its own: a block of 10 rarely meets one). */
     double on_s = 0, off_s = 0;
+    long on_n = 0, off_n = 0;
+    int probe_every = t.probe_every;
+    t.probe_every = 0;
     for (int i = 0; i < o->steps; i++) {
         t.diag_off = (i / 10) % 2;
         double t1 = progress_now_s();
         if (trainer_step(&t, &info, &err) != 0)
             return report(&err);
-        *(t.diag_off ? &off_s : &on_s) += progress_now_s() - t1;
+        double d = progress_now_s() - t1;
+        if (t.diag_off) {
+            off_s += d;
+            off_n++;
+        } else {
+            on_s += d;
+            on_n++;
+        }
     }
     t.diag_off = 0;
-    double diag_pct = off_s > 0 ? 100.0 * (on_s - off_s) / off_s : 0;
+    t.probe_every = probe_every;
+    double probe_s = 0;
+    for (int i = 0; i < 3; i++) {
+        double t1 = progress_now_s();
+        if (trainer_probe(&t, &err) != 0)
+            return report(&err);
+        probe_s += (progress_now_s() - t1) / 3;
+    }
+    double off_mean = off_n ? off_s / off_n : 0, on_mean = on_n ? on_s / on_n : 0;
+    double probe_share = probe_every > 0 ? probe_s / probe_every : 0;
+    double diag_pct = off_mean > 0 ? 100.0 * (on_mean - off_mean + probe_share) / off_mean : 0;
     double tokens = (double)o->steps * cfg.batch * cfg.seq;
     double tps = tokens / dt;
     double gflops = 3.0 * forward_flops_per_token(&t.model.cfg) * tps / 1e9;
@@ -126,14 +148,16 @@ static int bench_model(const BenchOpts *o, int hidden)
     if (o->json)
         printf("{\"kind\":\"model\",\"hidden\":%d,\"vocab\":%d,\"params\":%zu,\"threads\":%d,\"steps\":%d,"
                "\"tokens_per_s\":%.1f,\"ms_per_step\":%.2f,\"gflops\":%.2f,\"peak_rss_mb\":%.1f,"
-               "\"math_mb\":%.1f,\"heap_growth_bytes\":%ld,\"last_loss\":%.4f,\"diag_overhead_pct\":%.2f}\n",
+               "\"math_mb\":%.1f,\"heap_growth_bytes\":%ld,\"last_loss\":%.4f,\"diag_overhead_pct\":%.2f,"
+               "\"probe_ms\":%.2f}\n",
                hidden, t.model.cfg.vocab, t.model.n_params, o->threads, o->steps, tps, dt * 1e3 / o->steps,
-               gflops, rss, math_mb, heap_delta, loss, diag_pct);
+               gflops, rss, math_mb, heap_delta, loss, diag_pct, probe_s * 1e3);
     else
         printf("H=%-4d V=%d params %zu: %.0f tokens/s, %.1f ms/step, %.1f GFLOP/s, peak RSS %.1f MB "
-               "(maths %.1f MB), heap growth during steps %ld bytes; diagnostics add %.1f%% to the step\n",
+               "(maths %.1f MB), heap growth during steps %ld bytes; diagnostics add %.1f%% to the step "
+               "(decay probe %.1f ms every %d steps)\n",
                hidden, t.model.cfg.vocab, t.model.n_params, tps, dt * 1e3 / o->steps, gflops, rss, math_mb,
-               heap_delta, diag_pct);
+               heap_delta, diag_pct, probe_s * 1e3, probe_every);
     trainer_free(&t);
     return 0;
 }
@@ -170,7 +194,7 @@ int cmd_bench(int argc, char **argv)
     const CliOpt opts[] = {
         {"hidden", CLI_STR, &hidden_list, 0, 0, "LIST", "hidden sizes to measure, comma-separated"},
         {"steps", CLI_INT, &steps, 0, 1000000, "N", "timed steps per size (0: about 5 seconds' worth)"},
-        {"threads", CLI_INT, &threads, 0, 256, "N", "OpenBLAS threads (0: one per core)"},
+        {"threads", CLI_INT, &threads, 0, 256, "N", "threads of a training step (0: one per core)"},
         {"corpus", CLI_STR, &corpus, 0, 0, "FILE", "text to train on (default: tiny-shakespeare if found)"},
         {"json", CLI_FLAG, &json, 0, 1, NULL, "one JSON object per measurement"},
     };

@@ -149,12 +149,12 @@ void optim_reset(Optim *o)
     o->t = 0;
 }
 
-static void optim_step_sgd(Optim *o, float *p, const float *g, float lr)
+static void optim_step_sgd(Optim *o, float *p, const float *g, float lr, size_t begin, size_t end)
 {
     const float wd = o->cfg.weight_decay, mom = o->cfg.momentum, neg_lr = -lr;
     const int nesterov = o->cfg.nesterov;
     float *buf = o->m;
-    for (size_t i = 0; i < o->n; i++) {
+    for (size_t i = begin; i < end; i++) {
         float d = g[i];
         if (wd != 0.0f)
             d = fma32(wd, p[i], d);
@@ -170,13 +170,13 @@ static void optim_step_sgd(Optim *o, float *p, const float *g, float lr)
     }
 }
 
-static void optim_step_adagrad(Optim *o, float *p, const float *g, float lr)
+static void optim_step_adagrad(Optim *o, float *p, const float *g, float lr, size_t begin, size_t end)
 {
     const float wd = o->cfg.weight_decay, eps = o->cfg.eps;
     /* clr = lr / (1 + (step - 1) * lr_decay) with lr_decay 0 is lr. */
     const float neg_clr = -lr;
     float *sum = o->m;
-    for (size_t i = 0; i < o->n; i++) {
+    for (size_t i = begin; i < end; i++) {
         float d = g[i];
         if (wd != 0.0f)
             d = fma32(wd, p[i], d);
@@ -186,13 +186,13 @@ static void optim_step_adagrad(Optim *o, float *p, const float *g, float lr)
     }
 }
 
-static void optim_step_rmsprop(Optim *o, float *p, const float *g, float lr)
+static void optim_step_rmsprop(Optim *o, float *p, const float *g, float lr, size_t begin, size_t end)
 {
     const float wd = o->cfg.weight_decay, eps = o->cfg.eps, alpha = o->cfg.alpha;
     const float one_minus_alpha = (float)(1.0 - (double)alpha);
     const float neg_lr = -lr;
     float *sq = o->m;
-    for (size_t i = 0; i < o->n; i++) {
+    for (size_t i = begin; i < end; i++) {
         float d = g[i];
         if (wd != 0.0f)
             d = fma32(wd, p[i], d);
@@ -205,9 +205,11 @@ static void optim_step_rmsprop(Optim *o, float *p, const float *g, float lr)
 
 /* Adam and AdamW share everything but where weight decay enters: Adam adds
  * wd*p to the gradient, AdamW first shrinks p by (1 - lr*wd). */
-static void optim_step_adam(Optim *o, float *p, const float *g, float lr, int decoupled)
+static void optim_step_adam(Optim *o, float *p, const float *g, float lr, int decoupled, size_t begin,
+                            size_t end)
 {
-    const double b1 = o->cfg.beta1, b2 = o->cfg.beta2, step = (double)o->t;
+    /* PyTorch counts the step before using it in the bias corrections */
+    const double b1 = o->cfg.beta1, b2 = o->cfg.beta2, step = (double)(o->t + 1);
     const float beta1 = o->cfg.beta1, beta2 = o->cfg.beta2, eps = o->cfg.eps;
     const float wd = o->cfg.weight_decay;
     const float one_minus_b1 = (float)(1.0 - b1), one_minus_b2 = (float)(1.0 - b2);
@@ -217,7 +219,7 @@ static void optim_step_adam(Optim *o, float *p, const float *g, float lr, int de
     const float bc2_sqrt = (float)sqrt(bias_correction2);
     const float shrink = (float)(1.0 - (double)lr * (double)wd);
     float *m = o->m, *v = o->v;
-    for (size_t i = 0; i < o->n; i++) {
+    for (size_t i = begin; i < end; i++) {
         float d = g[i];
         if (decoupled)
             p[i] = p[i] * shrink;
@@ -231,27 +233,28 @@ static void optim_step_adam(Optim *o, float *p, const float *g, float lr, int de
     }
 }
 
+void optim_step_range(Optim *o, float *params, const float *grads, float lr, size_t begin, size_t end)
+{
+    if (end > o->n)
+        end = o->n;
+    switch (o->cfg.type) {
+    case OPTIM_SGD: optim_step_sgd(o, params, grads, lr, begin, end); break;
+    case OPTIM_ADAGRAD: optim_step_adagrad(o, params, grads, lr, begin, end); break;
+    case OPTIM_RMSPROP: optim_step_rmsprop(o, params, grads, lr, begin, end); break;
+    case OPTIM_ADAM:
+    case OPTIM_ADAMW: optim_step_adam(o, params, grads, lr, o->cfg.type == OPTIM_ADAMW, begin, end); break;
+    }
+}
+
+void optim_step_end(Optim *o)
+{
+    o->t++;
+}
+
 void optim_step(Optim *o, float *params, const float *grads, float lr)
 {
-    switch (o->cfg.type) {
-    case OPTIM_SGD:
-        optim_step_sgd(o, params, grads, lr);
-        o->t++;
-        break;
-    case OPTIM_ADAGRAD:
-        o->t++;
-        optim_step_adagrad(o, params, grads, lr);
-        break;
-    case OPTIM_RMSPROP:
-        o->t++;
-        optim_step_rmsprop(o, params, grads, lr);
-        break;
-    case OPTIM_ADAM:
-    case OPTIM_ADAMW:
-        o->t++; /* PyTorch counts the step before using it in the bias corrections */
-        optim_step_adam(o, params, grads, lr, o->cfg.type == OPTIM_ADAMW);
-        break;
-    }
+    optim_step_range(o, params, grads, lr, 0, o->n);
+    optim_step_end(o);
 }
 
 double grad_norm(const float *g, size_t n)
@@ -262,13 +265,18 @@ double grad_norm(const float *g, size_t n)
     return sqrt(s);
 }
 
+float clip_coef(float norm, float max_norm)
+{
+    return (1.0f / (norm + 1e-6f)) * max_norm;
+}
+
 float clip_global_norm(float *g, size_t n, float max_norm, int *clipped)
 {
     /* clip_grad_norm_ works on a float32 norm: coef = (1 / (norm + 1e-6)) * max_norm
      * (Python's `max_norm / tensor` is tensor.reciprocal() * max_norm), clamped
      * to 1. Scaling by exactly 1 changes nothing, so it is skipped. */
     float norm = (float)grad_norm(g, n);
-    float coef = (1.0f / (norm + 1e-6f)) * max_norm;
+    float coef = clip_coef(norm, max_norm);
     int scaled = coef < 1.0f;
     if (scaled)
         for (size_t i = 0; i < n; i++)

@@ -52,12 +52,22 @@ void optim_free(Optim *o);
 void optim_reset(Optim *o);
 /* One update of params (n) from grads (n) with learning rate lr; no allocation. */
 void optim_step(Optim *o, float *params, const float *grads, float lr);
+/* The same update split in pieces: optim_step_range updates elements
+ * [begin, end) as the coming step (number t + 1) does, and may run for
+ * disjoint ranges on different threads; optim_step_end then counts the step.
+ * Every element is updated independently, so the result does not depend on
+ * how the range is split. */
+void optim_step_range(Optim *o, float *params, const float *grads, float lr, size_t begin, size_t end);
+void optim_step_end(Optim *o);
 
 /* Gradient norms and clipping */
 double grad_norm(const float *g, size_t n);  /* L2, accumulated in double */
 /* Scale g so its global L2 norm is at most max_norm (torch.nn.utils.clip_grad_norm_
  * semantics, including its 1e-6); returns the norm before clipping; *clipped
  * (if non-NULL) = 1 if it scaled. */
+/* The factor clip_global_norm scales by for a gradient of this norm (>= 1:
+ * no clipping). */
+float clip_coef(float norm, float max_norm);
 float clip_global_norm(float *g, size_t n, float max_norm, int *clipped);
 /* Clamp every element to [-limit, limit] (char-rnn's grad_clip,
  * torch.nn.utils.clip_grad_value_); returns how many were clamped. */

@@ -49,7 +49,7 @@ static const FieldSlot slots[] = {
     SLOT("eval-every", TC_LONG, TC_ANY, 0, 1e15, eval_every, "validation loss every K steps (0 = never)"),
     SLOT("eval-chunks", TC_INT, TC_ANY, 0, 1 << 30, eval_chunks, "validation chunks per evaluation (0 = the whole split)"),
     SLOT("seed", TC_SEED, TC_ANY, 0, 0, seed, "random seed (initialisation, dropout)"),
-    SLOT("threads", TC_INT, TC_ANY, 0, 256, threads, "OpenBLAS threads (0 = one per core)"),
+    SLOT("threads", TC_INT, TC_ANY, 0, 256, threads, "threads of a training step (0 = one per core); OpenBLAS runs single-threaded inside them"),
 };
 
 #define N_SLOTS ((int)(sizeof slots / sizeof slots[0]))

@@ -56,6 +56,7 @@ static int setup_run(Trainer *t, Err *err)
     t->x = xmalloc(sizeof(int) * (size_t)c->batch * (size_t)c->seq);
     t->y = xmalloc(sizeof(int) * (size_t)c->batch * (size_t)c->seq);
     t->param_before = xmalloc(sizeof(float) * t->model.n_params);
+    param_pass_init(&t->pass, &t->model);
     t->last_val_loss = NAN;
     state_init(&t->state_before, &t->model.cfg, c->batch);
     t->decay = xcalloc((size_t)t->model.cfg.layers * c->seq, sizeof(float));
@@ -101,6 +102,7 @@ void trainer_free(Trainer *t)
     free(t->x);
     free(t->y);
     free(t->param_before);
+    param_pass_free(&t->pass);
     state_free(&t->state_before);
     free(t->decay);
     diag_history_free(&t->history);
@@ -168,48 +170,6 @@ static int report_nonfinite(Trainer *t, const char *what, Err *err)
     return err_set(err, ERR_RUNTIME,
                    "step %ld: %s is not finite (the activations overflowed; every parameter is finite); "
                    "training stopped, parameters kept from step %ld", t->step + 1, what, t->step);
-}
-
-/* ---- norms ----------------------------------------------------------------- */
-
-static double sumsq(const float *p, size_t n)
-{
-    double s = 0;
-    for (size_t i = 0; i < n; i++)
-        s += (double)p[i] * p[i];
-    return s;
-}
-
-static double sumsq_diff(const float *a, const float *b, size_t n)
-{
-    double s = 0;
-    for (size_t i = 0; i < n; i++) {
-        double d = (double)a[i] - b[i];
-        s += d * d;
-    }
-    return s;
-}
-
-/* Gradient norm of each gate block of each layer: rows [g*H, (g+1)*H) of the
- * layer's four tensors. */
-static void gate_norms(const Model *m, StepInfo *info)
-{
-    int L = m->cfg.layers, H = m->cfg.hidden, G = cell_gates(m->cfg.cell);
-    info->n_layers = L;
-    info->n_gates = G;
-    for (int k = 0; k < L; k++) {
-        int in = m->tensors[TENSOR_W_IH(k)].shape[1];
-        const float *gih = model_tensor_grad(m, TENSOR_W_IH(k));
-        const float *ghh = model_tensor_grad(m, TENSOR_W_HH(k));
-        const float *gbi = model_tensor_grad(m, TENSOR_B_IH(k));
-        const float *gbh = model_tensor_grad(m, TENSOR_B_HH(k));
-        for (int g = 0; g < G; g++) {
-            size_t r0 = (size_t)g * H;
-            double s = sumsq(gih + r0 * in, (size_t)H * in) + sumsq(ghh + r0 * H, (size_t)H * H) +
-                       sumsq(gbi + r0, (size_t)H) + sumsq(gbh + r0, (size_t)H);
-            info->gate_grad_norms[k][g] = (float)sqrt(s);
-        }
-    }
 }
 
 /* ---- the inspector's per-step diagnostics ------------------------------------ */
@@ -313,34 +273,59 @@ int trainer_step(Trainer *t, StepInfo *info, Err *err)
         return report_nonfinite(t, "the loss", err);
     model_backward(m, t->ws);
 
+    /* gradient norms per tensor and per gate block, from per-segment sums
+     * added in a fixed order (param_pass.h) */
+    Pool *pool = workspace_pool(t->ws);
+    ParamPass *pp = &t->pass;
+    param_pass_grad_sums(pp, pool, m);
+    double tensor_ss[STEP_MAX_TENSORS] = {0}, gate_ss[TRAIN_MAX_LAYERS][4] = {{0}};
+    for (int s = 0; s < pp->n_seg; s++) {
+        tensor_ss[pp->tensor[s]] += pp->grad_ss[s];
+        if (pp->gate[s] >= 0)
+            gate_ss[(pp->tensor[s] - TENSOR_W_IH(0)) / 4][pp->gate[s]] += pp->grad_ss[s];
+    }
     double total = 0;
     info->n_tensors = m->n_tensors;
     for (int i = 0; i < m->n_tensors; i++) {
-        double s = sumsq(m->grads + m->tensors[i].offset, m->tensors[i].size);
-        info->grad_norms[i] = (float)sqrt(s);
-        total += s;
+        info->grad_norms[i] = (float)sqrt(tensor_ss[i]);
+        total += tensor_ss[i];
     }
     if (!isfinite(total))
         return report_nonfinite(t, "the gradient", err);
-    gate_norms(m, info);
+    info->n_layers = m->cfg.layers;
+    info->n_gates = cell_gates(m->cfg.cell);
+    for (int k = 0; k < info->n_layers; k++)
+        for (int g = 0; g < info->n_gates; g++)
+            info->gate_grad_norms[k][g] = (float)sqrt(gate_ss[k][g]);
     if (!t->diag_off)
         step_diagnostics(t, info);
     info->grad_norm = (float)sqrt(total);
-    if (c->clip_value > 0)
+    if (c->clip_value > 0) {
+        /* element-wise first, then the global norm of what is left (serial: rare) */
         info->n_clamped = (long)clip_elementwise(m->grads, m->n_params, c->clip_value);
-    if (c->clip > 0)
-        clip_global_norm(m->grads, m->n_params, c->clip, &info->clipped);
-
-    memcpy(t->param_before, m->params, sizeof(float) * m->n_params);
-    optim_step(&t->optim, m->params, m->grads, lr);
-    t->ws_updated = 1;
-    for (int i = 0; i < m->n_tensors && !t->diag_off; i++) {
-        const TensorView *tv = &m->tensors[i];
-        double d = sumsq_diff(m->params + tv->offset, t->param_before + tv->offset, tv->size);
-        double w = sumsq(t->param_before + tv->offset, tv->size);
-        info->update_ratio[i] = w > 0 ? (float)sqrt(d / w) : 0.0f;
+        if (c->clip > 0)
+            clip_global_norm(m->grads, m->n_params, c->clip, &info->clipped);
+    } else if (c->clip > 0) {
+        float coef = clip_coef(info->grad_norm, c->clip);
+        if (coef < 1.0f) {
+            param_pass_scale_grads(pp, pool, m, coef);
+            info->clipped = 1;
+        }
     }
-    if (first_nonfinite(m->params, m->n_params) >= 0) {
+
+    param_pass_update(pp, pool, m, &t->optim, lr, t->param_before, !t->diag_off);
+    optim_step_end(&t->optim);
+    t->ws_updated = 1;
+    int overflowed = 0;
+    double diff_ss[STEP_MAX_TENSORS] = {0}, weight_ss[STEP_MAX_TENSORS] = {0};
+    for (int s = 0; s < pp->n_seg; s++) {
+        overflowed |= pp->nonfinite[s];
+        diff_ss[pp->tensor[s]] += pp->diff_ss[s];
+        weight_ss[pp->tensor[s]] += pp->weight_ss[s];
+    }
+    for (int i = 0; i < m->n_tensors && !t->diag_off; i++)
+        info->update_ratio[i] = weight_ss[i] > 0 ? (float)sqrt(diff_ss[i] / weight_ss[i]) : 0.0f;
+    if (overflowed) {
         /* the update itself overflowed: undo it so the model stays usable */
         memcpy(m->params, t->param_before, sizeof(float) * m->n_params);
         t->ws_updated = 0;

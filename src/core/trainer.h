@@ -20,6 +20,7 @@
 #include "err.h"
 #include "model.h"
 #include "optim.h"
+#include "param_pass.h"
 #include "schedule.h"
 #include "train_config.h"
 
@@ -73,6 +74,7 @@ typedef struct {
     Rng rng;              /* dropout masks */
     int *x, *y;           /* (T*B) the current chunk, time-major */
     float *param_before;  /* (n_params) parameters before the update, for update ratios */
+    ParamPass pass;       /* the parameter buffer cut into segments for the per-step passes */
     long step;            /* steps completed */
     float last_val_loss;  /* NAN before the first validation pass */
     char note[256];       /* set by trainer_resume when a flag changed the data stream */
