@@ -174,14 +174,19 @@ static void panels_grads(Grid *g, Rect r, const PanelData *d)
         /* per-gate breakdown under each layer's recurrent row */
         if (gate_rows && i >= 1 && i < d->n_groups - 1 && (i - 1) % 2 == 1 && y < in.y + in.h) {
             int k = (i - 1) / 2;
-            int gx = in.x + 2;
-            gx += grid_text(g, gx, y, in.x + in.w - gx, "gates", ROLE_DIM, 0);
+            /* the roomy form when it fits, else a compact one, so the last
+             * gate's value is never cut off in a narrow panel */
+            char roomy[160] = "gates", compact[160] = "";
+            size_t nr = strlen(roomy), nc = 0;
             for (int gi = 0; gi < d->n_gates && gi < 4; gi++) {
-                char v[16], item[32];
+                char v[16];
                 chart_format_number_digits(d->gate_norms[k][gi], 2, v, sizeof v);
-                snprintf(item, sizeof item, "  %c %s", d->gate_names[gi], v);
-                gx += grid_text(g, gx, y, in.x + in.w - gx, item, ROLE_DIM, 0);
+                nr += (size_t)snprintf(roomy + nr, sizeof roomy - nr, "  %c %s", d->gate_names[gi], v);
+                nc += (size_t)snprintf(compact + nc, sizeof compact - nc, "%s%c %s", gi ? " " : "",
+                                       d->gate_names[gi], v);
             }
+            int avail = in.w - 2;
+            grid_text(g, in.x + 2, y, avail, (int)nr <= avail ? roomy : compact, ROLE_DIM, 0);
             y++;
         }
     }
