@@ -125,6 +125,26 @@ run_bad "eval of a missing file" 2 "nope.txt" -- eval "$work/a.st" "$work/nope.t
 run_bad "resume from a PyTorch model file onto a missing corpus" 2 "nope.txt" \
     -- train --resume "$here/fixtures/ckpt_torch_lstm.safetensors" --corpus "$work/nope.txt" --quiet
 
+run_bad "corpus that never ends (/dev/zero)" 2 "not a regular file" -- train --corpus /dev/zero --quiet
+mkfifo "$work/fifo"
+run_bad "corpus that is a FIFO (would block)" 2 "not a regular file" -- train --corpus "$work/fifo" --quiet
+run_bad "--save onto a FIFO (rename would replace it)" 2 "not a regular file" -- train "${small[@]}" --steps 2 --save "$work/fifo"
+check "the FIFO is still a FIFO" test -p "$work/fifo"
+mkdir "$work/adir"
+run_bad "--save to a directory is refused before training" 2 "it is a directory" -- train "${small[@]}" --steps 100000 --save "$work/adir"
+run_bad "a model too big for this machine" 2 "more than the .* GB of memory here; lower --hidden" -- train --hidden 8192 --layers 16 --quiet
+"$bin" train --corpus "$root/corpora/chinese.txt" --steps 3 --eval-every 3 --quiet --save "$work/zhd.st"
+check "the Chinese corpus trains with the default flags (short validation split read in fewer streams)" test -s "$work/zhd.st"
+
+run_bad "a directory given as a Lua script" 2 "a directory" -- run "$work/adir"
+if [ -c /dev/full ]; then
+    "$bin" sample "$work/a.st" --length 20 >/dev/full 2>"$work/full.err"
+    rc=$?
+    check "output that cannot be written (a full disk) fails with exit 1 and says so" \
+        bash -c "[ $rc -eq 1 ] && grep -q 'cannot write the output' '$work/full.err'"
+    run_bad "--log on a full disk" 1 "--log /dev/full: cannot write" -- train "${small[@]}" --steps 3 --eval-every 0 --log /dev/full --save "$work/full.st"
+fi
+
 # --- a diverging run stops, names the tensor, and keeps the last good checkpoint --------------
 "$bin" train "${small[@]}" --optim sgd --lr 1 --clip 0 --dropout 0 --steps 2 --eval-every 0 --save "$work/div.st"
 "$bin" train --resume "$work/div.st" --lr 1e30 --steps 500 --save-every 1 --quiet 2>"$work/div.err"
@@ -132,6 +152,10 @@ rc=$?
 check "divergence: exit status 1 and one line saying what went non-finite and where the last good checkpoint is" \
     bash -c "[ $rc -eq 1 ] && [ \$(wc -l <'$work/div.err') -eq 1 ] && grep -q 'not finite.*last good checkpoint is .*div.st' '$work/div.err'"
 check "divergence: the last saved checkpoint still loads" "$bin" sample "$work/div.st" --length 3 --prime a
+"$bin" train "${small[@]}" --optim sgd --lr 1 --clip 0 --dropout 0 --steps 2 --eval-every 0 --save "$work/div2.st"
+"$bin" train --resume "$work/div2.st" --lr 1e30 --steps 500 --save "$work/elsewhere.st" --quiet 2>"$work/div2.err"
+check "divergence before any save names the resumed file, not the unwritten --save path" \
+    bash -c "grep -q 'last good checkpoint is .*div2.st (step 2)' '$work/div2.err' && [ ! -e '$work/elsewhere.st' ]"
 
 echo "RESULT $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

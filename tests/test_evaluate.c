@@ -94,7 +94,7 @@ static void check_cell(const char *cell)
 }
 
 /* Rewrite the LSTM fixture with one change and expect a refusal naming `expect`. */
-typedef enum { DROP_TENSOR, BAD_SHAPE, BAD_DTYPE, BAD_META, NO_VOCAB } Damage;
+typedef enum { DROP_TENSOR, BAD_SHAPE, BAD_DTYPE, BAD_META, NO_VOCAB, NAN_WEIGHT } Damage;
 
 static void check_damaged(Damage d, const char *expect)
 {
@@ -117,6 +117,8 @@ static void check_damaged(Damage d, const char *expect)
             shape[0] = t->shape[1];
             shape[1] = t->shape[0];
         }
+        if (d == NAN_WEIGHT && !strcmp(t->name, "head.bias"))
+            buf[3] = NAN;
         if (d == BAD_DTYPE && !strcmp(t->name, "head.bias"))
             st_add_raw(w, t->name, ST_I32, buf, t->ndim, shape);
         else
@@ -161,5 +163,6 @@ int main(void)
     check_damaged(BAD_DTYPE, "head.bias has dtype I32");
     check_damaged(BAD_META, "hidden");
     check_damaged(NO_VOCAB, "vocab");
+    check_damaged(NAN_WEIGHT, "head.bias has a non-finite value (nan) at element 3");
     return check_summary();
 }

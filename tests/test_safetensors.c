@@ -547,12 +547,24 @@ static void test_failed_saves(void)
               S_ISDIR(st.st_mode),
           "failed save (path is a directory): %s", err.msg);
 
-    /* Directory missing: mkstemp fails. */
+    /* Directory missing: refused before anything is created. */
     char mpath[512];
     tmp_path(mpath, sizeof mpath, "no/such/dir/x.safetensors");
     rc = st_writer_save(w, mpath, &err);
-    CHECK(rc == ERR_RUNTIME && strstr(err.msg, mpath) && strstr(err.msg, "No such file"),
+    CHECK(rc == ERR_INPUT && strstr(err.msg, mpath) && strstr(err.msg, "does not exist"),
           "failed save (missing directory): %s", err.msg);
+
+    /* A FIFO (or a device node) at the path: rename() would replace it. */
+    char fpath[512];
+    tmp_path(fpath, sizeof fpath, "fifo");
+    if (mkfifo(fpath, 0644) == 0) {
+        rc = st_writer_save(w, fpath, &err);
+        struct stat fst;
+        CHECK(rc == ERR_INPUT && strstr(err.msg, "not a regular file") && stat(fpath, &fst) == 0 &&
+                  S_ISFIFO(fst.st_mode),
+              "failed save (path is a FIFO): refused and the FIFO left alone: %s", err.msg);
+        unlink(fpath);
+    }
 
     /* Read-only directory. Root writes anywhere, so as root the save runs in
      * a child that drops to user nobody first. */
@@ -576,7 +588,7 @@ static void test_failed_saves(void)
         Err e2;
         int rc2 = st_writer_save(w2, rpath, &e2);
         st_writer_free(w2);
-        _exit(rc2 == ERR_RUNTIME && strstr(e2.msg, rpath) && strstr(e2.msg, "Permission denied") ? 0 : 4);
+        _exit(rc2 == ERR_INPUT && strstr(e2.msg, rpath) && strstr(e2.msg, "Permission denied") ? 0 : 4);
     }
     int status = -1;
     if (pid > 0)
@@ -584,7 +596,7 @@ static void test_failed_saves(void)
     chmod(tmpdir, 0700);
     unsigned char *rafter = read_bytes(rpath, &r1);
     CHECK(pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0,
-          "failed save (read-only directory): ERR_RUNTIME naming the path and 'Permission denied' (child status %d)",
+          "failed save (read-only directory): ERR_INPUT naming the path and 'Permission denied' (child status %d)",
           status);
     CHECK(rbefore && rafter && r0 == r1 && memcmp(rbefore, rafter, r0) == 0 && !dir_has_temp(rdir, "keep.safetensors"),
           "failed save (read-only directory): previous file byte-identical, no temporary left");

@@ -164,6 +164,11 @@ static void test_parse(const char *dir)
     rc = theme_load(&t, path, &err);
     CHECK(rc == ERR_INPUT && strstr(err.msg, path), "a missing file is an error naming it: %s", err.msg);
     theme_free(&t);
+
+    /* a device that never ends must not be read (it used to eat all memory) */
+    rc = theme_load(&t, "/dev/zero", &err);
+    CHECK(rc == ERR_INPUT && strstr(err.msg, "not a regular file"), "/dev/zero is refused: %s", err.msg);
+    theme_free(&t);
 }
 
 static void test_resolve(void)

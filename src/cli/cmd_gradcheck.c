@@ -46,7 +46,7 @@ int cmd_gradcheck(int argc, char **argv)
         err_set(&err, ERR_INPUT, "--cell: unknown cell '%s'; use lstm, gru, rnn or all", cell);
         return report(&err);
     }
-    int failed = 0;
+    int failed = 0, checked = 0;
     printf("%-6s %-22s %8s %12s %12s %12s\n", "cell", "tensor", "checked", "max|grad|", "max abs err",
            "max rel err");
     for (int c = 0; c < n_cells; c++) {
@@ -57,12 +57,16 @@ int cmd_gradcheck(int argc, char **argv)
         for (int i = 0; i < n; i++) {
             int bad = rows[i].max_rel_err > GRADCHECK_PASS;
             failed += bad;
+            checked++;
             printf("%-6s %-22s %8d %12.3e %12.3e %12.3e%s\n", cell_name(cells[c]), rows[i].name,
                    rows[i].n_checked, rows[i].max_abs_grad, rows[i].max_abs_err, rows[i].max_rel_err,
                    bad ? "  FAIL" : "");
         }
     }
-    printf("%s: worst relative error %s %.0e in %d tensor(s)\n", failed ? "FAIL" : "ok",
-           failed ? "above" : "below", GRADCHECK_PASS, failed);
+    if (failed)
+        printf("FAIL: %d of %d tensor(s) have a worst relative error above %.0e\n", failed, checked, GRADCHECK_PASS);
+    else
+        printf("ok: the worst relative error of every one of the %d tensors is below %.0e\n", checked,
+               GRADCHECK_PASS);
     return failed ? 1 : 0;
 }

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "commands.h"
@@ -115,8 +116,10 @@ int cmd_run(int argc, char **argv)
         return 2;
     }
     const char *script = argv[i];
-    if (access(script, R_OK) != 0) {
-        fprintf(stderr, "rnnscope: run: cannot read script %s; check the path\n", script);
+    struct stat sst;
+    if (access(script, R_OK) != 0 || stat(script, &sst) != 0 || !S_ISREG(sst.st_mode)) {
+        fprintf(stderr, "rnnscope: run: cannot read script %s (%s); check the path\n", script,
+                stat(script, &sst) == 0 && S_ISDIR(sst.st_mode) ? "a directory" : "missing, unreadable or not a file");
         return 2;
     }
     FILE *plot = NULL;

@@ -163,7 +163,7 @@ int cmd_train(int argc, char **argv)
         return 0;
     if (rc)
         return report(&err);
-    (void)headless; /* training from this command is always headless until the dashboard lands */
+    (void)headless; /* cmd_tui_wanted chose the dashboard or not before we got here */
 
     Trainer t;
     rc = resume ? trainer_resume(&t, resume, &cfg, overridden, &err) : trainer_init(&t, &cfg, &err);
@@ -178,10 +178,14 @@ int cmd_train(int argc, char **argv)
         snprintf(save_path, sizeof save_path, "%s", resume);
     else
         default_save_path(&t.cfg, save_path, sizeof save_path);
-    if ((rc = ensure_parent_dir(save_path, &err)) != 0) {
+    if ((rc = ensure_parent_dir(save_path, &err)) != 0 || (rc = st_check_save_path(save_path, &err)) != 0) {
         trainer_free(&t);
         return report(&err);
     }
+    long first_step = t.step;
+    if (t.cfg.steps > 0 && t.step >= t.cfg.steps && !quiet)
+        fprintf(stderr, "rnnscope: note: the run is already at step %ld and --steps is %ld: nothing to train "
+                "(raise --steps to continue)\n", t.step, t.cfg.steps);
     StepLog log = {0};
     if (log_path && (rc = steplog_open(&log, log_path, &err)) != 0) {
         trainer_free(&t);
@@ -215,9 +219,12 @@ int cmd_train(int argc, char **argv)
         StepInfo info;
         if ((rc = trainer_step(&t, &info, &err)) != 0) {
             progress_finish(&prog);
-            if (last_saved >= 0 || resume)
+            if (last_saved >= 0)
                 fprintf(stderr, "rnnscope: %s; the last good checkpoint is %s (step %ld)\n", err.msg, save_path,
-                        last_saved >= 0 ? last_saved : t.step);
+                        last_saved);
+            else if (resume)
+                fprintf(stderr, "rnnscope: %s; the last good checkpoint is %s (step %ld)\n", err.msg, resume,
+                        first_step);
             else
                 fprintf(stderr, "rnnscope: %s\n", err.msg);
             status = rc;
@@ -226,6 +233,11 @@ int cmd_train(int argc, char **argv)
         steplog_step(&log, &info, &t.model);
         if (info.evaluated)
             steplog_eval(&log, info.step, info.val_loss);
+        if ((rc = steplog_check(&log, &err)) != 0 || (rc = csvlog_check(&exports.csv, &err)) != 0) {
+            progress_finish(&prog);
+            status = report(&err);
+            break;
+        }
         if ((rc = exports_step(&exports, &t, &info, &err)) != 0) {
             progress_finish(&prog);
             status = report(&err);

@@ -57,8 +57,13 @@ int cli_parse(CliSpec *s, int argc, char **argv, Err *err)
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         if (only_pos || a[0] != '-' || a[1] == '\0') {
-            if (s->n_pos >= s->max_pos)
-                return err_set(err, ERR_INPUT, "unexpected argument '%s'; see %s --help", a, s->usage);
+            if (s->n_pos >= s->max_pos) {
+                /* "rnnscope CMD" from the usage line */
+                const char *sp = strchr(s->usage, ' ');
+                sp = sp ? strchr(sp + 1, ' ') : NULL;
+                int n = sp ? (int)(sp - s->usage) : (int)strlen(s->usage);
+                return err_set(err, ERR_INPUT, "unexpected argument '%s'; see %.*s --help", a, n, s->usage);
+            }
             s->pos[s->n_pos++] = argv[i];
             continue;
         }

@@ -1,6 +1,7 @@
 /* main.c — entry point: dispatches to the subcommands. `rnnscope` alone trains
  * on the shipped default corpus. */
 #include <cblas.h>
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,8 +45,12 @@ const char *default_corpus_path(void)
             snprintf(found, sizeof found, fmts[i], DEFAULT_CORPUS_NAME, "");
         else
             snprintf(found, sizeof found, fmts[i], dir, DEFAULT_CORPUS_NAME);
-        if (access(found, R_OK) == 0)
+        if (access(found, R_OK) == 0) {
+            char canon[PATH_MAX];
+            if (realpath(found, canon))
+                snprintf(found, sizeof found, "%s", canon);
             return found;
+        }
     }
     snprintf(found, sizeof found, "corpora/%s", DEFAULT_CORPUS_NAME);
     return found;
@@ -96,6 +101,18 @@ static void pick_blas_kernel(char **argv)
 #endif
 }
 
+/* Output that could not be written (a full disk, a closed pipe) is a failure,
+ * not a silent success: flush stdout and say so. */
+static int finish_output(int status)
+{
+    errno = 0;
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "rnnscope: cannot write the output: %s\n", errno ? strerror(errno) : "write error");
+        return status ? status : 1;
+    }
+    return status;
+}
+
 int main(int argc, char **argv)
 {
     pick_blas_kernel(argv);
@@ -121,7 +138,7 @@ int main(int argc, char **argv)
     };
     for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
         if (!strcmp(cmd, table[i].name))
-            return table[i].fn(argc - 2, argv + 2);
+            return finish_output(table[i].fn(argc - 2, argv + 2));
     fprintf(stderr, "rnnscope: unknown command '%s'; run rnnscope --help for the list\n", cmd);
     return 2;
 }

@@ -8,6 +8,8 @@
 int steplog_open(StepLog *l, const char *path, Err *err)
 {
     l->f = fopen(path, "a");
+    l->path = path;
+    l->write_errno = 0;
     strbuf_init(&l->line);
     if (!l->f)
         return err_set(err, ERR_INPUT, "--log %s: %s", path, strerror(errno));
@@ -34,9 +36,17 @@ static void append_number(StrBuf *b, double x)
 static void flush_line(StepLog *l)
 {
     strbuf_append_str(&l->line, "}\n");
-    fwrite(l->line.data, 1, l->line.len, l->f);
-    fflush(l->f);
+    errno = 0;
+    if ((fwrite(l->line.data, 1, l->line.len, l->f) != l->line.len || fflush(l->f) != 0) && !l->write_errno)
+        l->write_errno = errno ? errno : EIO;
     strbuf_reset(&l->line);
+}
+
+int steplog_check(const StepLog *l, Err *err)
+{
+    if (l->f && l->write_errno)
+        return err_set(err, ERR_RUNTIME, "--log %s: cannot write: %s", l->path, strerror(l->write_errno));
+    return 0;
 }
 
 static void append_rows(StrBuf *b, const char *key, const float *x, int rows, int cols, int stride)

@@ -19,6 +19,8 @@
 
 typedef struct {
     FILE *f;
+    const char *path;
+    int write_errno;   /* the first write or flush error, 0 if none */
     StrBuf line;
 } StepLog;
 
@@ -27,6 +29,8 @@ int steplog_open(StepLog *l, const char *path, Err *err);
 void steplog_close(StepLog *l);
 void steplog_step(StepLog *l, const StepInfo *s, const Model *m);
 void steplog_eval(StepLog *l, long step, float val_loss);
+/* ERR_RUNTIME naming the file if a line could not be written (a full disk). */
+int steplog_check(const StepLog *l, Err *err);
 /* Once at the start with --ngram N: {"ngram_order", "ngram_smoothing", "ngram_val_loss"}. */
 void steplog_ngram(StepLog *l, int order, float val_loss);
 

@@ -3,6 +3,7 @@
 #include "checkpoint.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -182,7 +183,16 @@ static int read_tensor(const StFile *f, const Model *m, int index, Err *err)
                        "vocab %d) needs %s", f->path, tv->name, have_s, cell_name(c->cell),
                        c->hidden, c->embed, c->vocab, want_s);
     }
-    return st_get_f32(f, tv->name, m->params + tv->offset, tv->size, err);
+    int rc = st_get_f32(f, tv->name, m->params + tv->offset, tv->size, err);
+    if (rc)
+        return rc;
+    const float *p = m->params + tv->offset;
+    for (size_t i = 0; i < tv->size; i++)
+        if (!isfinite(p[i]))
+            return err_set(err, ERR_INPUT, "%s: tensor %s has a non-finite value (%g) at element %zu; the "
+                           "checkpoint is damaged or comes from a run that diverged", f->path, tv->name,
+                           (double)p[i], i);
+    return 0;
 }
 
 int checkpoint_read_model(const StFile *f, Model *m, Tokenizer *tok, Err *err)

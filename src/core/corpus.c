@@ -6,12 +6,24 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "utf8.h"
 
-/* Read a whole file (pipes included); *data is NUL-terminated. */
+/* Larger corpora would need more than 2 GB for their token ids alone. */
+#define CORPUS_MAX_BYTES ((size_t)512 << 20)
+
+/* Read a whole regular file; *data is NUL-terminated. Anything else (a FIFO
+ * that blocks, /dev/zero that never ends) is refused before it is opened. */
 static int corpus_read_file(const char *path, char **data, size_t *len, Err *err)
 {
+    struct stat st;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+        return err_set(err, ERR_INPUT, "%s: not a regular file (%s); give a text file to --corpus", path,
+                       S_ISDIR(st.st_mode) ? "a directory" : "a device, FIFO or socket");
+    if (stat(path, &st) == 0 && (size_t)st.st_size > CORPUS_MAX_BYTES)
+        return err_set(err, ERR_INPUT, "%s: %lld bytes is more than the %zu MB a corpus may have; use a part of it",
+                       path, (long long)st.st_size, CORPUS_MAX_BYTES >> 20);
     FILE *f = fopen(path, "rb");
     if (!f)
         return err_set(err, ERR_INPUT, "%s: cannot open corpus: %s; check the --corpus path", path,
@@ -25,8 +37,14 @@ static int corpus_read_file(const char *path, char **data, size_t *len, Err *err
         }
         size_t got = fread(buf + n, 1, cap - 1 - n, f);
         n += got;
-        if (got == 0)
+        if (got == 0 || n > CORPUS_MAX_BYTES)
             break;
+    }
+    if (n > CORPUS_MAX_BYTES) { /* it grew while being read */
+        fclose(f);
+        free(buf);
+        return err_set(err, ERR_INPUT, "%s: more than the %zu MB a corpus may have; use a part of it", path,
+                       CORPUS_MAX_BYTES >> 20);
     }
     if (ferror(f)) {
         int e = errno;
@@ -76,7 +94,8 @@ int corpus_load(Corpus *c, const char *path, TokType type, int max_vocab, float 
         utf8_decode((const unsigned char *)text + first_unknown, len - first_unknown, &cp, NULL);
         rc = err_set(err, ERR_INPUT,
                      "%s: character U+%04X at byte offset %zu is not in the checkpoint's vocabulary "
-                     "(%zu such characters); train a new model on this text or use --tokenizer byte",
+                     "(%zu such characters); use text the model was trained on, or train one whose corpus has "
+                     "them (--tokenizer byte covers every byte)",
                      path, (unsigned)cp, first_unknown, c->n_unknown);
         goto fail;
     }

@@ -3,12 +3,14 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 int csvlog_open(CsvLog *l, const char *path, Err *err)
 {
     memset(l, 0, sizeof *l);
     l->ngram_loss = NAN;
+    snprintf(l->path, sizeof l->path, "%s", path);
     l->f = fopen(path, "w");
     if (!l->f)
         return err_set(err, ERR_INPUT, "--csv %s: %s", path, strerror(errno));
@@ -83,4 +85,11 @@ void csvlog_step(CsvLog *l, const StepInfo *s, const Model *m)
     }
     fputs("\n", f);
     fflush(f);
+}
+
+int csvlog_check(const CsvLog *l, Err *err)
+{
+    if (l->f && ferror(l->f))
+        return err_set(err, ERR_RUNTIME, "--csv %s: cannot write (is the disk full?)", l->path);
+    return 0;
 }

@@ -19,6 +19,7 @@
 
 typedef struct {
     FILE *f;
+    char path[1024];
     int wrote_header;
     double ngram_loss;   /* NAN if none */
 } CsvLog;
@@ -27,5 +28,7 @@ typedef struct {
 int csvlog_open(CsvLog *l, const char *path, Err *err);
 void csvlog_close(CsvLog *l);
 void csvlog_step(CsvLog *l, const StepInfo *s, const Model *m);
+/* ERR_RUNTIME naming the file if a row could not be written (a full disk). */
+int csvlog_check(const CsvLog *l, Err *err);
 
 #endif

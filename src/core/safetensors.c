@@ -618,14 +618,39 @@ static mode_t st_umask(void)
     return m;
 }
 
+int st_check_save_path(const char *path, Err *err)
+{
+    struct stat st;
+    if (stat(path, &st) == 0) {
+        if (S_ISDIR(st.st_mode))
+            return err_set(err, ERR_INPUT, "cannot save %s: it is a directory; give a file name", path);
+        /* rename() would replace a FIFO or a device node (as root, /dev/null
+         * itself) with a regular file */
+        if (!S_ISREG(st.st_mode))
+            return err_set(err, ERR_INPUT, "cannot save %s: it exists and is not a regular file; give another "
+                           "path", path);
+    }
+    const char *slash = strrchr(path, '/');
+    char dir[4096];
+    if (!slash)
+        snprintf(dir, sizeof dir, ".");
+    else
+        snprintf(dir, sizeof dir, "%.*s", slash == path ? 1 : (int)(slash - path), path);
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+        return err_set(err, ERR_INPUT, "cannot save %s: directory %s does not exist", path, dir);
+    if (access(dir, W_OK) != 0)
+        return err_set(err, ERR_INPUT, "cannot save %s: directory %s is not writable (%s)", path, dir,
+                       strerror(errno));
+    return 0;
+}
+
 int st_writer_save(const StWriter *w, const char *path, Err *err)
 {
     int rc = st_writer_check(w, path, err);
     if (rc)
         return rc;
-    struct stat st;
-    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
-        return err_set(err, ERR_INPUT, "cannot save %s: it is a directory; give a file name", path);
+    if ((rc = st_check_save_path(path, err)) != 0)
+        return rc;
 
     /* The temporary file lives in the target's directory so rename() is atomic. */
     const char *slash = strrchr(path, '/');

@@ -66,6 +66,11 @@ void st_add_f32(StWriter *w, const char *name, const float *data, int ndim, cons
 void st_add_raw(StWriter *w, const char *name, StDtype dtype, const void *data, int ndim,
                 const int64_t *shape);
 void st_add_meta(StWriter *w, const char *key, const char *value);
+/* Whether path can be saved to: ERR_INPUT if it is a directory or another
+ * non-regular file (a FIFO, a device node: rename would replace it), or its
+ * directory is missing or not writable. st_writer_save checks it too; callers
+ * check it early so that a long run does not fail only when it first saves. */
+int st_check_save_path(const char *path, Err *err);
 /* Write atomically; tensors are stored in the order they were added. */
 int st_writer_save(const StWriter *w, const char *path, Err *err);
 

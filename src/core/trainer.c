@@ -2,6 +2,7 @@
 #include "trainer.h"
 
 #include <cblas.h>
+#include <errno.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -36,23 +37,23 @@ static int setup_run(Trainer *t, Err *err)
     int rc = batcher_init(&t->batcher, t->corpus.n_train, 0, c->batch, c->seq, t->corpus.path, err);
     if (rc)
         return rc;
-    if (c->eval_every > 0 && t->corpus.n > t->corpus.n_train) {
-        Batcher vb;
-        Err verr;
-        if (batcher_init(&vb, t->corpus.n - t->corpus.n_train, t->corpus.n_train, c->batch, c->seq,
-                         t->corpus.path, &verr) != 0)
-            return err_set(err, ERR_INPUT,
-                           "%s: the validation split (%zu tokens) is too short for --batch %d x --seq %d; "
-                           "raise --val-frac or lower --batch/--seq",
-                           t->corpus.path, t->corpus.n - t->corpus.n_train, c->batch, c->seq);
-    }
+    /* Validation reads its split in fewer streams when it is short (a small
+     * corpus, a small --val-frac): each stream needs T+1 tokens. */
+    size_t n_val = t->corpus.n - t->corpus.n_train;
+    size_t fit = n_val / ((size_t)c->seq + 1);
+    t->val_batch = fit < (size_t)c->batch ? (int)fit : c->batch;
+    if (c->eval_every > 0 && n_val > 0 && t->val_batch < 1)
+        return err_set(err, ERR_INPUT,
+                       "%s: the validation split (%zu tokens) is shorter than one chunk of --seq %d; "
+                       "raise --val-frac or lower --seq",
+                       t->corpus.path, n_val, c->seq);
     OptimConfig oc;
     train_config_optim(c, &oc);
     optim_init(&t->optim, &oc, t->model.n_params);
     train_config_schedule(c, &t->sched);
     t->ws = workspace_new_threads(&t->model.cfg, c->seq, c->batch, c->threads);
     state_init(&t->state, &t->model.cfg, c->batch);
-    state_init(&t->eval_state, &t->model.cfg, c->batch);
+    state_init(&t->eval_state, &t->model.cfg, t->val_batch > 0 ? t->val_batch : 1);
     t->x = xmalloc(sizeof(int) * (size_t)c->batch * (size_t)c->seq);
     t->y = xmalloc(sizeof(int) * (size_t)c->batch * (size_t)c->seq);
     t->param_before = xmalloc(sizeof(float) * t->model.n_params);
@@ -63,6 +64,30 @@ static int setup_run(Trainer *t, Err *err)
     t->probe_every = 50;
     diag_history_init(&t->history, 2048, 512);
     set_threads();
+    return 0;
+}
+
+/* Refuse a run that cannot fit in this machine's memory before allocating it
+ * (an allocation failure inside would end the process). The estimate is an
+ * upper bound: parameters, gradients, the update-ratio copy and two optimizer
+ * moments, plus a chunk's activations (every layer's gates, states and their
+ * gradients, the logits and their gradients). */
+static int check_memory(const ModelConfig *mc, const TrainConfig *c, Err *err)
+{
+    double G = cell_gates(mc->cell), H = mc->hidden, E = mc->embed, V = mc->vocab, L = mc->layers;
+    double params = V * E + V * H + V;
+    for (int k = 0; k < mc->layers; k++)
+        params += G * H * ((k ? H : E) + H) + 2 * G * H;
+    double rows = (double)c->batch * c->seq;
+    double bytes = 4 * (5 * params + rows * (2 * E + L * (3 * G * H + 6 * H) + 2 * V));
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGE_SIZE);
+    double phys = pages > 0 && page > 0 ? (double)pages * page : 0;
+    if (phys > 0 && bytes > phys)
+        return err_set(err, ERR_INPUT,
+                       "this run needs about %.1f GB (%s %dx%d, --embed %d, --batch %d x --seq %d, vocabulary %d), "
+                       "more than the %.1f GB of memory here; lower --hidden, --layers, --batch or --seq",
+                       bytes / 1e9, cell_name(mc->cell), mc->layers, mc->hidden, mc->embed, c->batch, c->seq,
+                       mc->vocab, phys / 1e9);
     return 0;
 }
 
@@ -78,7 +103,7 @@ int trainer_init(Trainer *t, const TrainConfig *cfg, Err *err)
         return rc;
     ModelConfig mc;
     train_config_model(cfg, t->corpus.tok.vocab_size, &mc);
-    if ((rc = model_new(&t->model, &mc, err)) != 0) {
+    if ((rc = check_memory(&mc, cfg, err)) != 0 || (rc = model_new(&t->model, &mc, err)) != 0) {
         corpus_free(&t->corpus);
         return rc;
     }
@@ -357,7 +382,10 @@ int trainer_eval(Trainer *t, float *val_loss, Err *err)
     Batcher vb;
     if (n_val == 0)
         return err_set(err, ERR_INPUT, "no validation split; set --val-frac above 0");
-    int rc = batcher_init(&vb, n_val, t->corpus.n_train, c->batch, c->seq, t->corpus.path, err);
+    if (t->val_batch < 1)
+        return err_set(err, ERR_INPUT, "%s: the validation split (%zu tokens) is shorter than one chunk of --seq %d; "
+                       "raise --val-frac or lower --seq", t->corpus.path, n_val, c->seq);
+    int rc = batcher_init(&vb, n_val, t->corpus.n_train, t->val_batch, c->seq, t->corpus.path, err);
     if (rc)
         return rc;
     state_zero(&t->eval_state);
@@ -368,7 +396,7 @@ int trainer_eval(Trainer *t, float *val_loss, Err *err)
     double sum = 0;
     for (long k = 0; k < chunks; k++) {
         batcher_next(&vb, t->corpus.ids, t->x, t->y);
-        sum += model_forward(&t->model, t->ws, t->x, t->y, c->seq, c->batch, &t->eval_state, 0, NULL);
+        sum += model_forward(&t->model, t->ws, t->x, t->y, c->seq, t->val_batch, &t->eval_state, 0, NULL);
     }
     float v = (float)(sum / (double)chunks);
     if (!isfinite(v))
@@ -446,8 +474,9 @@ static int meta_u64(const StFile *f, const char *key, uint64_t *out, Err *err)
     if (!v)
         return err_set(err, ERR_INPUT, "%s: missing run metadata '%s'; the run state is incomplete",
                        f->path, key);
+    errno = 0;
     unsigned long long x = strtoull(v, &end, 10);
-    if (end == v || *end)
+    if (end == v || *end || v[0] == '-' || errno)
         return err_set(err, ERR_INPUT, "%s: run metadata '%s' is '%s', not a whole number", f->path, key, v);
     *out = (uint64_t)x;
     return 0;
@@ -567,6 +596,8 @@ int trainer_resume(Trainer *t, const char *path, const TrainConfig *cfg, const i
     rc = merge_config(&f, &t->model, tok.type, cfg, overridden, &t->cfg, &data_changed, err);
     if (!rc)
         rc = train_config_check(&t->cfg, err);
+    if (!rc)
+        rc = check_memory(&t->model.cfg, &t->cfg, err);
     if (!rc) {
         t->model.cfg.dropout = t->cfg.dropout;
         rc = corpus_load(&t->corpus, t->cfg.corpus, tok.type, t->cfg.max_vocab, t->cfg.val_frac, &tok, err);

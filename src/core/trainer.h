@@ -69,7 +69,8 @@ typedef struct {
     Schedule sched;
     Workspace *ws;        /* sized (T, B) */
     State state;          /* (L, B, H) carried from chunk to chunk */
-    State eval_state;     /* (L, B, H) for validation passes */
+    State eval_state;     /* (L, val_batch, H) for validation passes */
+    int val_batch;        /* streams of a validation pass: B, or fewer when the split is short */
     Batcher batcher;      /* over the training split */
     Rng rng;              /* dropout masks */
     int *x, *y;           /* (T*B) the current chunk, time-major */

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* The built-in dark theme; themes/default.theme holds the same settings. */
@@ -513,9 +514,17 @@ void theme_free(Theme *t)
     t->nwarnings = 0;
 }
 
+#define THEME_MAX_BYTES (1 << 20)
+
 int theme_load(Theme *t, const char *path, Err *err)
 {
     theme_default(t);
+    /* a theme is a few hundred bytes of text: refuse anything that is not a
+     * regular file (a FIFO would block, /dev/zero would never end) or is huge */
+    struct stat st;
+    if (stat(path, &st) == 0 && (!S_ISREG(st.st_mode) || st.st_size > THEME_MAX_BYTES))
+        return err_set(err, ERR_INPUT, "theme file '%s' is %s; give a 'key = value' text file", path,
+                       S_ISREG(st.st_mode) ? "larger than 1 MB" : "not a regular file");
     FILE *f = fopen(path, "rb");
     if (!f)
         return err_set(err, ERR_INPUT, "cannot open theme file '%s': %s; check the path or use "
@@ -523,7 +532,7 @@ int theme_load(Theme *t, const char *path, Err *err)
     size_t cap = 4096, n = 0;
     char *text = xmalloc(cap);
     size_t k;
-    while ((k = fread(text + n, 1, cap - n - 1, f)) > 0) {
+    while (n < THEME_MAX_BYTES && (k = fread(text + n, 1, cap - n - 1, f)) > 0) {
         n += k;
         if (n + 1 == cap)
             text = xrealloc(text, cap *= 2);
