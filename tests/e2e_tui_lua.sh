@@ -122,6 +122,13 @@ send ":run loop.lua" Enter
 if wait_for '│looping +│$' && wait_for '^ *step [0-9]+ +script running'; then
     send "typing works" # the input line must echo while the loop spins
     if wait_for '^› typing works'; then ok "the screen stays live during a pure-Lua loop"; else bad "no echo during the loop: $(screen | tail -2)"; fi
+    # requests the trainer thread would serve with its lock released are refused
+    send C-u F8 ":ngram 3" Enter
+    if wait_for 'F8: a script is driving the trainer' && wait_for ':ngram: a script is driving the trainer'; then
+        ok "F8 and :ngram are refused while a script runs"
+    else
+        bad "F8 / :ngram during a script: $(messages | tail -3)"
+    fi
     send C-u ":stop" Enter
     if wait_for '│interrupted +│$' && wait_for 'loop.lua:2: in main chunk' && wait_for '^ *step [0-9]+ +paused'; then
         ok ":stop interrupts a pure-Lua loop with its traceback; the dashboard is back (paused, as before)"

@@ -4,6 +4,7 @@
 
 #include "check.h"
 #include "grid.h"
+#include "screen.h"
 
 static const char *row(const Grid *g, int y)
 {
@@ -58,6 +59,35 @@ int main(void)
               && grid_char_width(0x1f600) == 2 && grid_char_width(0xac00) == 2
               && grid_char_width(0x2588) == 1 && grid_char_width(0x2800) == 1,
           "character widths: ascii 1, CJK 2, combining 0, emoji 2, hangul 2, blocks 1");
+
+    /* wide characters, the last column and a resize (the backend's diffing
+     * relies on the grid never holding half a wide character) */
+    grid_clear(&g);
+    grid_set(&g, 3, 0, 0, ROLE_TEXT, 0);
+    CHECK(grid_get(&g, 3, 0).ch == ' ', "writing 0 (the right-half marker) by hand stores a space");
+    grid_text(&g, 8, 0, 2, "漢", ROLE_TEXT, 0);
+    grid_set(&g, 9, 0, 0x2502, ROLE_BORDER, 0);
+    CHECK(grid_get(&g, 8, 0).ch == ' ' && grid_get(&g, 9, 0).ch == 0x2502,
+          "a border over the right half of a wide character at the last column leaves no half behind");
+    grid_text(&g, 8, 1, 2, "漢", ROLE_TEXT, 0);
+    grid_resize(&g, 9, 4);
+    int halves = 0;
+    for (int y = 0; y < g.h; y++)
+        for (int x = 0; x < g.w; x++)
+            halves += grid_get(&g, x, y).ch == 0;
+    CHECK(halves == 0 && g.w == 9, "a resize that cuts a wide character leaves no half of it (%d)", halves);
+    grid_set(&g, 8, 1, 0x6f22, ROLE_TEXT, 0);
+    CHECK(grid_get(&g, 8, 1).ch == ' ', "after the resize the last column still takes no wide character");
+    grid_resize(&g, 10, 4);
+
+    /* the backend: what goes to the terminal when widths disagree */
+    int pad;
+    CHECK(screen_glyph('a', 1, 1, &pad) == 'a' && !pad, "widths agree: sent as is");
+    CHECK(screen_glyph(0x4e00, 2, 2, &pad) == 0x4e00 && !pad, "a wide character both count as wide");
+    CHECK(screen_glyph(0x4dc0, 2, 1, &pad) == 0x4dc0 && pad, "grid 2, terminal 1: the right half is padded");
+    CHECK(screen_glyph(0x4dc0, 1, 2, &pad) == '?' && !pad, "grid 1, terminal 2: a narrow stand-in");
+    CHECK(screen_glyph(0x05bf, 1, 0, &pad) == '?' && !pad, "grid 1, terminal 0: a narrow stand-in");
+    CHECK(screen_glyph(0x0301, 0, 0, &pad) == ' ', "a zero-width code point alone in a cell: a space");
 
     grid_resize(&g, 12, 4);
     grid_box(&g, rect_make(0, 0, 12, 4), "loss", ROLE_BORDER, ROLE_TITLE);

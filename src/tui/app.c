@@ -97,6 +97,7 @@ typedef struct {
     long window;
     int inspector;
     int help;
+    int help_scroll;           /* the help screen's first row */
     char text[1024];           /* the text the prompt state follows */
     int topk_n;
     int top_ids[PANELS_MAX_TOPK];
@@ -110,6 +111,7 @@ typedef struct {
     /* chart scratch */
     double *lx, *ly, *sy, *vx, *vy;
     char save_path[TRAIN_PATH_MAX];
+    long loads_seen;           /* the runner's successful :loads already followed by save_path */
     int quit;
     int script_running;        /* Lua: a script is running */
     LuaHost *lua;              /* NULL if Lua could not start */
@@ -576,7 +578,7 @@ static int app_lua_landed(App *a, StepInfo *info, int *failed, Err *err)
     int done = 0;
     *failed = 0;
     runner_lock(r);
-    int parked = r->q_len == 0 && r->budget == 0 &&
+    int parked = r->q_len == 0 && !r->busy && r->budget == 0 &&
                  (r->phase == PHASE_PAUSED || r->phase == PHASE_DONE || r->phase == PHASE_FAILED);
     if (a->lua_phase == APP_LUA_WAIT_STEP) {
         if (r->step_fails != a->lua_fails && parked) {
@@ -658,7 +660,12 @@ static void app_lua_tick(App *a)
     a->dirty = 1;
 }
 
-/* Commands that would make the runner touch the Trainer while a script uses it. */
+/* Commands that would make the runner touch the Trainer while a script uses it.
+ * Histogram requests (F8/F9, the inspector's refresh) and :ngram are among
+ * them: the runner computes those with its lock released, so one in flight
+ * while the script swaps in a run of its own would read a freed Trainer.
+ * Blocking them here is the rule; runner_idle / runner_adopt also wait for a
+ * request already in flight when the script starts (runner.h). */
 static int app_lua_blocks(App *a, const char *what)
 {
     if (!a->script_running)
@@ -738,7 +745,7 @@ static void app_hist_what(App *a, char *buf, size_t cap)
  * when the selection changes and every few steps, one request at a time. */
 static void app_inspector_tick(App *a)
 {
-    if (!a->inspector || !a->have_pm)
+    if (!a->inspector || !a->have_pm || a->script_running)
         return;
     char want[64];
     app_hist_what(a, want, sizeof want);
@@ -1000,7 +1007,8 @@ static void app_execute(App *a, const char *line)
     case TCMD_LOAD:
         if (app_lua_blocks(a, ":load"))
             break;
-        snprintf(a->save_path, sizeof a->save_path, "%s", c.text);
+        /* the save path follows only once the load succeeded (app_pull_runner):
+         * a refused file must never be overwritten by the save on the way out */
         runner_send(&a->run, RUN_CMD_LOAD, 0, 0, c.text);
         break;
     case TCMD_SAMPLE: app_start_sample(a, 0, (int)c.n); break;
@@ -1011,7 +1019,7 @@ static void app_execute(App *a, const char *line)
     case TCMD_WINDOW: a->window = c.n; break;
     case TCMD_SCREEN: app_set_layout(a, a->inspector ? "default" : "inspector"); break;
     case TCMD_CLEAR: textpane_clear(a->msgs); break;
-    case TCMD_HELP: a->help = 1; break;
+    case TCMD_HELP: a->help = 1; a->help_scroll = 0; break;
     case TCMD_QUIT: a->quit = 1; break;
     case TCMD_LUA:
     case TCMD_EXPR: app_route_lua(a, &c); break;
@@ -1025,7 +1033,10 @@ static void app_execute(App *a, const char *line)
         break;
     case TCMD_COMPARE: app_compare(a, c.text); break;
     case TCMD_GRADCHECK: app_gradcheck(a, c.text); break;
-    case TCMD_NGRAM: runner_send(&a->run, RUN_CMD_NGRAM, c.n, 0, NULL); break;
+    case TCMD_NGRAM:
+        if (!app_lua_blocks(a, ":ngram"))
+            runner_send(&a->run, RUN_CMD_NGRAM, c.n, 0, NULL);
+        break;
     case TCMD_COUNT: break;
     }
     a->dirty = 1;
@@ -1046,6 +1057,31 @@ static void app_resize(App *a)
     a->dirty = 1;
 }
 
+/* Keys while the help screen shows: arrows, PgUp/PgDn, Home/End scroll it;
+ * Esc, q, Enter and F1 close it; F10 still quits; the rest are ignored so a
+ * stray key does not hide what is being read. */
+static void app_help_key(App *a, int key)
+{
+    Rect hr = panels_help_rect(a->grid.w, a->grid.h);
+    int max = panels_help_max_scroll(hr);
+    int page = hr.h - 4 > 1 ? hr.h - 4 : 1;
+    switch (key) {
+    case 27: case 'q': case '\r': case '\n': case KEY_ENTER: case KEY_F(1): a->help = 0; break;
+    case KEY_F(10): a->quit = 1; break;
+    case KEY_UP: case 'k': a->help_scroll--; break;
+    case KEY_DOWN: case 'j': a->help_scroll++; break;
+    case KEY_PPAGE: a->help_scroll -= page; break;
+    case KEY_NPAGE: case ' ': a->help_scroll += page; break;
+    case KEY_HOME: a->help_scroll = 0; break;
+    case KEY_END: a->help_scroll = max; break;
+    default: break;
+    }
+    if (a->help_scroll > max)
+        a->help_scroll = max;
+    if (a->help_scroll < 0)
+        a->help_scroll = 0;
+}
+
 static void app_key(App *a, int key)
 {
     if (key == KEY_RESIZE) {
@@ -1053,14 +1089,14 @@ static void app_key(App *a, int key)
         return;
     }
     if (a->help) {
-        a->help = 0; /* any key closes the help screen */
+        app_help_key(a, key);
         a->dirty = 1;
         return;
     }
     if (!a->key_s)
         a->key_s = app_now();
     switch (key) {
-    case KEY_F(1): a->help = 1; break;
+    case KEY_F(1): a->help = 1; a->help_scroll = 0; break;
     case KEY_F(2): app_set_layout(a, a->inspector ? "default" : "inspector"); break;
     case KEY_F(3): a->log_y = !a->log_y; break;
     case KEY_F(4): a->window = a->window ? 0 : 500; break;
@@ -1078,8 +1114,14 @@ static void app_key(App *a, int key)
             runner_send(&a->run, RUN_CMD_STEP, 1, 0, NULL);
         break;
     case KEY_F(7): app_start_sample(a, 0, 200); break;
-    case KEY_F(8): app_hist_cycle(a, 0, 1); break;
-    case KEY_F(9): app_hist_cycle(a, 1, 0); break;
+    case KEY_F(8):
+        if (!app_lua_blocks(a, "F8"))
+            app_hist_cycle(a, 0, 1);
+        break;
+    case KEY_F(9):
+        if (!app_lua_blocks(a, "F9"))
+            app_hist_cycle(a, 1, 0);
+        break;
     case KEY_F(10): a->quit = 1; break;
     case KEY_PPAGE: textpane_scroll(a->msgs, 5); break;
     case KEY_NPAGE: textpane_scroll(a->msgs, -5); break;
@@ -1177,6 +1219,7 @@ static void app_render(App *a)
     d.messages = a->msgs;
     app_inspector_fill(a, &d);
     d.help = a->help;
+    d.help_scroll = a->help_scroll;
     panels_draw(&a->grid, &a->lay, &d);
     int cx = -1, cy = -1;
     if (!a->lay.too_small && layout_has(&a->lay, PANEL_INPUT) && !a->help) {
@@ -1217,6 +1260,10 @@ static void app_pull_runner(App *a)
     runner_lock(&a->run);
     long gen = a->run.generation;
     RunPhase phase = a->run.phase;
+    if (a->run.loads != a->loads_seen) {
+        a->loads_seen = a->run.loads;
+        snprintf(a->save_path, sizeof a->save_path, "%s", a->run.loaded_path);
+    }
     runner_unlock(&a->run);
     if (gen != a->generation)
         app_new_generation(a);

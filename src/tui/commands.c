@@ -28,7 +28,7 @@ static const TuiCmdSpec commands_table[] = {
     {"screen", TCMD_SCREEN, TARG_NONE, "", 0, 0, "switch between the dashboard and the inspector (F2)"},
     {"clear", TCMD_CLEAR, TARG_NONE, "", 0, 0, "clear the message pane"},
     {"help", TCMD_HELP, TARG_NONE, "", 0, 0, "this help (F1)"},
-    {"quit", TCMD_QUIT, TARG_NONE, "", 0, 0, "save the run and exit (Ctrl-D)"},
+    {"quit", TCMD_QUIT, TARG_NONE, "", 0, 0, "save the run and exit (Ctrl-D, F10)"},
     {"lua", TCMD_LUA, TARG_TEXT, "CODE", 0, 0, "run a line of Lua"},
     {"stop", TCMD_STOP, TARG_NONE, "", 0, 0, "interrupt the running Lua script (Ctrl-C too)"},
     {"compare", TCMD_COMPARE, TARG_PATH, "RUN...|off", 0, 0, "overlay the loss curves of saved runs on the chart"},

@@ -67,6 +67,8 @@ void grid_set(Grid *g, int x, int y, uint32_t ch, Role role, int attr)
 {
     if (x < 0 || y < 0 || x >= g->w || y >= g->h)
         return;
+    if (ch == 0)
+        ch = ' '; /* why: a lone right half would leave a stale terminal cell (screen.c skips them) */
     int wide = ch != 0 && grid_char_width(ch) == 2;
     if (wide && x + 1 >= g->w)
         ch = ' ', wide = 0;   /* half a wide char cannot be shown */
@@ -130,6 +132,85 @@ int grid_text(Grid *g, int x, int y, int max_w, const char *utf8, Role role, int
     return used;
 }
 
+int grid_text_width(const char *utf8)
+{
+    const unsigned char *s = (const unsigned char *)utf8;
+    size_t len = utf8 ? strlen(utf8) : 0, i = 0;
+    int w = 0;
+    while (i < len) {
+        uint32_t cp;
+        int n = utf8_decode(s + i, len - i, &cp, NULL);
+        if (n == 0) {
+            cp = 0xfffd;
+            n = 1;
+        }
+        i += (size_t)n;
+        w += grid_char_width(grid_visible(cp));
+    }
+    return w;
+}
+
+static int grid_is_word_byte(unsigned char c)
+{
+    return c >= 0x80 || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+           c == '.' || c == ',' || c == '%' || c == '/' || c == '_' || c == '-' || c == '+' || c == ':';
+}
+
+int grid_text_fit(Grid *g, int x, int y, int max_w, const char *utf8, Role role, int attr)
+{
+    if (!utf8 || max_w <= 0)
+        return 0;
+    if (grid_text_width(utf8) <= max_w)
+        return grid_text(g, x, y, max_w, utf8, role, attr);
+    /* the longest prefix of width <= max_w - 1, then "…" */
+    const unsigned char *s = (const unsigned char *)utf8;
+    size_t len = strlen(utf8), i = 0, cut = 0;
+    int used = 0;
+    while (i < len) {
+        uint32_t cp;
+        int n = utf8_decode(s + i, len - i, &cp, NULL);
+        if (n == 0) {
+            cp = 0xfffd;
+            n = 1;
+        }
+        int cw = grid_char_width(grid_visible(cp));
+        if (used + cw > max_w - 1)
+            break;
+        used += cw;
+        i += (size_t)n;
+        cut = i;
+    }
+    /* the cut splits a word: if that word holds a digit, drop it whole */
+    if (cut > 0 && cut < len && grid_is_word_byte(s[cut]) && grid_is_word_byte(s[cut - 1])) {
+        size_t a = cut, b = cut;
+        while (a > 0 && grid_is_word_byte(s[a - 1]))
+            a--;
+        while (b < len && grid_is_word_byte(s[b]))
+            b++;
+        int digit = 0;
+        for (size_t k = a; k < b; k++)
+            digit |= s[k] >= '0' && s[k] <= '9';
+        if (digit)
+            cut = a;
+    }
+    while (cut > 0 && s[cut - 1] == ' ')
+        cut--;
+    char buf[1024];
+    if (cut > sizeof buf - 4)
+        cut = sizeof buf - 4;
+    memcpy(buf, utf8, cut);
+    memcpy(buf + cut, "…", 4); /* 3 bytes and the terminator */
+    return grid_text(g, x, y, max_w, buf, role, attr);
+}
+
+const char *grid_first_fit(int max_w, int n, const char *const *texts)
+{
+    for (int i = 0; i < n - 1; i++)
+        if (grid_text_width(texts[i]) <= max_w)
+            return texts[i];
+    return n > 0 ? texts[n - 1] : "";
+}
+
 int grid_textf(Grid *g, int x, int y, int max_w, Role role, int attr, const char *fmt, ...)
 {
     char buf[1024];
@@ -159,13 +240,15 @@ void grid_box(Grid *g, Rect r, const char *title, Role border, Role title_role)
     grid_set(g, x1, y1, 0x256f, border, 0);       /* ╯ */
     if (title && *title && r.w >= 6) {
         grid_set(g, r.x + 1, r.y, ' ', border, 0);
-        int n = grid_text(g, r.x + 2, r.y, r.w - 5, title, title_role, ATTR_BOLD);
+        int n = grid_text_fit(g, r.x + 2, r.y, r.w - 5, title, title_role, ATTR_BOLD);
         grid_set(g, r.x + 2 + n, r.y, ' ', border, 0);
     }
 }
 
 /* Ranges of East Asian Wide / Fullwidth characters and emoji (a compact
- * version of Unicode's EastAsianWidth W/F), sorted. */
+ * version of Unicode's EastAsianWidth W/F), sorted. No narrow-vs-wide
+ * disagreement with glibc's wcwidth (which curses places cells by) is left;
+ * screen.c copes with any a terminal may still have. */
 static const uint32_t grid_wide[][2] = {
     {0x1100, 0x115f},   {0x231a, 0x231b},   {0x2329, 0x232a},   {0x23e9, 0x23ec},
     {0x23f0, 0x23f0},   {0x23f3, 0x23f3},   {0x25fd, 0x25fe},   {0x2614, 0x2615},
@@ -176,19 +259,20 @@ static const uint32_t grid_wide[][2] = {
     {0x2728, 0x2728},   {0x274c, 0x274c},   {0x274e, 0x274e},   {0x2753, 0x2755},
     {0x2757, 0x2757},   {0x2795, 0x2797},   {0x27b0, 0x27b0},   {0x27bf, 0x27bf},
     {0x2b1b, 0x2b1c},   {0x2b50, 0x2b50},   {0x2b55, 0x2b55},   {0x2e80, 0x303e},
-    {0x3041, 0x33ff},   {0x3400, 0x4dbf},   {0x4e00, 0x9fff},   {0xa000, 0xa4cf},
-    {0xa960, 0xa97f},   {0xac00, 0xd7a3},   {0xf900, 0xfaff},   {0xfe10, 0xfe19},
-    {0xfe30, 0xfe6f},   {0xff00, 0xff60},   {0xffe0, 0xffe6},   {0x16fe0, 0x16fe4},
-    {0x17000, 0x18cff}, {0x1b000, 0x1b2ff}, {0x1f004, 0x1f004}, {0x1f0cf, 0x1f0cf},
-    {0x1f18e, 0x1f18e}, {0x1f191, 0x1f19a}, {0x1f200, 0x1f251}, {0x1f300, 0x1f320},
+    {0x3041, 0x33ff},   {0x3400, 0x9fff},   {0xa000, 0xa4cf},   {0xa960, 0xa97f},
+    {0xac00, 0xd7a3},   {0xf900, 0xfaff},   {0xfe10, 0xfe19},   {0xfe30, 0xfe6f},
+    {0xff00, 0xff60},   {0xffe0, 0xffe6},   {0x16fe0, 0x16fe4}, {0x16ff0, 0x16ff1},
+    {0x17000, 0x18d08}, {0x1aff0, 0x1aff3}, {0x1aff5, 0x1affb}, {0x1affd, 0x1affe},
+    {0x1b000, 0x1b2ff}, {0x1f004, 0x1f004}, {0x1f0cf, 0x1f0cf}, {0x1f18e, 0x1f18e},
+    {0x1f191, 0x1f19a}, {0x1f200, 0x1f251}, {0x1f260, 0x1f265}, {0x1f300, 0x1f320},
     {0x1f32d, 0x1f335}, {0x1f337, 0x1f37c}, {0x1f37e, 0x1f393}, {0x1f3a0, 0x1f3ca},
     {0x1f3cf, 0x1f3d3}, {0x1f3e0, 0x1f3f0}, {0x1f3f4, 0x1f3f4}, {0x1f3f8, 0x1f43e},
     {0x1f440, 0x1f440}, {0x1f442, 0x1f4fc}, {0x1f4ff, 0x1f53d}, {0x1f54b, 0x1f54e},
     {0x1f550, 0x1f567}, {0x1f57a, 0x1f57a}, {0x1f595, 0x1f596}, {0x1f5a4, 0x1f5a4},
     {0x1f5fb, 0x1f64f}, {0x1f680, 0x1f6c5}, {0x1f6cc, 0x1f6cc}, {0x1f6d0, 0x1f6d2},
-    {0x1f6d5, 0x1f6d7}, {0x1f6eb, 0x1f6ec}, {0x1f6f4, 0x1f6fc}, {0x1f7e0, 0x1f7eb},
-    {0x1f90c, 0x1f93a}, {0x1f93c, 0x1f945}, {0x1f947, 0x1f9ff}, {0x1fa70, 0x1faff},
-    {0x20000, 0x2fffd}, {0x30000, 0x3fffd},
+    {0x1f6d5, 0x1f6d7}, {0x1f6dd, 0x1f6df}, {0x1f6eb, 0x1f6ec}, {0x1f6f4, 0x1f6fc},
+    {0x1f7e0, 0x1f7eb}, {0x1f7f0, 0x1f7f0}, {0x1f90c, 0x1f93a}, {0x1f93c, 0x1f945},
+    {0x1f947, 0x1f9ff}, {0x1fa70, 0x1faff}, {0x20000, 0x2fffd}, {0x30000, 0x3fffd},
 };
 
 /* Zero-width: combining marks, zero-width spaces and joiners, variation

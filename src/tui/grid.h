@@ -72,16 +72,26 @@ void grid_free(Grid *g);
 void grid_resize(Grid *g, int w, int h);     /* contents cleared */
 void grid_clear(Grid *g);
 void grid_fill(Grid *g, Rect r, uint32_t ch, Role role);
-/* One cell; ignored outside the grid. */
+/* One cell; ignored outside the grid. ch 0 is reserved for the right half of
+ * a wide character (the grid writes it itself): passed here it means ' '. */
 void grid_set(Grid *g, int x, int y, uint32_t ch, Role role, int attr);
 GridCell grid_get(const Grid *g, int x, int y);
 /* UTF-8 text from (x, y), clipped to max_w columns (wide characters take two;
  * invalid bytes show as U+FFFD). Returns the columns used. */
 int grid_text(Grid *g, int x, int y, int max_w, const char *utf8, Role role, int attr);
+/* Display columns of UTF-8 text, as grid_text counts them. */
+int grid_text_width(const char *utf8);
+/* grid_text, but text wider than max_w ends in "…" instead of a silent cut,
+ * and a number is never cut: a word holding a digit goes whole or not at all.
+ * Returns the columns used. */
+int grid_text_fit(Grid *g, int x, int y, int max_w, const char *utf8, Role role, int attr);
+/* The first of n texts that fits in max_w columns (else the last one), for
+ * labels that have shorter forms ("clip fired 3/120" -> "clip 3/120"). */
+const char *grid_first_fit(int max_w, int n, const char *const *texts);
 /* printf into grid_text. */
 int grid_textf(Grid *g, int x, int y, int max_w, Role role, int attr, const char *fmt, ...)
     __attribute__((format(printf, 7, 8)));
-/* A frame with a title on the top border. */
+/* A frame with a title on the top border (too long a title: grid_text_fit). */
 void grid_box(Grid *g, Rect r, const char *title, Role border, Role title_role);
 /* Display width of one code point: 0, 1 or 2. */
 int grid_char_width(uint32_t ch);

@@ -345,15 +345,15 @@ int input_draw(Grid *g, Rect r, const char *prompt, Role role, Role prompt_role)
         }
         if (cp < 0x20) {
             /* control characters typed with C-v show as ^X */
+            if (x + 2 > end_x)
+                break;
             grid_set(g, x++, r.y, '^', ROLE_ESCAPE, 0);
             grid_set(g, x++, r.y, cp + '@', ROLE_ESCAPE, 0);
         } else {
             int w = grid_char_width(cp);
             if (x + w > end_x)
                 break;
-            grid_set(g, x, r.y, cp, role, 0);
-            if (w == 2)
-                grid_set(g, x + 1, r.y, 0, role, 0);
+            grid_set(g, x, r.y, cp, role, 0); /* a wide one fills its right half itself */
             x += w;
         }
         i += k;

@@ -36,13 +36,18 @@ int inspector_ratio_col(double ratio, int w)
 static void inspector_flow(Grid *g, Rect r, const InspectorData *d)
 {
     const StepInfo *s = d->cur;
-    char title[96];
+    char t[3][96];
     int probe = s && s->decay_step > 0;
-    if (probe)
-        snprintf(title, sizeof title, "gradient flow ‖dL/dh‖ · probe step %ld", s->decay_step);
-    else
-        snprintf(title, sizeof title, "gradient flow ‖dL/dh_t‖");
-    grid_box(g, r, title, ROLE_BORDER, ROLE_TITLE);
+    if (probe) {
+        snprintf(t[0], sizeof t[0], "gradient flow ‖dL/dh‖ · probe step %ld", s->decay_step);
+        snprintf(t[1], sizeof t[1], "gradient flow · probe %ld", s->decay_step);
+    } else {
+        snprintf(t[0], sizeof t[0], "gradient flow ‖dL/dh_t‖");
+        snprintf(t[1], sizeof t[1], "gradient flow");
+    }
+    snprintf(t[2], sizeof t[2], "gradient flow");
+    const char *titles[3] = {t[0], t[1], t[2]};
+    grid_box(g, r, grid_first_fit(r.w - 5, 3, titles), ROLE_BORDER, ROLE_TITLE);
     Rect in = rect_inset(r, 1);
     if (in.w < 1 || in.h < 1)
         return;
@@ -58,7 +63,9 @@ static void inspector_flow(Grid *g, Rect r, const InspectorData *d)
 
 static void inspector_gates(Grid *g, Rect r, const InspectorData *d)
 {
-    grid_box(g, r, "gates: gradient norm │ saturated", ROLE_BORDER, ROLE_TITLE);
+    static const char *const titles[] = {"gates: gradient norm │ saturated", "gates: grad norm │ saturated",
+                                         "gates"};
+    grid_box(g, r, grid_first_fit(r.w - 5, 3, titles), ROLE_BORDER, ROLE_TITLE);
     Rect in = rect_inset(r, 1);
     const StepInfo *s = d->cur;
     if (in.w < 20 || in.h < 1)
@@ -136,7 +143,10 @@ static int inspector_ratio_rows(const InspectorData *d, int all_rows)
 
 static void inspector_ratios(Grid *g, Rect r, const InspectorData *d)
 {
-    grid_box(g, r, "update ratio ‖Δθ‖/‖θ‖ per step │ band 1e-4…1e-2", ROLE_BORDER, ROLE_TITLE);
+    static const char *const titles[] = {"update ratio ‖Δθ‖/‖θ‖ per step │ band 1e-4…1e-2",
+                                         "update ratio ‖Δθ‖/‖θ‖ │ band 1e-4…1e-2", "update ratio ‖Δθ‖/‖θ‖",
+                                         "update ratio"};
+    grid_box(g, r, grid_first_fit(r.w - 5, 4, titles), ROLE_BORDER, ROLE_TITLE);
     Rect in = rect_inset(r, 1);
     const StepInfo *s = d->cur;
     if (in.w < 24 || in.h < 1)
@@ -200,13 +210,18 @@ static void inspector_ratios(Grid *g, Rect r, const InspectorData *d)
 
 static void inspector_hist(Grid *g, Rect r, const InspectorData *d)
 {
-    char title[128];
+    /* the key hint shortens, then goes, before the name or the step is cut */
+    char t[5][128];
+    const char *what = d->hist && d->hist_what ? d->hist_what : "histogram";
+    char step[32] = "";
     if (d->hist)
-        snprintf(title, sizeof title, "%s (step %ld) │ F8 tensor F9 kind", d->hist_what ? d->hist_what : "?",
-                 d->hist_step);
-    else
-        snprintf(title, sizeof title, "histogram │ F8 tensor F9 kind");
-    grid_box(g, r, title, ROLE_BORDER, ROLE_TITLE);
+        snprintf(step, sizeof step, " (step %ld)", d->hist_step);
+    snprintf(t[0], sizeof t[0], "%s%s │ F8 tensor F9 kind", what, step);
+    snprintf(t[1], sizeof t[1], "%s%s │ F8/F9", what, step);
+    snprintf(t[2], sizeof t[2], "%s%s", what, step);
+    snprintf(t[3], sizeof t[3], "%s", what);
+    const char *titles[4] = {t[0], t[1], t[2], t[3]};
+    grid_box(g, r, grid_first_fit(r.w - 5, 4, titles), ROLE_BORDER, ROLE_TITLE);
     Rect in = rect_inset(r, 1);
     if (in.w < 1 || in.h < 1)
         return;

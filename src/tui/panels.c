@@ -30,16 +30,71 @@ static void panels_num(double v, char *buf, size_t cap)
     chart_format_number(v, buf, cap);
 }
 
+/* Compact durations without the smaller unit: "12s", "3m", "2h". */
+static void panels_duration_short(double s, char *buf, size_t cap)
+{
+    if (!(s >= 0) || !isfinite(s)) {
+        snprintf(buf, cap, "-");
+        return;
+    }
+    long t = (long)(s + 0.5);
+    if (t < 60)
+        snprintf(buf, cap, "%lds", t);
+    else if (t < 3600)
+        snprintf(buf, cap, "%ldm", (t + 30) / 60);
+    else
+        snprintf(buf, cap, "%ldh", (t + 1800) / 3600);
+}
+
+/* One field of the status line: a full and a compact text ("" if it has no
+ * shorter form), and a priority (0 always shows; higher numbers go first). */
+typedef struct {
+    char full[160], compact[96];
+    int prio;
+    int shown, use_compact;
+} PanelsField;
+
+enum { PANELS_STATUS_FIELDS = 8 };
+
+/* Which fields show, and in which form, for w columns after the fixed part:
+ * the least important field still shown first takes its compact form if it
+ * has one, else goes whole; never is a field cut. Returns the width used. */
+static int panels_status_fit(PanelsField *f, int n, int w)
+{
+    for (int i = 0; i < n; i++) {
+        f[i].shown = 1;
+        f[i].use_compact = 0;
+    }
+    for (;;) {
+        int used = 0;
+        for (int i = 0; i < n; i++)
+            if (f[i].shown)
+                used += 3 + grid_text_width(f[i].use_compact ? f[i].compact : f[i].full);
+        if (used <= w)
+            return used;
+        int worst = -1;
+        for (int i = 0; i < n; i++)
+            if (f[i].shown && f[i].prio > 0 && (worst < 0 || f[i].prio > f[worst].prio))
+                worst = i;
+        if (worst < 0)
+            return used;
+        if (f[worst].compact[0] && !f[worst].use_compact)
+            f[worst].use_compact = 1;
+        else
+            f[worst].shown = 0;
+    }
+}
+
 static void panels_status(Grid *g, Rect r, const PanelData *d)
 {
     grid_fill(g, r, ' ', ROLE_STATUS);
-    char params[16], tps[16], lr[16], ep[32], eta[16], el[16], loss[16], val[16], steps[48];
+    char params[16], tps[16], lr[16], eta[32], el[32], eta_s[32], loss[16], val[16], steps[48];
     panels_num((double)d->n_params, params, sizeof params);
     panels_num(d->tokens_per_s, tps, sizeof tps);
     chart_format_number(d->lr, lr, sizeof lr);
-    snprintf(ep, sizeof ep, "%.2f", d->epoch);
     panels_duration(d->elapsed_s, el, sizeof el);
     panels_duration(d->eta_s, eta, sizeof eta);
+    panels_duration_short(d->eta_s, eta_s, sizeof eta_s);
     if (isnan(d->loss))
         snprintf(loss, sizeof loss, "-");
     else
@@ -52,17 +107,54 @@ static void panels_status(Grid *g, Rect r, const PanelData *d)
         snprintf(steps, sizeof steps, "step %ld/%ld", d->step, d->total_steps);
     else
         snprintf(steps, sizeof steps, "step %ld", d->step);
-    /* the most important fields first, so a narrow terminal keeps them */
+    const char *corpus = d->corpus ? d->corpus : "";
+    int stem = (int)strcspn(corpus, ".");
+    if (stem == 0)
+        stem = (int)strlen(corpus);
+    PanelsField f[PANELS_STATUS_FIELDS];
+    memset(f, 0, sizeof f);
+    int n = 0;
+    /* display order; prio: loss 1, data and time 2 (always wanted), val 3,
+     * model 4, lr 5, tok/s 6, epoch 7 */
+    snprintf(f[n].full, sizeof f[n].full, "loss %s", loss);
+    f[n++].prio = 1;
+    snprintf(f[n].full, sizeof f[n].full, "val %s", val);
+    f[n++].prio = 3;
+    snprintf(f[n].full, sizeof f[n].full, "%s tok/s", tps);
+    f[n++].prio = 6;
+    snprintf(f[n].full, sizeof f[n].full, "lr %s", lr);
+    f[n++].prio = 5;
+    snprintf(f[n].full, sizeof f[n].full, "ep %.2f", d->epoch);
+    f[n++].prio = 7;
+    snprintf(f[n].full, sizeof f[n].full, "%s %dx%d (%s params)", d->cell, d->layers, d->hidden, params);
+    snprintf(f[n].compact, sizeof f[n].compact, "%s %dx%d", d->cell, d->layers, d->hidden);
+    f[n++].prio = 4;
+    snprintf(f[n].full, sizeof f[n].full, "%s %s V=%d", corpus, d->tokenizer, d->vocab);
+    snprintf(f[n].compact, sizeof f[n].compact, "%.*s·%s", stem > 40 ? 40 : stem, corpus, d->tokenizer);
+    f[n++].prio = 2;
+    if (d->total_steps > 0) {
+        snprintf(f[n].full, sizeof f[n].full, "%s ETA %s", el, eta);
+        snprintf(f[n].compact, sizeof f[n].compact, "%s/ETA %s", el, eta_s);
+    } else {
+        snprintf(f[n].full, sizeof f[n].full, "%s", el);
+        f[n].compact[0] = '\0';
+    }
+    f[n++].prio = 2;
+
     int x = r.x;
     int end = r.x + r.w;
     x += grid_textf(g, x, r.y, end - x, ROLE_STATUS, ATTR_BOLD, " %s ", steps);
     Role st = !strcmp(d->state, "running") ? ROLE_GOOD : !strcmp(d->state, "failed") ? ROLE_ERROR : ROLE_WARN;
-    x += grid_textf(g, x, r.y, end - x, st, ATTR_BOLD | ATTR_REVERSE, " %s ", d->state);
-    x += grid_textf(g, x, r.y, end - x, ROLE_STATUS, 0,
-                    " loss %s  val %s │ %s tok/s │ lr %s │ ep %s │ %s %dx%d (%s params) │ %s %s V=%d │ %s ETA %s",
-                    loss, val, tps, lr, ep, d->cell, d->layers, d->hidden, params, d->corpus, d->tokenizer, d->vocab,
-                    el, d->total_steps > 0 ? eta : "-");
-    (void)x;
+    char state[160];
+    snprintf(state, sizeof state, " %s ", d->state);
+    x += grid_text_fit(g, x, r.y, end - x, state, st, ATTR_BOLD | ATTR_REVERSE);
+    panels_status_fit(f, n, end - x - 1);
+    for (int i = 0; i < n && x < end; i++) {
+        if (!f[i].shown)
+            continue;
+        x += grid_text(g, x, r.y, end - x, i == 0 ? "   " : " │ ", ROLE_STATUS, 0);
+        x += grid_text(g, x, r.y, end - x, f[i].use_compact ? f[i].compact : f[i].full, ROLE_STATUS, 0);
+    }
 }
 
 static void panels_chart(Grid *g, Rect r, const PanelData *d)
@@ -109,13 +201,16 @@ static void panels_chart(Grid *g, Rect r, const PanelData *d)
 
 static void panels_grads(Grid *g, Rect r, const PanelData *d)
 {
-    char title[96];
-    if (d->steps_seen > 0)
-        snprintf(title, sizeof title, " gradient norms │ clip fired %ld/%ld (%.0f%%) ", d->clip_count, d->steps_seen,
-                 100.0 * d->clip_count / d->steps_seen);
-    else
-        snprintf(title, sizeof title, " gradient norms ");
-    grid_box(g, r, title, ROLE_BORDER, ROLE_TITLE);
+    /* shorter labels before ever cutting the counts */
+    char t[5][96];
+    snprintf(t[0], sizeof t[0], " gradient norms │ clip fired %ld/%ld (%.0f%%) ", d->clip_count, d->steps_seen,
+             d->steps_seen > 0 ? 100.0 * d->clip_count / d->steps_seen : 0.0);
+    snprintf(t[1], sizeof t[1], " gradient norms │ clip %ld/%ld ", d->clip_count, d->steps_seen);
+    snprintf(t[2], sizeof t[2], " grad norms │ clip %ld/%ld ", d->clip_count, d->steps_seen);
+    snprintf(t[3], sizeof t[3], " clip %ld/%ld ", d->clip_count, d->steps_seen);
+    snprintf(t[4], sizeof t[4], " gradient norms ");
+    const char *titles[5] = {t[0], t[1], t[2], t[3], t[4]};
+    grid_box(g, r, d->steps_seen > 0 ? grid_first_fit(r.w - 5, 4, titles) : t[4], ROLE_BORDER, ROLE_TITLE);
     Rect in = rect_inset(r, 1);
     if (in.w < 10 || in.h < 1)
         return;
@@ -212,11 +307,18 @@ static void panels_probs(Grid *g, Rect r, const PanelData *d)
         return;
     int y = in.y;
     if (d->n_unknown > 0 && in.h > 2) {
-        grid_textf(g, in.x, y++, in.w, ROLE_WARN, 0, "%zu character%s outside the vocabulary skipped", d->n_unknown,
-                   d->n_unknown == 1 ? "" : "s");
+        char u[5][80];
+        snprintf(u[0], sizeof u[0], "%zu character%s outside the vocabulary skipped", d->n_unknown,
+                 d->n_unknown == 1 ? "" : "s");
+        snprintf(u[1], sizeof u[1], "%zu outside the vocabulary, skipped", d->n_unknown);
+        snprintf(u[2], sizeof u[2], "%zu not in the vocabulary", d->n_unknown);
+        snprintf(u[3], sizeof u[3], "%zu unknown skipped", d->n_unknown);
+        snprintf(u[4], sizeof u[4], "%zu unknown", d->n_unknown);
+        const char *opts[5] = {u[0], u[1], u[2], u[3], u[4]};
+        grid_text_fit(g, in.x, y++, in.w, grid_first_fit(in.w, 5, opts), ROLE_WARN, 0);
     }
     if (d->k == 0) {
-        grid_text(g, in.x, y, in.w, "type text below to see what comes next", ROLE_DIM, 0);
+        grid_text_fit(g, in.x, y, in.w, "type text below to see what comes next", ROLE_DIM, 0);
         return;
     }
     int label_w = in.w >= 30 ? 8 : 5;
@@ -238,24 +340,42 @@ static void panels_pane(Grid *g, Rect r, const char *title, TextPane *p)
         textpane_draw(p, g, rect_inset(r, 1));
 }
 
+/* One key hint of the footer; prio 0 always shows, higher numbers go first. */
+typedef struct {
+    const char *key, *what;
+    int prio;
+} PanelsKey;
+
 static void panels_footer(Grid *g, Rect r, int inspector)
 {
     grid_fill(g, r, ' ', ROLE_STATUS);
-    static const char *dash_keys[][2] = {
-        {"F1", "help"}, {"F2", "screen"}, {"F3", "log"}, {"F4", "window"}, {"F5", "pause/run"},
-        {"F6", "step"}, {"F7", "sample"}, {"PgUp", "scroll"}, {"^D", "save+quit"},
+    static const PanelsKey dash_keys[] = {
+        {"F1", "help", 0}, {"F2", "screen", 2}, {"F3", "log", 6}, {"F4", "window", 7}, {"F5", "pause/run", 1},
+        {"F6", "step", 3}, {"F7", "sample", 5}, {"PgUp", "scroll", 4}, {"^D/F10", "save+quit", 0},
     };
     /* the inspector's own keys replace the loss chart's, which is not on that screen */
-    static const char *insp_keys[][2] = {
-        {"F1", "help"}, {"F2", "dashboard"}, {"F5", "pause/run"}, {"F6", "step"}, {"F8", "tensor"},
-        {"F9", "weights/grads/acts"}, {"PgUp", "scroll"}, {"^D", "save+quit"},
+    static const PanelsKey insp_keys[] = {
+        {"F1", "help", 0}, {"F2", "dashboard", 2}, {"F5", "pause/run", 1}, {"F6", "step", 4}, {"F8", "tensor", 3},
+        {"F9", "weights/grads/acts", 3}, {"PgUp", "scroll", 5}, {"^D/F10", "save+quit", 0},
     };
-    const char *(*keys)[2] = inspector ? insp_keys : dash_keys;
-    size_t nkeys = inspector ? sizeof insp_keys / sizeof insp_keys[0] : sizeof dash_keys / sizeof dash_keys[0];
+    const PanelsKey *keys = inspector ? insp_keys : dash_keys;
+    int n = inspector ? (int)(sizeof insp_keys / sizeof insp_keys[0]) : (int)(sizeof dash_keys / sizeof dash_keys[0]);
+    /* drop whole hints, least important first, until the rest fit */
+    int max_prio = 7;
+    for (; max_prio > 0; max_prio--) {
+        int used = 0;
+        for (int i = 0; i < n; i++)
+            if (keys[i].prio <= max_prio)
+                used += grid_text_width(keys[i].key) + 1 + grid_text_width(keys[i].what) + 2;
+        if (used - 2 <= r.w)
+            break;
+    }
     int x = r.x;
-    for (size_t i = 0; i < nkeys && x < r.x + r.w; i++) {
-        x += grid_textf(g, x, r.y, r.x + r.w - x, ROLE_STATUS, ATTR_BOLD | ATTR_REVERSE, "%s", keys[i][0]);
-        x += grid_textf(g, x, r.y, r.x + r.w - x, ROLE_STATUS, 0, " %s  ", keys[i][1]);
+    for (int i = 0; i < n && x < r.x + r.w; i++) {
+        if (keys[i].prio > max_prio)
+            continue;
+        x += grid_textf(g, x, r.y, r.x + r.w - x, ROLE_STATUS, ATTR_BOLD | ATTR_REVERSE, "%s", keys[i].key);
+        x += grid_textf(g, x, r.y, r.x + r.w - x, ROLE_STATUS, 0, " %s  ", keys[i].what);
     }
 }
 
@@ -279,43 +399,119 @@ static void panels_inspect(Grid *g, Rect r, const PanelData *d)
     }
 }
 
-void panels_help(Grid *g, Rect r)
+/* The help screen's lines: the keys, a blank, then the commands (two to a
+ * row when two columns of the widest entry fit). */
+static const char *panels_help_keys[] = {
+    "F1 help   F2 dashboard/inspector   F3 log/linear loss   F4 all/last 500 steps",
+    "F5 pause/run   F6 one step   F7 fresh sample   PgUp/PgDn scroll messages",
+    "Inspector (F2): F8 next tensor, F9 weights/gradients/activations of the histogram",
+    "Ctrl-D, F10 or :quit save the run and exit;  Ctrl-C too.  Ctrl-L repaints.",
+    "Typing plain text shows next-token probabilities; Enter continues it in the sample pane.",
+    "Emacs keys edit the line, Up/Down walk the history, Tab completes.",
+};
+enum { PANELS_HELP_NKEYS = (int)(sizeof panels_help_keys / sizeof panels_help_keys[0]) };
+
+/* Widths of the command column's heads (":name METAVAR") and descriptions. */
+static void panels_help_widths(int *head_w, int *desc_w)
+{
+    *head_w = *desc_w = 0;
+    for (int i = 0; i < commands_count(); i++) {
+        const TuiCmdSpec *c = commands_spec(i);
+        char head[64];
+        snprintf(head, sizeof head, ":%s %s", c->name, c->metavar);
+        int hw = grid_text_width(head), dw = grid_text_width(c->help);
+        if (hw > *head_w)
+            *head_w = hw;
+        if (dw > *desc_w)
+            *desc_w = dw;
+    }
+}
+
+static int panels_help_cols(int w)
+{
+    int head_w, desc_w;
+    panels_help_widths(&head_w, &desc_w);
+    return w >= 2 * (head_w + 2 + desc_w) + 3 ? 2 : 1;
+}
+
+/* Rows of content for an inner width w. */
+static int panels_help_rows(int w)
+{
+    int cols = panels_help_cols(w);
+    return PANELS_HELP_NKEYS + 1 + (commands_count() + cols - 1) / cols;
+}
+
+int panels_help_max_scroll(Rect r)
+{
+    Rect in = rect_inset(r, 1);
+    if (in.h < 2)
+        return 0;
+    int extra = panels_help_rows(in.w) - in.h;
+    /* while scrolled, the top and bottom rows may be taken by the hints */
+    return extra > 0 ? extra + 2 : 0;
+}
+
+int panels_help(Grid *g, Rect r, int scroll)
 {
     grid_fill(g, r, ' ', ROLE_TEXT);
-    grid_box(g, r, " help — any key closes ", ROLE_BORDER, ROLE_TITLE);
     Rect in = rect_inset(r, 1);
-    int y = in.y;
-    int colw = in.w >= 100 ? in.w / 2 : in.w;
-    int col = 0;
-    int n = commands_count();
-    static const char *keys[] = {
-        "F1 help   F2 dashboard/inspector   F3 log/linear loss   F4 all/last 500 steps",
-        "F5 pause/run   F6 one step   F7 fresh sample   PgUp/PgDn scroll messages",
-        "Inspector (F2): F8 next tensor, F9 weights/gradients/activations of the histogram",
-        "Ctrl-D or :quit save the run and exit;  Ctrl-C too.  Ctrl-L repaints.",
-        "Typing plain text shows next-token probabilities; Enter continues it in the sample pane.",
-        "Emacs keys edit the line, Up/Down walk the history, Tab completes.",
-    };
-    for (size_t i = 0; i < sizeof keys / sizeof keys[0] && y < in.y + in.h; i++)
-        grid_text(g, in.x, y++, in.w, keys[i], ROLE_DIM, 0);
-    if (y < in.y + in.h)
-        y++;
-    int top = y;
-    for (int i = 0; i < n; i++) {
-        if (y >= in.y + in.h) {
-            if (colw == in.w || col == 1)
-                break;
-            col = 1;
-            y = top;
-        }
-        const TuiCmdSpec *c = commands_spec(i);
-        int x = in.x + col * colw;
-        char head[48];
-        snprintf(head, sizeof head, ":%s %s", c->name, c->metavar);
-        grid_textf(g, x, y, colw - 1, ROLE_TITLE, 0, "%-18s", head);
-        grid_text(g, x + 19, y, colw - 20, c->help, ROLE_TEXT, 0);
-        y++;
+    int rows = panels_help_rows(in.w);
+    int max_scroll = panels_help_max_scroll(r);
+    if (scroll > max_scroll)
+        scroll = max_scroll;
+    if (scroll < 0)
+        scroll = 0;
+    grid_box(g, r, max_scroll > 0 ? " help — ↑↓ PgUp/PgDn scroll, Esc closes " : " help — Esc closes ", ROLE_BORDER,
+             ROLE_TITLE);
+    if (in.w < 1 || in.h < 1)
+        return scroll;
+    int head_w, desc_w;
+    panels_help_widths(&head_w, &desc_w);
+    int cols = panels_help_cols(in.w);
+    int colw = cols == 2 ? (in.w - 3) / 2 + 3 : in.w;
+    int top = 0, bottom = in.h; /* rows of in used for content */
+    int first = scroll;
+    if (scroll > 0) {
+        grid_text_fit(g, in.x, in.y, in.w, "↑ more above", ROLE_DIM, 0);
+        top = 1;
     }
+    if (first + (bottom - top) < rows) {
+        grid_text_fit(g, in.x, in.y + in.h - 1, in.w, "↓ more below — PgDn or ↓ scrolls", ROLE_DIM, 0);
+        bottom = in.h - 1;
+    }
+    int n = commands_count();
+    for (int yy = top; yy < bottom; yy++) {
+        int row = first + (yy - top);
+        int y = in.y + yy;
+        if (row >= rows)
+            break;
+        if (row < PANELS_HELP_NKEYS) {
+            grid_text_fit(g, in.x, y, in.w, panels_help_keys[row], ROLE_DIM, 0);
+            continue;
+        }
+        if (row == PANELS_HELP_NKEYS)
+            continue;
+        int k = row - PANELS_HELP_NKEYS - 1;
+        for (int c = 0; c < cols; c++) {
+            int i = k * cols + c;
+            if (i >= n)
+                break;
+            const TuiCmdSpec *cs = commands_spec(i);
+            char head[64];
+            snprintf(head, sizeof head, ":%s %s", cs->name, cs->metavar);
+            int x = in.x + c * colw;
+            int w = c == cols - 1 ? in.x + in.w - x : colw - 3;
+            grid_text_fit(g, x, y, w, head, ROLE_TITLE, 0);
+            if (w > head_w + 2)
+                grid_text_fit(g, x + head_w + 2, y, w - head_w - 2, cs->help, ROLE_TEXT, 0);
+        }
+    }
+    return scroll;
+}
+
+Rect panels_help_rect(int w, int h)
+{
+    return rect_make(0, 1, w, h - 3);
 }
 
 void panels_too_small(Grid *g)
@@ -356,7 +552,6 @@ void panels_draw(Grid *g, const Layout *l, const PanelData *d)
     if (layout_has(l, PANEL_FOOTER))
         panels_footer(g, l->panel[PANEL_FOOTER], d->inspector_keys);
     if (d->help) {
-        Rect r = {0, 1, g->w, g->h - 3};
-        panels_help(g, r);
+        panels_help(g, panels_help_rect(g->w, g->h), d->help_scroll);
     }
 }

@@ -92,13 +92,19 @@ typedef struct {
     int n_cmp;
 
     int help;                  /* draw the help screen over everything */
+    int help_scroll;           /* its first row shown (clamped when drawn) */
 } PanelData;
 
 /* Draw every panel of l (l->too_small: the notice instead). */
 void panels_draw(Grid *g, const Layout *l, const PanelData *d);
 
-/* The help screen: every command and key, in r. */
-void panels_help(Grid *g, Rect r);
+/* The help screen: every key and command, in r, from content row `scroll`
+ * (clamped to 0..panels_help_max_scroll; the value used is returned). Two
+ * columns when two fit whole, else one; "more" hints when it scrolls. */
+int panels_help(Grid *g, Rect r, int scroll);
+int panels_help_max_scroll(Rect r);
+/* Where panels_draw puts the help screen on a w x h grid. */
+Rect panels_help_rect(int w, int h);
 
 /* "Terminal too small" centred in the whole grid, with the size needed. */
 void panels_too_small(Grid *g);

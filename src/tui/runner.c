@@ -267,6 +267,8 @@ static void runner_handle(Runner *r, RunCmd *c)
         r->budget = 0;
         r->phase = PHASE_PAUSED;
         runner_describe(r);
+        r->loads++;
+        snprintf(r->loaded_path, sizeof r->loaded_path, "%s", c->path);
         runner_msg(r, RUNNER_MSG_GOOD, "loaded %s at step %ld (paused; :run to continue)", c->path, nt->step);
         if (nt->note[0])
             runner_msg(r, RUNNER_MSG_INFO, "%s", nt->note);
@@ -311,7 +313,10 @@ static void *runner_main(void *arg)
             RunCmd c = r->queue[r->q_head];
             r->q_head = (r->q_head + 1) % RUNNER_QUEUE;
             r->q_len--;
+            r->busy = 1;
             runner_handle(r, &c);
+            r->busy = 0;
+            pthread_cond_broadcast(&r->done_cv);
             runner_poke(r);
         }
         if (r->quit)
@@ -405,6 +410,7 @@ int runner_start(Runner *r, Trainer *t, int paused, Err *err)
     pthread_mutex_init(&r->mu, NULL);
     pthread_mutex_init(&r->wmu, NULL);
     pthread_cond_init(&r->cv, NULL);
+    pthread_cond_init(&r->done_cv, NULL);
     history_init(&r->hist);
     r->t = t;
     r->paused = paused;
@@ -432,6 +438,7 @@ int runner_start(Runner *r, Trainer *t, int paused, Err *err)
         pthread_mutex_destroy(&r->mu);
         pthread_mutex_destroy(&r->wmu);
         pthread_cond_destroy(&r->cv);
+        pthread_cond_destroy(&r->done_cv);
         return err_set(err, ERR_RUNTIME, "cannot start the trainer thread");
     }
     r->started = 1;
@@ -491,12 +498,13 @@ void runner_free(Runner *r)
     pthread_mutex_destroy(&r->mu);
     pthread_mutex_destroy(&r->wmu);
     pthread_cond_destroy(&r->cv);
+    pthread_cond_destroy(&r->done_cv);
 }
 
 int runner_idle(Runner *r)
 {
     pthread_mutex_lock(&r->mu);
-    int idle = r->q_len == 0 && r->budget == 0 && r->paused &&
+    int idle = r->q_len == 0 && !r->busy && r->budget == 0 && r->paused &&
                (r->phase == PHASE_PAUSED || r->phase == PHASE_DONE || r->phase == PHASE_FAILED);
     pthread_mutex_unlock(&r->mu);
     return idle;
@@ -513,6 +521,8 @@ void runner_set_scripted(Runner *r, int on)
 void runner_adopt(Runner *r, Trainer *t)
 {
     pthread_mutex_lock(&r->mu);
+    while (r->busy) /* e.g. a histogram still reading the old Trainer */
+        pthread_cond_wait(&r->done_cv, &r->mu);
     Trainer *old = r->t;
     r->t = t;
     history_clear(&r->hist);

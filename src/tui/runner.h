@@ -118,6 +118,10 @@ typedef struct {
     char histo_err[300];        /* why it failed, "" if it did not */
     long histo_step;            /* the step it shows */
     long histo_done;            /* histogram requests answered so far */
+    long loads;                 /* successful RUN_CMD_LOADs; loaded_path the last one's file */
+    char loaded_path[TRAIN_PATH_MAX];
+    int busy;                   /* a command is being handled (maybe with the lock released) */
+    pthread_cond_t done_cv;     /* signalled when busy drops to 0 */
     int ngram_order;            /* 0: no baseline yet */
     double ngram_loss;          /* the baseline's validation loss (nats/token) */
     CsvLog *csv;                /* exports written after every step (owned by the app), or NULL */
@@ -145,12 +149,16 @@ void runner_unlock(Runner *r);
 /* Next message, oldest first (takes the lock itself); 0 when none. */
 int runner_pop_message(Runner *r, RunnerMsg *out);
 
-/* 1 if the thread is parked: paused, no budget, nothing queued, not busy
- * (takes the lock). Only then may the main thread touch the Trainer. */
+/* 1 if the thread is parked: paused, no budget, nothing queued, no command
+ * in flight (a histogram or n-gram request works on the Trainer with the lock
+ * released, in any phase) (takes the lock). Only then may the main thread
+ * touch the Trainer. */
 int runner_idle(Runner *r);
 /* A script starts (1) or ends (0): see `scripted` above (takes the lock). */
 void runner_set_scripted(Runner *r, int on);
-/* Swap in t (heap-allocated, initialised) as the run, while runner_idle:
+/* Swap in t (heap-allocated, initialised) as the run, while runner_idle (a
+ * command still in flight is waited for, so the old Trainer is never freed
+ * under the thread):
  * the runner takes it over and frees the trainer it had (the runner always
  * owns r->t); run description, History, tokenizer copy and published weights
  * are refreshed (generation changes) and the runner stays paused. */

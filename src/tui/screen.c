@@ -284,6 +284,29 @@ void screen_invalidate(Screen *s)
     s->full = 1;
 }
 
+uint32_t screen_glyph(uint32_t ch, int grid_w, int term_w, int *pad)
+{
+    *pad = 0;
+    if (ch < 0x20 || grid_w <= 0)
+        return ' '; /* a zero-width code point in a cell of its own would join the cell before */
+    if (grid_w == term_w)
+        return ch;
+    if (grid_w == 2) {
+        *pad = 1;
+        return term_w == 1 ? ch : '?';
+    }
+    return '?';
+}
+
+static void screen_put(Screen *s, int y, int x, uint32_t ch, int role, int attr)
+{
+    wchar_t wc[2] = {(wchar_t)ch, 0};
+    cchar_t cc;
+    int pair = s->role_pair[role];
+    setcchar(&cc, wc, (attr_t)(s->role_attr[role] | screen_attr_bits(attr)), (short)0, &pair);
+    mvadd_wch(y, x, &cc);
+}
+
 void screen_present(Screen *s, const Grid *g, int cx, int cy)
 {
     if (!s->open)
@@ -296,26 +319,47 @@ void screen_present(Screen *s, const Grid *g, int cx, int cy)
         erase();
         clearok(curscr, TRUE);
     }
+    /* why: between a resize and its KEY_RESIZE the grid may be larger than
+     * curses' screen; cells beyond it are not sent, and a wide character
+     * whose right half falls off would make curses wrap it to the next row,
+     * so the next frame repaints everything once the sizes agree */
+    int rows, cols;
+    getmaxyx(stdscr, rows, cols);
+    int mismatch = rows != g->h || cols != g->w;
     long sent = 0;
-    for (int y = 0; y < g->h; y++) {
-        for (int x = 0; x < g->w; x++) {
+    for (int y = 0; y < g->h && y < rows; y++) {
+        for (int x = 0; x < g->w && x < cols; x++) {
             const GridCell *c = &g->cells[(size_t)y * g->w + x];
             GridCell *f = &s->front.cells[(size_t)y * g->w + x];
             if (!s->full && c->ch == f->ch && c->role == f->role && c->attr == f->attr)
                 continue;
             *f = *c;
-            if (c->ch == 0)
-                continue; /* right half of a wide character */
+            if (c->ch == 0) {
+                /* right half of a wide character: drawn with its left half,
+                 * which is resent if only this half changed (e.g. its role) */
+                if (x > 0 && grid_char_width(c[-1].ch) == 2 && f[-1].ch == c[-1].ch && !s->full) {
+                    int role = c[-1].role < ROLE_COUNT ? c[-1].role : ROLE_TEXT;
+                    int pad;
+                    uint32_t ch = screen_glyph(c[-1].ch, 2, wcwidth((wchar_t)c[-1].ch), &pad);
+                    screen_put(s, y, x - 1, ch, role, c[-1].attr);
+                    if (pad)
+                        screen_put(s, y, x, ' ', role, c[-1].attr);
+                    sent++;
+                }
+                continue;
+            }
             int role = c->role < ROLE_COUNT ? c->role : ROLE_TEXT;
-            wchar_t wc[2] = {(wchar_t)(c->ch < 0x20 ? 0x20 : c->ch), 0};
-            cchar_t cc;
-            int pair = s->role_pair[role];
-            setcchar(&cc, wc, (attr_t)(s->role_attr[role] | screen_attr_bits(c->attr)), (short)0, &pair);
-            mvadd_wch(y, x, &cc);
+            int gw = grid_char_width(c->ch), pad;
+            if (gw == 2 && x + 1 >= cols)
+                gw = 1;
+            uint32_t ch = screen_glyph(c->ch, gw, wcwidth((wchar_t)c->ch), &pad);
+            screen_put(s, y, x, ch, role, c->attr);
+            if (pad && x + 1 < cols)
+                screen_put(s, y, x + 1, ' ', role, c->attr);
             sent++;
         }
     }
-    s->full = 0;
+    s->full = mismatch;
     s->cells_sent = sent;
     if (cx >= 0 && cy >= 0 && cx < g->w && cy < g->h) {
         curs_set(1);

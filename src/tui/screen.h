@@ -46,6 +46,16 @@ void screen_invalidate(Screen *s);
 /* End curses, restore stderr and print what was captured. Idempotent. */
 void screen_close(Screen *s);
 
+/* What to send for a grid cell holding ch, which the grid counts grid_w (1 or
+ * 2) columns wide and the terminal library term_w (its wcwidth; < 0 unknown):
+ * the code point to write, and in *pad 1 if the right-half cell must be
+ * written as a space after it. When the two disagree, the cell must still
+ * cover exactly grid_w columns, or the rest of the row (its right border
+ * most visibly) would shift and stay wrong under the diffing:
+ *   grid 2, terminal 1: ch, then a space in the right half;
+ *   grid 1, terminal 0, 2 or unknown: '?'; grid 2, terminal 0 or unknown: '?' + space. */
+uint32_t screen_glyph(uint32_t ch, int grid_w, int term_w, int *pad);
+
 /* The last SIGINT/SIGTERM/SIGHUP received since the last call (0 if none). */
 int screen_signal_pending(void);
 /* The fd that becomes readable when such a signal arrives (for poll). */
