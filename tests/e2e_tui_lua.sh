@@ -91,6 +91,10 @@ if wait_for '│42 +│$'; then ok "= 6*7 shows 42"; else bad "= 6*7: $(messages
 send ":lua rnn.log('hi', 'there')" Enter
 if wait_for '│hi there +│$'; then ok ":lua rnn.log('hi', 'there') shows 'hi there'"; else bad ":lua: $(messages | tail -3)"; fi
 
+# 3a. the dashboard's scripts are sandboxed unless --unsafe
+send "= 'exec:' .. type(os.execute) .. ' popen:' .. type(io.popen)" Enter
+if wait_for '│exec:nil popen:nil +│$'; then ok "scripts in the dashboard are sandboxed (no os.execute, io.popen)"; else bad "sandbox: $(messages | tail -3)"; fi
+
 # 3b. rnn.eval() from the dashboard: the runner reports the eval back to the script
 send "= string.format('val %.3f at %d', rnn.eval(), rnn.info().step)" Enter
 if wait_for '│val [0-9]+\.[0-9]{3} at [0-9]+ +│$'; then ok "= rnn.eval() returns the validation loss"; else bad "rnn.eval: $(messages | tail -3)"; fi

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "commands.h"
 #include "csvlog.h"
@@ -127,6 +128,7 @@ int cmd_train(int argc, char **argv)
     /* on a terminal, without --headless, training opens the dashboard */
     if (cmd_tui_wanted(argc, argv))
         return cmd_tui(argc, argv);
+    int on_terminal = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
     TrainConfig cfg;
     train_config_default(&cfg);
     snprintf(cfg.corpus, sizeof cfg.corpus, "%s", default_corpus_path());
@@ -163,7 +165,10 @@ int cmd_train(int argc, char **argv)
         return 0;
     if (rc)
         return report(&err);
-    (void)headless; /* cmd_tui_wanted chose the dashboard or not before we got here */
+    /* cmd_tui_wanted chose the dashboard or not before we got here; say why not */
+    if (on_terminal && !headless && !quiet)
+        fprintf(stderr, "rnnscope: note: --log, --save-every and --quiet are for headless training; training "
+                "without the dashboard (add --headless to say so)\n");
 
     Trainer t;
     rc = resume ? trainer_resume(&t, resume, &cfg, overridden, &err) : trainer_init(&t, &cfg, &err);

@@ -17,7 +17,7 @@ int cmd_tui(int argc, char **argv)
     train_config_default(&cfg);
     snprintf(cfg.corpus, sizeof cfg.corpus, "%s", default_corpus_path());
     int overridden[64] = {0};
-    int paused = 0, exit_at_end = 0, headless_ignored = 0;
+    int paused = 0, exit_at_end = 0, headless_ignored = 0, unsafe = 0;
     const char *save = NULL, *resume = NULL, *theme = NULL, *layout = NULL, *csv = NULL, *tb = NULL;
     int ngram = 0;
     const CliOpt opts[] = {
@@ -33,6 +33,8 @@ int cmd_tui(int argc, char **argv)
                                              "validation loss is a dashed line on the loss chart"},
         {"csv", CLI_STR, &csv, 0, 0, "FILE", "write every step's metrics and diagnostics as CSV rows"},
         {"tensorboard", CLI_STR, &tb, 0, 0, "DIR", "write TensorBoard event files (scalars, histograms) into DIR"},
+        {"unsafe", CLI_FLAG, &unsafe, 0, 1, NULL, "Lua scripts (:run, :lua, init.lua) get the full standard library "
+                                                 "(io.popen, os.execute, C modules); sandboxed otherwise"},
     };
     CliSpec spec = {
         .usage = "rnnscope tui [--resume RUN] [--theme NAME] [--layout NAME] [training options]",
@@ -49,13 +51,15 @@ int cmd_tui(int argc, char **argv)
         return 0;
     if (rc)
         return report(&err);
+    if (save && (rc = st_check_save_path(save, &err)) != 0)
+        return report(&err);
     Trainer *t = xcalloc(1, sizeof *t);
     rc = resume ? trainer_resume(t, resume, &cfg, overridden, &err) : trainer_init(t, &cfg, &err);
     if (rc) {
         free(t);
         return report(&err);
     }
-    AppOptions o = {theme, layout, save ? save : resume, paused, exit_at_end, ngram, csv, tb};
+    AppOptions o = {theme, layout, save ? save : resume, paused, exit_at_end, ngram, csv, tb, unsafe};
     rc = app_run(t, &o, &err);
     if (rc && err.msg[0])
         return report(&err);
@@ -81,7 +85,7 @@ int cmd_tui_wanted(int argc, char **argv)
         {"theme", CLI_STR, &str, 0, 0, "NAME", ""}, {"layout", CLI_STR, &str, 0, 0, "NAME", ""},
         {"paused", CLI_FLAG, &flag, 0, 1, NULL, ""}, {"exit-at-end", CLI_FLAG, &flag, 0, 1, NULL, ""},
         {"ngram", CLI_INT, &flag, 0, 10, "N", ""}, {"csv", CLI_STR, &str, 0, 0, "FILE", ""},
-        {"tensorboard", CLI_STR, &str, 0, 0, "DIR", ""},
+        {"tensorboard", CLI_STR, &str, 0, 0, "DIR", ""}, {"unsafe", CLI_FLAG, &flag, 0, 1, NULL, ""},
     };
     CliSpec spec = {.usage = "", .summary = "", .opts = opts, .n_opts = (int)(sizeof opts / sizeof opts[0]),
                     .train = &cfg, .overridden = overridden};

@@ -440,6 +440,7 @@ static void app_lua_open(App *a, const TrainConfig *defaults)
                    .plot = app_lua_plot, .status = app_lua_status, .run_changed = app_lua_run_changed};
     o.defaults = defaults;
     o.slice_s = APP_LUA_SLICE_S;
+    o.unsafe = a->opt.lua_unsafe;
     a->lua = luahost_new(&o);
     if (!a->lua) {
         app_msg(a, ROLE_ERROR, "Lua is not available: cannot create its state (out of memory)");

@@ -25,6 +25,7 @@ typedef struct {
     int ngram;              /* > 0: draw this order's n-gram baseline on the loss chart */
     const char *csv_path;   /* --csv FILE: every step's metrics as CSV rows, or NULL */
     const char *tb_dir;     /* --tensorboard DIR: TensorBoard event files, or NULL */
+    int lua_unsafe;         /* --unsafe: Lua scripts get the full standard library */
 } AppOptions;
 
 /* Run the dashboard on t (heap-allocated, initialised; the app takes it and
