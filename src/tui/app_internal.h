@@ -1,0 +1,173 @@
+/* app_internal.h — what the dashboard's source files share: the App state
+ * and the functions one part of the app calls in another. Private to
+ * src/tui/app*.c; the public interface is app.h.
+ *
+ *   app.c            the event loop, keys, commands, rendering
+ *   app_lua.c        Lua scripts run from the dashboard (:run, :lua, = expr)
+ *   app_inspector.c  the inspector screen's data, :compare and :gradcheck
+ */
+#ifndef RNNSCOPE_APP_INTERNAL_H
+#define RNNSCOPE_APP_INTERNAL_H
+
+#include "app.h"
+
+#include <curses.h>
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "chart.h"
+#include "commands.h"
+#include "csvlog.h"
+#include "findings.h"
+#include "gradcheck.h"
+#include "history.h"
+#include "input.h"
+#include "inspector.h"
+#include "layout.h"
+#include "lua_host.h"
+#include "panels.h"
+#include "prompt.h"
+#include "runner.h"
+#include "sample.h"
+#include "screen.h"
+#include "tbwriter.h"
+#include "textpane.h"
+#include "theme.h"
+
+#define APP_FRAME_S 0.05        /* 20 frames a second at most */
+#define APP_KEY_FRAME_S 0.02    /* a keystroke may take a frame sooner */
+#define APP_SAMPLE_EVERY_S 5.0  /* a fresh sample this often */
+#define APP_SAMPLE_BUDGET_S 0.008 /* sampling work per loop turn */
+#define APP_MAX_POINTS HISTORY_RECENT
+enum { APP_LUA_IDLE, APP_LUA_PAUSING, APP_LUA_READY, APP_LUA_WAIT_STEP, APP_LUA_WAIT_EVAL };
+#define APP_PLOT_MAX_POINTS 1024 /* per rnn.plot series; halved (every other point kept) when full */
+
+/* One custom chart series from rnn.plot. */
+typedef struct {
+    char name[32];
+    double *x, *y;   /* (APP_PLOT_MAX_POINTS) */
+    int n;
+} AppPlot;
+
+/* A saved run's loss curve for :compare. */
+typedef struct {
+    char name[64];     /* file name without directory and extension */
+    double *x, *y;     /* (n) step, loss */
+    int n;
+} AppCmpRun;
+
+typedef struct {
+    AppOptions opt;
+    Screen scr;
+    Grid grid;
+    Layout lay;
+    char layout_name[32];
+    Theme theme;
+    ThemeDirs dirs;
+    Runner run;
+    /* the UI's own weights, tokenizer and samplers */
+    long generation;
+    Model pm;
+    int have_pm;
+    Tokenizer tok;
+    Prompt prompt;
+    long wver;
+    long wstep;                /* the step the UI's weights are from */
+    PromptRnn smp;             /* the streaming sample */
+    float *scratch;            /* (SAMPLE_SCRATCH_FLOATS(V)) for sample_pick */
+    Rng rng;
+    int sampling;              /* tokens left in the streaming sample */
+    double next_sample_s;
+    /* panes and settings */
+    TextPane *msgs, *sample;
+    float temp;
+    int topk;
+    double smoothing;
+    int log_y;
+    long window;
+    int inspector;
+    int help;
+    int help_scroll;           /* the help screen's first row */
+    char text[1024];           /* the text the prompt state follows */
+    int topk_n;
+    int top_ids[PANELS_MAX_TOPK];
+    float top_probs[PANELS_MAX_TOPK];
+    /* frame control */
+    int dirty;
+    double last_frame_s;
+    double key_s;              /* time of the first key not yet on screen; 0 = none */
+    double start_s;
+    long start_step;
+    /* chart scratch */
+    double *lx, *ly, *sy, *vx, *vy;
+    char save_path[TRAIN_PATH_MAX];
+    long loads_seen;           /* the runner's successful :loads already followed by save_path */
+    int quit;
+    int script_running;        /* Lua: a script is running */
+    LuaHost *lua;              /* NULL if Lua could not start */
+    int lua_phase;             /* APP_LUA_* */
+    int lua_was_paused;        /* the runner's state before the script */
+    int lua_attaching;         /* ignore run_changed for our own attach */
+    long lua_gen;              /* runner generation the host's run belongs to */
+    long lua_want_step;        /* WAIT_STEP: the step count that means "landed" */
+    long lua_fails, lua_evals; /* the runner's counters when the request went out */
+    float lua_eval_value;
+    char lua_status[128];      /* rnn.status text */
+    AppPlot plots[PANELS_MAX_USER];
+    int n_plots;
+    int plot_full_warned;
+    FILE *debug;               /* RNNSCOPE_DEBUG_LOG: key-to-frame latencies */
+    double lat_sum, lat_max;
+    long lat_n;
+    /* the inspector screen (the app_inspector_* functions) */
+    int hist_kind;             /* histogram of: 0 weights, 1 gradients, 2 activations (F9) */
+    int hist_item;             /* which tensor or activation (F8) */
+    char hist_what[64];        /* the last one asked for */
+    long hist_asked;           /* histogram requests sent to the runner */
+    long hist_asked_step;      /* the step the last one was sent at */
+    double hist_asked_s;
+    StepInfo icur, iprev;      /* the runner's last two steps, copied for the findings */
+    Histogram ihist;
+    char ihist_what[64], ihist_note[300];
+    long ihist_step;
+    Finding findings[FINDINGS_MAX];
+    int n_findings;
+    char inames[STEP_MAX_TENSORS][48];
+    AppCmpRun cmp[INSPECTOR_MAX_RUNS];   /* :compare runs */
+    int n_cmp;
+    Role cmp_roles[5];
+    InspectorRun cmp_view[INSPECTOR_MAX_RUNS], iruns[INSPECTOR_MAX_RUNS];
+    CsvLog csv;                /* --csv, --tensorboard (written by the runner) */
+    TbWriter tb;
+} App;
+
+/* app.c */
+double app_now(void);
+void app_msg(App *a, Role role, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* app_lua.c */
+void app_plots_free(App *a);
+void app_lua_open(App *a, const TrainConfig *defaults);
+void app_route_lua(App *a, const TuiCmd *c);
+void app_lua_init_file(App *a);
+void app_lua_tick(App *a);
+int app_lua_blocks(App *a, const char *what);
+
+/* app_inspector.c */
+void app_inspector_tick(App *a);
+void app_hist_cycle(App *a, int kind_delta, int item_delta);
+void app_inspector_fill(App *a, PanelData *d);
+void app_compare_clear(App *a);
+void app_compare(App *a, const char *args);
+void app_gradcheck(App *a, const char *arg);
+
+#endif

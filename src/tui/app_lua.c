@@ -1,0 +1,365 @@
+/* app_lua.c — Lua scripts inside the dashboard: ":run SCRIPT", ":lua CODE",
+ * "= expr" and the init file start a script in the host (src/lua/lua_host.h);
+ * the event loop resumes it a time slice at a time (app_lua_tick) and hands
+ * its steps to the runner one by one, so the screen stays live while it
+ * trains. Part of the app (app_internal.h).
+ */
+#include "app_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- Lua scripts ---------------------------------------------------------------
+ *
+ * A script (:run FILE, :lua CODE, = EXPR, the init file) is a coroutine in
+ * a->lua, resumed from the loop (app_lua_tick) in these phases:
+ *   PAUSING   the runner was asked to pause; wait (keep looping) until it is
+ *             idle, then attach its Trainer to the host;
+ *   READY     resume the script (luahost_run: at most one time slice);
+ *   WAIT_STEP one :step went to the runner for LH_WANT_STEP; it has landed
+ *             when the runner's step count reaches the one we wait for and
+ *             the runner is parked again, or failed when its fail counter
+ *             moved; then luahost_step_done / _failed runs the hooks here, on
+ *             the main thread, before the next step is asked for;
+ *   WAIT_EVAL the same for LH_WANT_EVAL with the runner's eval counter.
+ * While a script runs the runner only steps when the script asks, so in
+ * PAUSING-done, READY and the hooks the main thread may touch the Trainer.
+ * A run the script builds or loads (run_changed) is handed to the runner at
+ * once (runner_adopt) — the runner is parked whenever Lua code runs. */
+
+
+#define APP_LUA_SLICE_S 0.02
+
+
+static void app_lua_print(void *ctx, const char *text)
+{
+    App *a = ctx;
+    textpane_append(a->msgs, ROLE_TEXT, text);
+    a->dirty = 1;
+}
+
+static void app_lua_error(void *ctx, const char *text)
+{
+    App *a = ctx;
+    textpane_append(a->msgs, ROLE_ERROR, text);
+    a->dirty = 1;
+}
+
+static void app_lua_status(void *ctx, const char *text)
+{
+    App *a = ctx;
+    snprintf(a->lua_status, sizeof a->lua_status, "%s", text);
+    a->dirty = 1;
+}
+
+/* rnn.plot: one point of a named series; a new name takes the next free slot. */
+static void app_lua_plot(void *ctx, const char *series, double x, double y)
+{
+    App *a = ctx;
+    AppPlot *p = NULL;
+    for (int i = 0; i < a->n_plots && !p; i++)
+        if (!strcmp(a->plots[i].name, series))
+            p = &a->plots[i];
+    if (!p) {
+        if (a->n_plots == PANELS_MAX_USER) {
+            if (!a->plot_full_warned)
+                app_msg(a, ROLE_WARN, "rnn.plot: at most %d series on the chart; '%s' is not shown",
+                        PANELS_MAX_USER, series);
+            a->plot_full_warned = 1;
+            return;
+        }
+        p = &a->plots[a->n_plots++];
+        snprintf(p->name, sizeof p->name, "%s", series);
+        p->x = xmalloc(sizeof(double) * APP_PLOT_MAX_POINTS);
+        p->y = xmalloc(sizeof(double) * APP_PLOT_MAX_POINTS);
+        p->n = 0;
+    }
+    if (p->n == APP_PLOT_MAX_POINTS) { /* bounded memory: halve the resolution */
+        for (int i = 0; i < p->n / 2; i++) {
+            p->x[i] = p->x[2 * i];
+            p->y[i] = p->y[2 * i];
+        }
+        p->n /= 2;
+    }
+    p->x[p->n] = x;
+    p->y[p->n] = y;
+    p->n++;
+    a->dirty = 1;
+}
+
+void app_plots_free(App *a)
+{
+    for (int i = 0; i < a->n_plots; i++) {
+        free(a->plots[i].x);
+        free(a->plots[i].y);
+    }
+    a->n_plots = 0;
+}
+
+/* The script built or loaded its own run: the runner takes it over. */
+static void app_lua_run_changed(void *ctx, Trainer *t)
+{
+    App *a = ctx;
+    (void)t;
+    if (a->lua_attaching)
+        return;
+    Trainer *own = luahost_release_trainer(a->lua);
+    if (!own)
+        return;
+    runner_adopt(&a->run, own);
+    runner_lock(&a->run);
+    a->lua_gen = a->run.generation;
+    runner_unlock(&a->run);
+    a->dirty = 1;
+}
+
+/* Ctrl-C while a script runs (from the signal handler: async-signal-safe). */
+static void app_lua_sigint(void *ctx)
+{
+    luahost_interrupt(ctx, 0);
+}
+
+void app_lua_open(App *a, const TrainConfig *defaults)
+{
+    LuaHostOptions o;
+    memset(&o, 0, sizeof o);
+    o.ui = (LuaUi){.ctx = a, .print = app_lua_print, .log = app_lua_print, .error = app_lua_error,
+                   .plot = app_lua_plot, .status = app_lua_status, .run_changed = app_lua_run_changed};
+    o.defaults = defaults;
+    o.slice_s = APP_LUA_SLICE_S;
+    o.unsafe = a->opt.lua_unsafe;
+    a->lua = luahost_new(&o);
+    if (!a->lua) {
+        app_msg(a, ROLE_ERROR, "Lua is not available: cannot create its state (out of memory)");
+        return;
+    }
+    screen_set_interrupt(app_lua_sigint, a->lua);
+}
+
+/* A script was loaded: pause the runner and wait for it in the loop. */
+static void app_lua_begin(App *a)
+{
+    runner_lock(&a->run);
+    a->lua_was_paused = a->run.paused;
+    runner_unlock(&a->run);
+    runner_set_scripted(&a->run, 1);
+    runner_send(&a->run, RUN_CMD_PAUSE, 0, 0, NULL);
+    a->lua_phase = APP_LUA_PAUSING;
+    a->script_running = 1;
+    a->lua_status[0] = '\0';
+    screen_route_interrupt(1);
+    a->dirty = 1;
+}
+
+static void app_lua_end(App *a)
+{
+    screen_route_interrupt(0);
+    a->lua_phase = APP_LUA_IDLE;
+    a->script_running = 0;
+    a->lua_status[0] = '\0';
+    runner_set_scripted(&a->run, 0);
+    if (!a->lua_was_paused && !luahost_paused(a->lua))
+        runner_send(&a->run, RUN_CMD_RUN, 0, 0, NULL);
+    else if (luahost_paused(a->lua))
+        app_msg(a, ROLE_DIM, "the script paused training; :run continues");
+    a->dirty = 1;
+}
+
+/* Split "FILE args..." at spaces into argv (argv[0] the file). */
+static int app_lua_split(char *text, char **argv, int max)
+{
+    int n = 0;
+    for (char *tok = strtok(text, " \t"); tok && n < max; tok = strtok(NULL, " \t"))
+        argv[n++] = tok;
+    return n;
+}
+
+void app_route_lua(App *a, const TuiCmd *c)
+{
+    if (!a->lua) {
+        app_msg(a, ROLE_ERROR, "Lua is not available (its state could not be created)");
+        return;
+    }
+    if (luahost_busy(a->lua)) {
+        app_msg(a, ROLE_WARN, "a script is already running; wait for it or :stop it (Ctrl-C)");
+        return;
+    }
+    Err err;
+    err_clear(&err);
+    int rc;
+    if (c->kind == TCMD_RUN) {
+        char text[sizeof c->text];
+        char *argv[64];
+        snprintf(text, sizeof text, "%s", c->text);
+        int argc = app_lua_split(text, argv, 64);
+        app_msg(a, ROLE_DIM, ":run %s", c->text);
+        rc = luahost_start_file(a->lua, argv[0], argc, argv, &err);
+    } else if (c->kind == TCMD_EXPR) {
+        char code[sizeof c->text + 16];
+        snprintf(code, sizeof code, "return %s", c->text);
+        app_msg(a, ROLE_DIM, "= %s", c->text);
+        rc = luahost_start_string(a->lua, code, "=expr", 1, &err);
+    } else {
+        app_msg(a, ROLE_DIM, ":lua %s", c->text);
+        rc = luahost_start_string(a->lua, c->text, "=lua", 0, &err);
+    }
+    if (rc) {
+        app_msg(a, ROLE_ERROR, "%s", err.msg);
+        return;
+    }
+    app_lua_begin(a);
+}
+
+/* The init file, $XDG_CONFIG_HOME/rnnscope/init.lua (~/.config/...), if present. */
+void app_lua_init_file(App *a)
+{
+    char path[PATH_MAX + 32];
+    const char *x = getenv("XDG_CONFIG_HOME");
+    const char *home = getenv("HOME");
+    if (x && x[0] == '/')
+        snprintf(path, sizeof path, "%s/rnnscope/init.lua", x);
+    else
+        snprintf(path, sizeof path, "%s/.config/rnnscope/init.lua", home && *home ? home : ".");
+    if (!a->lua || access(path, R_OK) != 0)
+        return;
+    Err err;
+    err_clear(&err);
+    char *argv[1] = {path};
+    if (luahost_start_file(a->lua, path, 1, argv, &err) != 0) {
+        app_msg(a, ROLE_ERROR, "init file: %s", err.msg);
+        return;
+    }
+    app_msg(a, ROLE_DIM, "running %s", path);
+    app_lua_begin(a);
+}
+
+/* Attach the runner's Trainer (the runner is parked). A run the runner
+ * replaced since the last attach (:load, a script's run) is attached afresh:
+ * detaching first makes the host drop its history and stale tensors even if
+ * the new Trainer happens to sit at the old one's address. */
+static void app_lua_attach(App *a)
+{
+    runner_lock(&a->run);
+    long gen = a->run.generation;
+    StepInfo *last = NULL;
+    if (a->run.have_last) {
+        last = xmalloc(sizeof *last);
+        *last = a->run.last;
+    }
+    runner_unlock(&a->run);
+    a->lua_attaching = 1;
+    if (gen != a->lua_gen || !luahost_trainer(a->lua)) {
+        luahost_attach_trainer(a->lua, NULL);
+        luahost_attach_trainer(a->lua, runner_trainer(&a->run));
+        a->lua_gen = gen;
+    }
+    a->lua_attaching = 0;
+    if (last)
+        luahost_note_step(a->lua, last); /* rnn.last / rnn.findings see the dashboard's own steps */
+    free(last);
+}
+
+/* Has the outstanding step or eval landed? Fills info for a step. */
+static int app_lua_landed(App *a, StepInfo *info, int *failed, Err *err)
+{
+    Runner *r = &a->run;
+    int done = 0;
+    *failed = 0;
+    runner_lock(r);
+    int parked = r->q_len == 0 && !r->busy && r->budget == 0 &&
+                 (r->phase == PHASE_PAUSED || r->phase == PHASE_DONE || r->phase == PHASE_FAILED);
+    if (a->lua_phase == APP_LUA_WAIT_STEP) {
+        if (r->step_fails != a->lua_fails && parked) {
+            *failed = done = 1;
+            err_set(err, ERR_RUNTIME, "%s", r->step_err);
+        } else if (r->step >= a->lua_want_step && r->have_last && parked) {
+            *info = r->last;
+            done = 1;
+        }
+    } else if (r->evals != a->lua_evals && parked) {
+        done = 1;
+        *failed = !r->eval_ok;
+        if (*failed)
+            err_set(err, ERR_INPUT, "%s", r->eval_err);
+        else
+            a->lua_eval_value = r->eval_value;
+    }
+    runner_unlock(r);
+    return done;
+}
+
+/* One turn of the script (see the top of this section). */
+void app_lua_tick(App *a)
+{
+    if (!a->lua || a->lua_phase == APP_LUA_IDLE)
+        return;
+    Err err;
+    err_clear(&err);
+    if (a->lua_phase == APP_LUA_PAUSING) {
+        if (!runner_idle(&a->run))
+            return;
+        app_lua_attach(a);
+        a->lua_phase = APP_LUA_READY;
+    }
+    if (a->lua_phase == APP_LUA_WAIT_STEP || a->lua_phase == APP_LUA_WAIT_EVAL) {
+        static StepInfo info; /* large: keep it off the stack */
+        int failed;
+        if (!app_lua_landed(a, &info, &failed, &err))
+            return;
+        if (a->lua_phase == APP_LUA_WAIT_STEP) {
+            if (failed)
+                luahost_step_failed(a->lua, &err);
+            else
+                luahost_step_done(a->lua, &info);
+        } else {
+            if (failed)
+                luahost_eval_failed(a->lua, &err);
+            else
+                luahost_eval_done(a->lua, a->lua_eval_value);
+        }
+        a->lua_phase = APP_LUA_READY;
+        a->dirty = 1;
+    }
+    LhStatus s = luahost_run(a->lua);
+    switch (s) {
+    case LH_WANT_STEP:
+        runner_lock(&a->run);
+        a->lua_want_step = a->run.step + 1;
+        a->lua_fails = a->run.step_fails;
+        runner_unlock(&a->run);
+        a->lua_phase = APP_LUA_WAIT_STEP;
+        runner_send(&a->run, RUN_CMD_STEP, 1, 0, NULL);
+        break;
+    case LH_WANT_EVAL:
+        runner_lock(&a->run);
+        a->lua_evals = a->run.evals;
+        runner_unlock(&a->run);
+        a->lua_phase = APP_LUA_WAIT_EVAL;
+        runner_send(&a->run, RUN_CMD_EVAL, 0, 0, NULL);
+        break;
+    case LH_YIELDED:
+        break; /* the loop comes back at once (app_loop polls with timeout 0) */
+    case LH_DONE:
+    case LH_ERROR:
+    case LH_IDLE:
+        app_lua_end(a);
+        break;
+    }
+    a->dirty = 1;
+}
+
+/* Commands that would make the runner touch the Trainer while a script uses it.
+ * Histogram requests (F8/F9, the inspector's refresh) and :ngram are among
+ * them: the runner computes those with its lock released, so one in flight
+ * while the script swaps in a run of its own would read a freed Trainer.
+ * Blocking them here is the rule; runner_idle / runner_adopt also wait for a
+ * request already in flight when the script starts (runner.h). */
+int app_lua_blocks(App *a, const char *what)
+{
+    if (!a->script_running)
+        return 0;
+    app_msg(a, ROLE_WARN, "%s: a script is driving the trainer; :stop it (Ctrl-C) first", what);
+    return 1;
+}
+
