@@ -7,36 +7,7 @@
 # :compare with a run saved earlier puts that run in the legend; :gradcheck
 # prints its table; --csv and --tensorboard of the tui command write their
 # files. Every check polls `tmux capture-pane` with a timeout.
-set -u
-bin=${RNNSCOPE_BIN:-build/rnnscope}
-here=${RNNSCOPE_TESTS:-tests}
-root=$(cd "$here/.." && pwd)
-case $bin in /*) ;; *) bin="$PWD/$bin" ;; esac
-pass=0; fail=0
-T0=$(date +%s.%N)
-elapsed() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN{printf "%.2fs", b-a}'; }
-ok()  { pass=$((pass + 1)); echo "PASS $* ($(elapsed "$T0"))"; T0=$(date +%s.%N); }
-bad() { fail=$((fail + 1)); echo "FAIL $* ($(elapsed "$T0"))"; T0=$(date +%s.%N); }
-if ! command -v tmux >/dev/null 2>&1; then
-    echo "SKIP tmux not installed"; echo "RESULT 0 passed, 0 failed"; exit 0
-fi
-work=$(mktemp -d)
-sock="rnnscope-insp-$$"
-tm() { tmux -L "$sock" -f /dev/null "$@"; }
-cleanup() { tm kill-server >/dev/null 2>&1; rm -rf "$work"; }
-trap cleanup EXIT
-limit=20
-[ -n "${RNNSCOPE_SANITIZED:-}" ] && limit=60
-
-screen() { tm capture-pane -p -t insp 2>/dev/null; }
-wait_for() {
-    local end=$(( $(date +%s) + ${2:-$limit} ))
-    while [ "$(date +%s)" -le "$end" ]; do
-        screen | grep -qE -- "$1" && return 0
-        sleep 0.1
-    done
-    return 1
-}
+. "$(dirname "$0")/tmux_lib.sh"
 
 # a run saved earlier, for :compare (headless, a few steps)
 if "$bin" train --headless --quiet --corpus "$root/corpora/recall.txt" --cell gru --hidden 16 --embed 8 \
@@ -55,14 +26,14 @@ echo \$? >"$work/rc"
 echo SHELL-OK
 sleep 120
 EOS
-tm new-session -d -s insp -x 100 -y 30 "bash $work/run.sh"
+tm new-session -d -s e2e -x 100 -y 30 "bash $work/run.sh"
 
 if ! wait_for '^ *step [0-9]+ +running'; then
     bad "the dashboard did not start: $(screen | head -3) $(head -3 "$work/stderr" 2>/dev/null)"
 fi
 
 # 1. F2: the inspector with the heatmap legend and findings
-tm send-keys -t insp F2
+tm send-keys -t e2e F2
 if wait_for 'gradient flow' && wait_for '1e-[0-9]+ ░' && wait_for 'findings at step [0-9]+' && wait_for 'F8 tensor'; then
     ok "F2 shows the inspector: heatmap with its legend of decades, findings, the inspector's keys"
 else
@@ -82,13 +53,13 @@ if wait_for 'grad:rnn.weight_hh_l0 \(step [0-9]+\)'; then
 else
     bad "no gradient histogram: $(screen | sed -n 8,16p)"
 fi
-tm send-keys -t insp F9
+tm send-keys -t e2e F9
 if wait_for '╭ act:h\.0 \(step [0-9]+\)'; then ok "F9 switches the histogram to activations (act:h.0)"; else bad "F9: $(screen | sed -n 8,16p)"; fi
 
 # 4. back to the dashboard; :ngram 3 draws the baseline with a legend entry
-tm send-keys -t insp F2
+tm send-keys -t e2e F2
 if wait_for 'next token'; then ok "F2 goes back to the dashboard"; else bad "F2 back: $(screen | head -3)"; fi
-tm send-keys -t insp ":ngram 3" Enter
+tm send-keys -t e2e ":ngram 3" Enter
 if wait_for '3-gram baseline \(Kneser-Ney' && wait_for '┄ 3-gram'; then
     ok ":ngram 3 puts the baseline line in the loss chart's legend"
 else
@@ -96,17 +67,17 @@ else
 fi
 
 # 5. :compare a saved run: its legend entry
-tm send-keys -t insp ":compare $work/earlier.safetensors" Enter
+tm send-keys -t e2e ":compare $work/earlier.safetensors" Enter
 if wait_for 'comparing with earlier' && wait_for '○ earlier'; then
     ok ":compare shows the saved run in the chart's legend"
 else
     bad ":compare: $(screen | sed -n 1,4p) $(screen | tail -8)"
 fi
-tm send-keys -t insp ":compare $work/no-such-run.safetensors" Enter
+tm send-keys -t e2e ":compare $work/no-such-run.safetensors" Enter
 if wait_for 'no-such-run.safetensors'; then ok ":compare of a missing file says which file"; else bad ":compare missing: $(screen | tail -8)"; fi
 
 # 6. :gradcheck prints the table and its verdict
-tm send-keys -t insp ":gradcheck" Enter
+tm send-keys -t e2e ":gradcheck" Enter
 if wait_for 'head\.bias +[0-9]+ ' && wait_for 'gradcheck ok: worst relative error'; then
     ok ":gradcheck shows the table and the verdict"
 else
@@ -114,7 +85,7 @@ else
 fi
 
 # 7. quit; the exports were written from the trainer thread
-tm send-keys -t insp ":quit" Enter
+tm send-keys -t e2e ":quit" Enter
 if wait_for '^SHELL-OK'; then
     rc=$(cat "$work/rc")
     if [ "$rc" = 0 ]; then ok ":quit exits 0"; else bad ":quit: exit $rc, $(head -c 300 "$work/stderr")"; fi

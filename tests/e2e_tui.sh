@@ -5,39 +5,7 @@
 # "too small" notice and back restores the screen, :quit exits 0 with the run
 # saved (and loadable by `rnnscope sample`) and the terminal left sane.
 # Every check polls `tmux capture-pane` with a timeout instead of sleeping.
-set -u
-bin=${RNNSCOPE_BIN:-build/rnnscope}
-here=${RNNSCOPE_TESTS:-tests}
-root=$(cd "$here/.." && pwd)
-case $bin in /*) ;; *) bin="$PWD/$bin" ;; esac
-pass=0; fail=0
-T0=$(date +%s.%N)
-elapsed() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN{printf "%.2fs", b-a}'; }
-ok()  { pass=$((pass + 1)); echo "PASS $* ($(elapsed "$T0"))"; T0=$(date +%s.%N); }
-bad() { fail=$((fail + 1)); echo "FAIL $* ($(elapsed "$T0"))"; T0=$(date +%s.%N); }
-if ! command -v tmux >/dev/null 2>&1; then
-    echo "SKIP tmux not installed"; echo "RESULT 0 passed, 0 failed"; exit 0
-fi
-work=$(mktemp -d)
-sock="rnnscope-e2e-$$"
-tm() { tmux -L "$sock" -f /dev/null "$@"; }
-cleanup() { tm kill-server >/dev/null 2>&1; rm -rf "$work"; }
-trap cleanup EXIT
-limit=20
-[ -n "${RNNSCOPE_SANITIZED:-}" ] && limit=60
-
-screen() { tm capture-pane -p -t e2e 2>/dev/null; }
-# wait_for REGEX [SECONDS]: poll the screen until a line matches
-wait_for() {
-    local end=$(( $(date +%s) + ${2:-$limit} ))
-    while [ "$(date +%s)" -le "$end" ]; do
-        screen | grep -qE -- "$1" && return 0
-        sleep 0.1
-    done
-    return 1
-}
-# the step counter of the status line
-step_now() { screen | head -n 1 | sed -nE 's/^ *step ([0-9]+).*/\1/p'; }
+. "$(dirname "$0")/tmux_lib.sh"
 
 cat >"$work/run.sh" <<EOS
 cd "$work"

@@ -4,35 +4,7 @@
 # (accepted), then Ctrl-D saves to the good file and leaves the damaged one
 # byte for byte as it was. On the way, the help screen scrolls at 100x30. Drives the real dashboard in a detached tmux
 # terminal; every check polls the screen instead of sleeping.
-set -u
-bin=${RNNSCOPE_BIN:-build/rnnscope}
-here=${RNNSCOPE_TESTS:-tests}
-root=$(cd "$here/.." && pwd)
-case $bin in /*) ;; *) bin="$PWD/$bin" ;; esac
-pass=0; fail=0
-T0=$(date +%s.%N)
-elapsed() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN{printf "%.2fs", b-a}'; }
-ok()  { pass=$((pass + 1)); echo "PASS $* ($(elapsed "$T0"))"; T0=$(date +%s.%N); }
-bad() { fail=$((fail + 1)); echo "FAIL $* ($(elapsed "$T0"))"; T0=$(date +%s.%N); }
-if ! command -v tmux >/dev/null 2>&1; then
-    echo "SKIP tmux not installed"; echo "RESULT 0 passed, 0 failed"; exit 0
-fi
-work=$(mktemp -d)
-sock="rnnscope-load-$$"
-tm() { tmux -L "$sock" -f /dev/null "$@"; }
-cleanup() { tm kill-server >/dev/null 2>&1; rm -rf "$work"; }
-trap cleanup EXIT
-limit=20
-[ -n "${RNNSCOPE_SANITIZED:-}" ] && limit=60
-screen() { tm capture-pane -p -J -t e2e 2>/dev/null; }
-wait_for() {
-    local end=$(( $(date +%s) + ${2:-$limit} ))
-    while [ "$(date +%s)" -le "$end" ]; do
-        screen | grep -qE -- "$1" && return 0
-        sleep 0.1
-    done
-    return 1
-}
+. "$(dirname "$0")/tmux_lib.sh"
 
 # a damaged checkpoint: a valid safetensors header naming one tensor only
 hdr='{"embedding.weight":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}'

@@ -9,40 +9,7 @@
 # builds its own run hands it to the dashboard; rnn.plot adds a legend entry
 # and rnn.status shows in the status line; :quit still exits 0.
 # Every check polls `tmux capture-pane` with a timeout instead of sleeping.
-set -u
-bin=${RNNSCOPE_BIN:-build/rnnscope}
-here=${RNNSCOPE_TESTS:-tests}
-root=$(cd "$here/.." && pwd)
-case $bin in /*) ;; *) bin="$PWD/$bin" ;; esac
-pass=0; fail=0
-T0=$(date +%s.%N)
-elapsed() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN{printf "%.2fs", b-a}'; }
-ok()  { pass=$((pass + 1)); echo "PASS $* ($(elapsed "$T0"))"; T0=$(date +%s.%N); }
-bad() { fail=$((fail + 1)); echo "FAIL $* ($(elapsed "$T0"))"; T0=$(date +%s.%N); }
-if ! command -v tmux >/dev/null 2>&1; then
-    echo "SKIP tmux not installed"; echo "RESULT 0 passed, 0 failed"; exit 0
-fi
-work=$(mktemp -d)
-sock="rnnscope-e2e-lua-$$"
-tm() { tmux -L "$sock" -f /dev/null "$@"; }
-cleanup() { tm kill-server >/dev/null 2>&1; rm -rf "$work"; }
-trap cleanup EXIT
-limit=20
-[ -n "${RNNSCOPE_SANITIZED:-}" ] && limit=60
-
-screen() { tm capture-pane -p -t e2e 2>/dev/null; }
-# wait_for REGEX [SECONDS]: poll the screen until a line matches
-wait_for() {
-    local end=$(( $(date +%s) + ${2:-$limit} ))
-    while [ "$(date +%s)" -le "$end" ]; do
-        screen | grep -qE -- "$1" && return 0
-        sleep 0.1
-    done
-    return 1
-}
-# the message pane's lines (right-hand column below "messages"), trimmed
-messages() { screen | awk '/messages/ {on = 1; next} on && /╰/ {on = 0} on' | sed -E 's/.*││//; s/ *│$//'; }
-step_now() { screen | head -n 1 | sed -nE 's/^ *step ([0-9]+).*/\1/p'; }
+. "$(dirname "$0")/tmux_lib.sh"
 state_now() { screen | head -n 1 | sed -nE 's/^ *step [0-9]+  (.*)  loss .*/\1/p'; }
 send() { tm send-keys -t e2e "$@"; }
 clear_msgs() { send ":clear" Enter; local end=$(( $(date +%s) + limit )); while [ "$(date +%s)" -le "$end" ]; do [ -z "$(messages | tr -d ' \n')" ] && return 0; sleep 0.1; done; return 1; }
