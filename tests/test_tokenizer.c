@@ -398,9 +398,27 @@ static void test_display(void)
     tokenizer_free(&t);
 }
 
+/* utf8_next: the display loops' reader never stalls on bad bytes. */
+static void test_utf8_next(void)
+{
+    const char s[] = "a\xe8\x8c\xb6\xff\xe8\x8c"; /* a, 茶, a stray byte, a truncated 3-byte sequence */
+    size_t len = sizeof s - 1, i = 0;
+    uint32_t got[8];
+    size_t at[8];
+    int n = 0;
+    while (i < len && n < 8) {
+        got[n] = utf8_next(s, len, &i);
+        at[n++] = i;
+    }
+    CHECK(n == 5 && got[0] == 'a' && at[0] == 1 && got[1] == 0x8336 && at[1] == 4 && got[2] == 0xfffd &&
+              at[2] == 5 && got[3] == 0xfffd && at[3] == 6 && got[4] == 0xfffd && at[4] == 7,
+          "utf8_next: code points, and U+FFFD one byte at a time for bad bytes (%d read)", n);
+}
+
 int main(void)
 {
     test_names();
+    test_utf8_next();
     test_utf8_boundaries();
     test_char();
     test_chinese();

@@ -73,6 +73,18 @@ bad:
     return 0;
 }
 
+uint32_t utf8_next(const char *s, size_t len, size_t *i)
+{
+    uint32_t cp;
+    int n = utf8_decode((const unsigned char *)s + *i, len - *i, &cp, NULL);
+    if (n == 0) {
+        cp = 0xfffd;
+        n = 1;
+    }
+    *i += (size_t)n;
+    return cp;
+}
+
 int utf8_encode(uint32_t cp, char out[4])
 {
     if (cp < 0x80) {

@@ -30,6 +30,11 @@ int utf8_decode(const unsigned char *s, size_t len, uint32_t *cp, Utf8Error *why
 /* Write the UTF-8 form of cp (a valid scalar value) to out; returns 1..4. */
 int utf8_encode(uint32_t cp, char out[4]);
 
+/* For display loops: the code point at s[*i] (s holds len bytes), moving *i
+ * past it. An invalid or truncated sequence reads as U+FFFD and moves one
+ * byte, so a loop over any bytes always makes progress. */
+uint32_t utf8_next(const char *s, size_t len, size_t *i);
+
 /* Offset of the first invalid sequence in s[0..len), or SIZE_MAX if all of it
  * is valid; *why (if non-NULL) tells why. */
 size_t utf8_find_invalid(const char *s, size_t len, Utf8Error *why);

@@ -60,13 +60,7 @@ static int bars_text_width(const char *s)
     int w = 0;
     size_t len = strlen(s), i = 0;
     while (i < len) {
-        uint32_t cp;
-        int n = utf8_decode((const unsigned char *)s + i, len - i, &cp, NULL);
-        if (n == 0) {
-            cp = 0xfffd;
-            n = 1;
-        }
-        i += (size_t)n;
+        uint32_t cp = utf8_next(s, len, &i);
         w += cp < 0x20 || cp == 0x7f ? 1 : grid_char_width(cp);
     }
     return w;

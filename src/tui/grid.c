@@ -109,18 +109,10 @@ int grid_text(Grid *g, int x, int y, int max_w, const char *utf8, Role role, int
 {
     if (!utf8)
         return 0;
-    const unsigned char *s = (const unsigned char *)utf8;
     size_t len = strlen(utf8), i = 0;
     int used = 0;
     while (i < len && used < max_w) {
-        uint32_t cp;
-        int n = utf8_decode(s + i, len - i, &cp, NULL);
-        if (n == 0) {
-            cp = 0xfffd;
-            n = 1;
-        }
-        i += (size_t)n;
-        cp = grid_visible(cp);
+        uint32_t cp = grid_visible(utf8_next(utf8, len, &i));
         int cw = grid_char_width(cp);
         if (cw == 0)
             continue;   /* combining marks have no cell of their own */
@@ -134,19 +126,10 @@ int grid_text(Grid *g, int x, int y, int max_w, const char *utf8, Role role, int
 
 int grid_text_width(const char *utf8)
 {
-    const unsigned char *s = (const unsigned char *)utf8;
     size_t len = utf8 ? strlen(utf8) : 0, i = 0;
     int w = 0;
-    while (i < len) {
-        uint32_t cp;
-        int n = utf8_decode(s + i, len - i, &cp, NULL);
-        if (n == 0) {
-            cp = 0xfffd;
-            n = 1;
-        }
-        i += (size_t)n;
-        w += grid_char_width(grid_visible(cp));
-    }
+    while (i < len)
+        w += grid_char_width(grid_visible(utf8_next(utf8, len, &i)));
     return w;
 }
 
@@ -167,18 +150,12 @@ int grid_text_fit(Grid *g, int x, int y, int max_w, const char *utf8, Role role,
     size_t len = strlen(utf8), i = 0, cut = 0;
     int used = 0;
     while (i < len) {
-        uint32_t cp;
-        int n = utf8_decode(s + i, len - i, &cp, NULL);
-        if (n == 0) {
-            cp = 0xfffd;
-            n = 1;
-        }
-        int cw = grid_char_width(grid_visible(cp));
+        size_t next = i;
+        int cw = grid_char_width(grid_visible(utf8_next(utf8, len, &next)));
         if (used + cw > max_w - 1)
             break;
         used += cw;
-        i += (size_t)n;
-        cut = i;
+        i = cut = next;
     }
     /* the cut splits a word: if that word holds a digit, drop it whole */
     if (cut > 0 && cut < len && grid_is_word_byte(s[cut]) && grid_is_word_byte(s[cut - 1])) {

@@ -301,15 +301,9 @@ int input_take_notice(char *buf, size_t cap)
 static int input_cols(const char *s, int n)
 {
     int cols = 0;
-    for (int i = 0; i < n;) {
-        uint32_t cp;
-        int k = utf8_decode((const unsigned char *)s + i, (size_t)(n - i), &cp, NULL);
-        if (k == 0) {
-            cp = 0xfffd;
-            k = 1;
-        }
+    for (size_t i = 0; i < (size_t)n;) {
+        uint32_t cp = utf8_next(s, (size_t)n, &i);
         cols += cp < 0x20 ? 2 : grid_char_width(cp);
-        i += k;
     }
     return cols;
 }
@@ -328,21 +322,13 @@ int input_draw(Grid *g, Rect r, const char *prompt, Role role, Role prompt_role)
         point = len;
     int cur = input_cols(text, point);
     /* skip whole characters from the left until the cursor fits */
-    int start = 0;
-    while (cur - input_cols(text, start) > avail && start < point) {
-        uint32_t cp;
-        int k = utf8_decode((const unsigned char *)text + start, (size_t)(len - start), &cp, NULL);
-        start += k > 0 ? k : 1;
-    }
+    size_t start = 0;
+    while (cur - input_cols(text, (int)start) > avail && start < (size_t)point)
+        utf8_next(text, (size_t)len, &start);
     int x = r.x + pw;
     int end_x = r.x + pw + avail;
-    for (int i = start; i < len && x < end_x;) {
-        uint32_t cp;
-        int k = utf8_decode((const unsigned char *)text + i, (size_t)(len - i), &cp, NULL);
-        if (k == 0) {
-            cp = 0xfffd;
-            k = 1;
-        }
+    for (size_t i = start; i < (size_t)len && x < end_x;) {
+        uint32_t cp = utf8_next(text, (size_t)len, &i);
         if (cp < 0x20) {
             /* control characters typed with C-v show as ^X */
             if (x + 2 > end_x)
@@ -356,7 +342,6 @@ int input_draw(Grid *g, Rect r, const char *prompt, Role role, Role prompt_role)
             grid_set(g, x, r.y, cp, role, 0); /* a wide one fills its right half itself */
             x += w;
         }
-        i += k;
     }
-    return r.x + pw + cur - input_cols(text, start);
+    return r.x + pw + cur - input_cols(text, (int)start);
 }

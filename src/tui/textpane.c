@@ -92,14 +92,8 @@ static int textpane_cols(const char *s, size_t len)
 {
     int w = 0;
     size_t i = 0;
-    while (i < len) {
-        uint32_t cp;
-        int n = utf8_decode((const unsigned char *)s + i, len - i, &cp, NULL);
-        if (n == 0)
-            n = 1, cp = 0xfffd;
-        w += textpane_width_of(cp);
-        i += (size_t)n;
-    }
+    while (i < len)
+        w += textpane_width_of(utf8_next(s, len, &i));
     return w;
 }
 
@@ -124,11 +118,7 @@ static void textpane_clean(PaneBuf *b, const char *s, size_t len, int col)
 {
     size_t i = 0;
     while (i < len) {
-        uint32_t cp;
-        int n = utf8_decode((const unsigned char *)s + i, len - i, &cp, NULL);
-        if (n == 0)
-            n = 1, cp = 0xfffd;
-        i += (size_t)n;
+        uint32_t cp = utf8_next(s, len, &i);
         if (cp == '\r')
             continue;
         if (cp == '\t') {
@@ -244,7 +234,6 @@ int textpane_scroll_offset(const TextPane *p)
 
 int textpane_wrap(const char *utf8, int w, int *starts, int max)
 {
-    const unsigned char *s = (const unsigned char *)utf8;
     size_t len = strlen(utf8), i = 0, rs = 0, bp = 0;
     int rows = 1, col = 0, bp_col = 0, have_bp = 0;
     if (w < 1)
@@ -252,14 +241,12 @@ int textpane_wrap(const char *utf8, int w, int *starts, int max)
     if (starts && max > 0)
         starts[0] = 0;
     while (i < len) {
-        uint32_t cp;
-        int n = utf8_decode(s + i, len - i, &cp, NULL);
-        if (n == 0)
-            n = 1, cp = 0xfffd;
+        size_t next = i;
+        uint32_t cp = utf8_next(utf8, len, &next);
         int cw = textpane_width_of(cp);
         if (cp == ' ' && rows > 1 && i == rs && col == 0) {
             /* Leading space of a continuation row: drop it. */
-            i += (size_t)n;
+            i = next;
             rs = i;
             if (starts && rows - 1 < max)
                 starts[rows - 1] = (int)rs;
@@ -285,7 +272,7 @@ int textpane_wrap(const char *utf8, int w, int *starts, int max)
             have_bp = 1;
         }
         col += cw;
-        i += (size_t)n;
+        i = next;
         if (cp == ' ' || cw == 2) {
             bp = i;
             bp_col = col;
