@@ -30,8 +30,21 @@ static int eighths_shown(const Grid *g, int x, int y, int w)
     return total;
 }
 
+static void test_log_range(void)
+{
+    double lo, hi;
+    bars_log_range(2e-3, 0.3, &lo, &hi);
+    CHECK(hi == 1 && fabs(lo - 1e-4) < 1e-18, "log range of 2e-3..0.3 is 1e-4..1 (four decades at least): %g..%g",
+          lo, hi);
+    bars_log_range(3e-7, 45, &lo, &hi);
+    CHECK(hi == 100 && fabs(lo / 1e-7 - 1) < 1e-12, "log range of 3e-7..45 is 1e-7..100: %g..%g", lo, hi);
+    bars_log_range(INFINITY, 0, &lo, &hi);
+    CHECK(hi == 1 && fabs(lo - 1e-4) < 1e-18, "no positive values: 1e-4..1");
+}
+
 int main(void)
 {
+    test_log_range();
     Grid g;
     grid_init(&g, 40, 6);
 

@@ -78,17 +78,23 @@ void app_msg(App *a, Role role, const char *fmt, ...)
 
 /* ---- weights, prompt, samples ---------------------------------------------- */
 
+/* Free the UI's copy of the model, its tokenizer and samplers. */
+static void app_release_model(App *a)
+{
+    if (!a->have_pm)
+        return;
+    prompt_free(&a->prompt);
+    prompt_rnn_free(&a->smp);
+    free(a->scratch);
+    model_free(&a->pm);
+    tokenizer_free(&a->tok);
+    a->have_pm = 0;
+}
+
 /* A new run (start or :load): rebuild the UI's model copy and samplers. */
 static void app_new_generation(App *a)
 {
-    if (a->have_pm) {
-        prompt_free(&a->prompt);
-        prompt_rnn_free(&a->smp);
-        free(a->scratch);
-        model_free(&a->pm);
-        tokenizer_free(&a->tok);
-        a->have_pm = 0;
-    }
+    app_release_model(a);
     runner_lock(&a->run);
     ModelConfig mc = a->run.mcfg;
     mc.dropout = 0;
@@ -769,13 +775,7 @@ int app_run(Trainer *t, const AppOptions *o, Err *err)
             fprintf(a->debug, "key_to_frame_ms mean %.3f max %.3f over %ld frames\n", a->lat_sum / a->lat_n,
                     a->lat_max, a->lat_n);
     }
-    if (a->have_pm) {
-        prompt_free(&a->prompt);
-        prompt_rnn_free(&a->smp);
-        free(a->scratch);
-        model_free(&a->pm);
-        tokenizer_free(&a->tok);
-    }
+    app_release_model(a);
     luahost_free(a->lua); /* before the runner frees the Trainer the host borrows */
     a->lua = NULL;
     app_plots_free(a);

@@ -44,6 +44,14 @@ void bars_draw(Grid *g, int x, int y, int w, double frac, Role fill, Role empty)
     }
 }
 
+void bars_log_range(double mn, double mx, double *lo, double *hi)
+{
+    *hi = mx > 0 ? pow(10, ceil(log10(mx))) : 1;
+    *lo = isfinite(mn) ? pow(10, floor(log10(mn))) : *hi / 1e4;
+    if (*lo > *hi / 1e4)
+        *lo = *hi / 1e4;
+}
+
 double bars_frac_log(double value, double lo, double hi)
 {
     if (!(value > 0) || !(lo > 0) || !(hi > lo))

@@ -25,6 +25,9 @@ void bars_draw(Grid *g, int x, int y, int w, double frac, Role fill, Role empty)
 /* Map value onto [0, 1] on a log scale: log10(lo) -> 0, log10(hi) -> 1,
  * clamped. value <= 0 or NaN -> 0; +inf -> 1. Needs 0 < lo < hi. */
 double bars_frac_log(double value, double lo, double hi);
+/* A log scale for values whose largest is mx and smallest positive one is mn
+ * (INFINITY if none): whole decades around them, at least four wide. */
+void bars_log_range(double mn, double mx, double *lo, double *hi);
 
 /* One labelled row:  "label     ███████▍          0.312"
  * label clipped / padded to label_w columns, one space, the bar, one space,

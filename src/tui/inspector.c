@@ -85,10 +85,8 @@ static void inspector_gates(Grid *g, Rect r, const InspectorData *d)
             if (v > 0 && v < mn)
                 mn = v;
         }
-    double hi = mx > 0 ? pow(10, ceil(log10(mx))) : 1;
-    double lo = isfinite(mn) ? pow(10, floor(log10(mn))) : hi / 1e4;
-    if (lo > hi / 1e4)
-        lo = hi / 1e4;
+    double lo, hi;
+    bars_log_range(mn, mx, &lo, &hi);
     /* "l0 f " norm-bar " 2.1e-3 " sat-bar " 93%" [" μ0.62"] */
     int label_w = 5, val_w = 7, pct_w = 5, mean_w = in.w >= 40 ? 6 : 0;
     int bars_w = in.w - label_w - val_w - 2 - pct_w - mean_w;

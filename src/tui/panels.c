@@ -227,10 +227,8 @@ static void panels_grads(Grid *g, Rect r, const PanelData *d)
         if (v > 0 && v < mn)
             mn = v;
     }
-    double hi = mx > 0 ? pow(10, ceil(log10(mx))) : 1;
-    double lo = isfinite(mn) ? pow(10, floor(log10(mn))) : hi / 1e4;
-    if (lo > hi / 1e4)
-        lo = hi / 1e4;
+    double lo, hi;
+    bars_log_range(mn, mx, &lo, &hi);
     int label_w = 10, value_w = 8;
     int mark_w = in.w >= 60 ? 14 : 2;
     int spark_w = in.w >= 44 ? (in.w - label_w - value_w - mark_w) / 3 : 0;

@@ -74,6 +74,19 @@ static void runner_describe(Runner *r)
     r->generation++;
 }
 
+/* Make t the run (under the lock): a fresh history and description, parked
+ * until told to run. Freeing the old Trainer is the caller's. */
+static void runner_install(Runner *r, Trainer *t)
+{
+    r->t = t;
+    history_clear(&r->hist);
+    r->have_last = 0;
+    r->paused = 1;
+    r->budget = 0;
+    r->phase = PHASE_PAUSED;
+    runner_describe(r);
+}
+
 /* Copy the weights out (thread side). */
 static void runner_publish(Runner *r)
 {
@@ -260,13 +273,7 @@ static void runner_handle(Runner *r, RunCmd *c)
         }
         trainer_free(t);
         free(t);
-        r->t = nt;
-        history_clear(&r->hist);
-        r->have_last = 0;
-        r->paused = 1;
-        r->budget = 0;
-        r->phase = PHASE_PAUSED;
-        runner_describe(r);
+        runner_install(r, nt);
         r->loads++;
         snprintf(r->loaded_path, sizeof r->loaded_path, "%s", c->path);
         runner_msg(r, RUNNER_MSG_GOOD, "loaded %s at step %ld (paused; :run to continue)", c->path, nt->step);
@@ -524,13 +531,7 @@ void runner_adopt(Runner *r, Trainer *t)
     while (r->busy) /* e.g. a histogram still reading the old Trainer */
         pthread_cond_wait(&r->done_cv, &r->mu);
     Trainer *old = r->t;
-    r->t = t;
-    history_clear(&r->hist);
-    r->have_last = 0;
-    r->paused = 1;
-    r->budget = 0;
-    r->phase = PHASE_PAUSED;
-    runner_describe(r);
+    runner_install(r, t);
     runner_msg(r, RUNNER_MSG_GOOD, "the script's run: %s %dx%d on %s, step %ld", cell_name(t->model.cfg.cell),
                t->model.cfg.layers, t->model.cfg.hidden, t->corpus.path, t->step);
     pthread_mutex_unlock(&r->mu);
