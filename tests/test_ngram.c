@@ -63,6 +63,10 @@ int main(void)
     }
     CHECK(loss[3] < loss[2] && loss[2] < loss[1] && loss[1] < log(c.tok.vocab_size),
           "more context lowers the validation loss: %.3f < %.3f < %.3f < ln V", loss[3], loss[2], loss[1]);
+    double held = 0;
+    int hrc = ngram_holdout_loss(c.ids, c.n_train, c.n, 3, c.tok.vocab_size, &held, &err);
+    CHECK(hrc == 0 && held == loss[3],
+          "ngram_holdout_loss is the order-3 model's validation loss (%.6f vs %.6f)", held, loss[3]);
     corpus_free(&c);
     return check_summary();
 }

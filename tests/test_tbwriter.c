@@ -66,6 +66,38 @@ int main(void)
     CHECK(rc == ERR_INPUT && strstr(err.msg, "CRC mismatch") && strstr(err.msg, "byte"),
           "a flipped byte fails the CRC check with its offset: %s", err.msg);
     unlink(w.path);
+
+    /* one training step's events: scalars, val and baseline, histograms when due */
+    ModelConfig mc = {CELL_RNN, 1, 4, 3, 5, 0.0f};
+    Model m;
+    model_new(&m, &mc, &err);
+    StepInfo si;
+    memset(&si, 0, sizeof si);
+    si.step = 10;
+    si.loss = 1.5f;
+    si.lr = 0.01f;
+    si.grad_norm = 0.25f;
+    si.evaluated = 1;
+    si.val_loss = 1.75f;
+    CHECK(tbwriter_open(&w, dir, &err) == 0, "a second event file");
+    rc = tbwriter_step(&w, &m, &si, 5, 2.0, &err);
+    si.step = 11;
+    si.evaluated = 0;
+    rc |= tbwriter_step(&w, &m, &si, 5, NAN, &err);
+    tbwriter_close(&w);
+    rc |= tbwriter_read(w.path, &ev, &n, &err);
+    /* version; step 10: 5 scalars + 2 histograms x 7 tensors; step 11: 3 scalars */
+    CHECK(rc == 0 && n == 1 + 5 + 14 + 3, "tbwriter_step: %d records (want 23)", n);
+    if (rc == 0 && n == 23)
+        CHECK(!strcmp(ev[4].tag, "val/loss") && ev[4].value == 1.75f && !strcmp(ev[5].tag, "baseline/ngram_val_loss") &&
+                  ev[6].kind == TB_EVENT_HISTO && !strcmp(ev[6].tag, "weights/embedding.weight") &&
+                  !strcmp(ev[7].tag, "grads/embedding.weight") && ev[22].step == 11 &&
+                  !strcmp(ev[22].tag, "train/grad_norm"),
+              "tbwriter_step: tags in order, histograms only on a multiple of hist_every, no baseline when NaN");
+    if (rc == 0)
+        free(ev);
+    model_free(&m);
+    unlink(w.path);
     rmdir(dir);
     return check_summary();
 }

@@ -71,12 +71,10 @@ static int exports_open(TrainExports *x, const Trainer *t, const char *csv_path,
         size_t n_val = t->corpus.n - t->corpus.n_train;
         if (n_val < 2)
             return err_set(err, ERR_INPUT, "--ngram %d needs a validation split; set --val-frac above 0", x->ngram);
-        NGram *g;
         double t0 = progress_now_s();
-        if ((rc = ngram_build(&g, t->corpus.ids, t->corpus.n_train, x->ngram, t->corpus.tok.vocab_size, err)) != 0)
+        if ((rc = ngram_holdout_loss(t->corpus.ids, t->corpus.n_train, t->corpus.n, x->ngram,
+                                     t->corpus.tok.vocab_size, &x->ngram_loss, err)) != 0)
             return rc;
-        x->ngram_loss = ngram_loss(g, t->corpus.ids + t->corpus.n_train, n_val);
-        ngram_free(g);
         x->csv.ngram_loss = x->ngram_loss;
         steplog_ngram(log, x->ngram, (float)x->ngram_loss);
         if (x->tb.f && (rc = tbwriter_scalar(&x->tb, "baseline/ngram_val_loss", t->step, x->ngram_loss, err)) != 0)
@@ -94,27 +92,8 @@ static int exports_step(TrainExports *x, Trainer *t, const StepInfo *info, Err *
     csvlog_step(&x->csv, info, &t->model);
     if (!x->tb.f)
         return 0;
-    int rc = 0;
-    rc |= tbwriter_scalar(&x->tb, "train/loss", info->step, info->loss, err);
-    rc |= tbwriter_scalar(&x->tb, "train/lr", info->step, info->lr, err);
-    rc |= tbwriter_scalar(&x->tb, "train/grad_norm", info->step, info->grad_norm, err);
-    if (info->evaluated)
-        rc |= tbwriter_scalar(&x->tb, "val/loss", info->step, info->val_loss, err);
-    if (!isnan(x->ngram_loss))
-        rc |= tbwriter_scalar(&x->tb, "baseline/ngram_val_loss", info->step, x->ngram_loss, err);
-    long every = t->cfg.eval_every > 0 ? t->cfg.eval_every : 100;
-    for (int i = 0; i < t->model.n_tensors && info->step % every == 0 && rc == 0; i++) {
-        Histogram h;
-        char tag[96];
-        const char *name = t->model.tensors[i].name;
-        diag_histogram(model_tensor(&t->model, i), t->model.tensors[i].size, 30, &h);
-        snprintf(tag, sizeof tag, "weights/%s", name);
-        rc |= tbwriter_histogram(&x->tb, tag, info->step, &h, err);
-        diag_histogram(model_tensor_grad(&t->model, i), t->model.tensors[i].size, 30, &h);
-        snprintf(tag, sizeof tag, "grads/%s", name);
-        rc |= tbwriter_histogram(&x->tb, tag, info->step, &h, err);
-    }
-    return rc ? ERR_RUNTIME : 0;
+    return tbwriter_step(&x->tb, &t->model, info, t->cfg.eval_every > 0 ? t->cfg.eval_every : 100, x->ngram_loss,
+                         err);
 }
 
 static void exports_close(TrainExports *x)

@@ -197,3 +197,14 @@ double ngram_loss(const NGram *g, const int *ids, size_t n)
     }
     return sum / (double)(n - 1);
 }
+
+int ngram_holdout_loss(const int *ids, size_t n_train, size_t n, int order, int vocab, double *loss, Err *err)
+{
+    NGram *g = NULL;
+    int rc = ngram_build(&g, ids, n_train, order, vocab, err);
+    if (rc)
+        return rc;
+    *loss = ngram_loss(g, ids + n_train, n - n_train);
+    ngram_free(g);
+    return 0;
+}

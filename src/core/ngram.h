@@ -37,4 +37,8 @@ double ngram_prob(const NGram *g, const int *ctx, int n_ctx, int w);
  * ids read as one stream starting at ids[0]. */
 double ngram_loss(const NGram *g, const int *ids, size_t n);
 
+/* The baseline of a split corpus: count an order-`order` model on
+ * ids[0 .. n_train) and put its ngram_loss on ids[n_train .. n) in *loss. */
+int ngram_holdout_loss(const int *ids, size_t n_train, size_t n, int order, int vocab, double *loss, Err *err);
+
 #endif

@@ -3,6 +3,7 @@
 #include "tbwriter.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -186,6 +187,30 @@ int tbwriter_histogram(TbWriter *w, const char *tag, long step, const Histogram 
     pb_bytes(&val, 5, hist.b, hist.n);
     pb_bytes(&sum, 1, val.b, val.n);
     return tb_write_event(w, step, &sum, err);
+}
+
+int tbwriter_step(TbWriter *w, const Model *m, const StepInfo *info, long hist_every, double baseline,
+                  Err *err)
+{
+    int rc = 0;
+    rc |= tbwriter_scalar(w, "train/loss", info->step, info->loss, err);
+    rc |= tbwriter_scalar(w, "train/lr", info->step, info->lr, err);
+    rc |= tbwriter_scalar(w, "train/grad_norm", info->step, info->grad_norm, err);
+    if (info->evaluated)
+        rc |= tbwriter_scalar(w, "val/loss", info->step, info->val_loss, err);
+    if (isfinite(baseline))
+        rc |= tbwriter_scalar(w, "baseline/ngram_val_loss", info->step, baseline, err);
+    for (int i = 0; i < m->n_tensors && hist_every > 0 && info->step % hist_every == 0 && rc == 0; i++) {
+        Histogram h;
+        char tag[96];
+        diag_histogram(model_tensor(m, i), m->tensors[i].size, 30, &h);
+        snprintf(tag, sizeof tag, "weights/%s", m->tensors[i].name);
+        rc |= tbwriter_histogram(w, tag, info->step, &h, err);
+        diag_histogram(model_tensor_grad(m, i), m->tensors[i].size, 30, &h);
+        snprintf(tag, sizeof tag, "grads/%s", m->tensors[i].name);
+        rc |= tbwriter_histogram(w, tag, info->step, &h, err);
+    }
+    return rc ? ERR_RUNTIME : 0;
 }
 
 void tbwriter_close(TbWriter *w)

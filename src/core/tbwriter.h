@@ -22,6 +22,7 @@
 
 #include "diag.h"
 #include "err.h"
+#include "trainer.h"
 
 typedef struct {
     FILE *f;
@@ -34,6 +35,13 @@ int tbwriter_scalar(TbWriter *w, const char *tag, long step, double value, Err *
 /* Buckets: one per histogram bin, bucket_limit its right edge. */
 int tbwriter_histogram(TbWriter *w, const char *tag, long step, const Histogram *h, Err *err);
 void tbwriter_close(TbWriter *w);
+
+/* What a training step writes: train/loss, train/lr, train/grad_norm,
+ * val/loss when it evaluated, baseline/ngram_val_loss when baseline is
+ * finite, and every hist_every steps the weights/NAME and grads/NAME
+ * histograms of every tensor. ERR_RUNTIME if a write failed. */
+int tbwriter_step(TbWriter *w, const Model *m, const StepInfo *info, long hist_every, double baseline,
+                  Err *err);
 
 uint32_t tbwriter_crc32c(const void *data, size_t n);
 

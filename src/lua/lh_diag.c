@@ -127,13 +127,11 @@ static int lhd_ngram(lua_State *L)
     const Corpus *c = &t->corpus;
     if (c->n - c->n_train < 2)
         return lhd_fail(L, "rnn.ngram: the run has no validation split; build it with rnn.corpus{val_frac = 0.1}");
-    NGram *g = NULL;
     Err err;
     err_clear(&err);
-    if (ngram_build(&g, c->ids, c->n_train, (int)order, t->model.cfg.vocab, &err) != 0)
+    double loss;
+    if (ngram_holdout_loss(c->ids, c->n_train, c->n, (int)order, t->model.cfg.vocab, &loss, &err) != 0)
         return lhd_fail(L, err.msg);
-    double loss = ngram_loss(g, c->ids + c->n_train, c->n - c->n_train);
-    ngram_free(g);
     lua_pushnumber(L, loss);
     return 1;
 }

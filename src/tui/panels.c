@@ -25,11 +25,6 @@ void panels_duration(double s, char *buf, size_t cap)
         snprintf(buf, cap, "%ldh%02ldm", t / 3600, (t / 60) % 60);
 }
 
-static void panels_num(double v, char *buf, size_t cap)
-{
-    chart_format_number(v, buf, cap);
-}
-
 /* Compact durations without the smaller unit: "12s", "3m", "2h". */
 static void panels_duration_short(double s, char *buf, size_t cap)
 {
@@ -89,8 +84,8 @@ static void panels_status(Grid *g, Rect r, const PanelData *d)
 {
     grid_fill(g, r, ' ', ROLE_STATUS);
     char params[16], tps[16], lr[16], eta[32], el[32], eta_s[32], loss[16], val[16], steps[48];
-    panels_num((double)d->n_params, params, sizeof params);
-    panels_num(d->tokens_per_s, tps, sizeof tps);
+    chart_format_number((double)d->n_params, params, sizeof params);
+    chart_format_number(d->tokens_per_s, tps, sizeof tps);
     chart_format_number(d->lr, lr, sizeof lr);
     panels_duration(d->elapsed_s, el, sizeof el);
     panels_duration(d->eta_s, eta, sizeof eta);

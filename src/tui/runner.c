@@ -127,13 +127,9 @@ static void runner_ngram(Runner *r, int order)
     pthread_mutex_unlock(&r->mu);
     Err err;
     err_clear(&err);
-    NGram *g = NULL;
     double loss = NAN;
-    int rc = ngram_build(&g, t->corpus.ids, t->corpus.n_train, order, t->corpus.tok.vocab_size, &err);
-    if (rc == 0) {
-        loss = ngram_loss(g, t->corpus.ids + t->corpus.n_train, n_val);
-        ngram_free(g);
-    }
+    int rc = ngram_holdout_loss(t->corpus.ids, t->corpus.n_train, t->corpus.n, order, t->corpus.tok.vocab_size,
+                                &loss, &err);
     pthread_mutex_lock(&r->mu);
     if (rc) {
         runner_msg(r, RUNNER_MSG_ERROR, "%s", err.msg);
@@ -155,26 +151,7 @@ static int runner_export_step(CsvLog *csv, TbWriter *tb, Trainer *t, const StepI
         csvlog_step(csv, info, &t->model);
     if (!tb)
         return 0;
-    int rc = 0;
-    rc |= tbwriter_scalar(tb, "train/loss", info->step, info->loss, err);
-    rc |= tbwriter_scalar(tb, "train/lr", info->step, info->lr, err);
-    rc |= tbwriter_scalar(tb, "train/grad_norm", info->step, info->grad_norm, err);
-    if (info->evaluated)
-        rc |= tbwriter_scalar(tb, "val/loss", info->step, info->val_loss, err);
-    if (isfinite(ngram))
-        rc |= tbwriter_scalar(tb, "baseline/ngram_val_loss", info->step, ngram, err);
-    long every = t->cfg.eval_every > 0 ? t->cfg.eval_every : 100;
-    for (int i = 0; i < t->model.n_tensors && info->step % every == 0 && rc == 0; i++) {
-        Histogram h;
-        char tag[96];
-        diag_histogram(model_tensor(&t->model, i), t->model.tensors[i].size, 30, &h);
-        snprintf(tag, sizeof tag, "weights/%s", t->model.tensors[i].name);
-        rc |= tbwriter_histogram(tb, tag, info->step, &h, err);
-        diag_histogram(model_tensor_grad(&t->model, i), t->model.tensors[i].size, 30, &h);
-        snprintf(tag, sizeof tag, "grads/%s", t->model.tensors[i].name);
-        rc |= tbwriter_histogram(tb, tag, info->step, &h, err);
-    }
-    return rc;
+    return tbwriter_step(tb, &t->model, info, t->cfg.eval_every > 0 ? t->cfg.eval_every : 100, ngram, err);
 }
 
 /* Under mu on entry and exit; may release it for heavy work. */
