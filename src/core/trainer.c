@@ -162,14 +162,21 @@ static int nonfinite_dh(const Trainer *t, char *where, size_t cap)
     return 0;
 }
 
-static int report_nonfinite(Trainer *t, const char *what, Err *err)
+/* What went non-finite: a step's loss, gradient or update, or a validation pass. */
+typedef enum { NF_LOSS, NF_GRADIENT, NF_UPDATE, NF_VALIDATION } Nonfinite;
+
+static int report_nonfinite(Trainer *t, Nonfinite kind, Err *err)
 {
+    static const char *const names[] = {"the loss", "the gradient", "the update", "the validation loss"};
+    const char *what = names[kind];
     const Model *m = &t->model;
     char dh_where[160] = "";
-    if (what[4] == 'g') /* "the gradient" */
+    if (kind == NF_GRADIENT)
         nonfinite_dh(t, dh_where, sizeof dh_where);
-    /* the chunk's carried state goes back to what it was, so training can go on */
-    state_copy(&t->state, &t->state_before);
+    /* a failed step's chunk: its carried state goes back to what it was, so
+     * training can go on (a validation pass follows a finished step) */
+    if (kind != NF_VALIDATION)
+        state_copy(&t->state, &t->state_before);
     /* the root cause first: a parameter, then an activation (as the chunk's own
      * forward stored them: no second forward), then a gradient */
     char where[160];
@@ -295,7 +302,7 @@ int trainer_step(Trainer *t, StepInfo *info, Err *err)
     t->ws_updated = 0;
     float loss = model_forward(m, t->ws, t->x, t->y, c->seq, c->batch, &t->state, 1, &t->rng);
     if (!isfinite(loss))
-        return report_nonfinite(t, "the loss", err);
+        return report_nonfinite(t, NF_LOSS, err);
     model_backward(m, t->ws);
 
     /* gradient norms per tensor and per gate block, from per-segment sums
@@ -316,7 +323,7 @@ int trainer_step(Trainer *t, StepInfo *info, Err *err)
         total += tensor_ss[i];
     }
     if (!isfinite(total))
-        return report_nonfinite(t, "the gradient", err);
+        return report_nonfinite(t, NF_GRADIENT, err);
     info->n_layers = m->cfg.layers;
     info->n_gates = cell_gates(m->cfg.cell);
     for (int k = 0; k < info->n_layers; k++)
@@ -354,7 +361,7 @@ int trainer_step(Trainer *t, StepInfo *info, Err *err)
         /* the update itself overflowed: undo it so the model stays usable */
         memcpy(m->params, t->param_before, sizeof(float) * m->n_params);
         t->ws_updated = 0;
-        return report_nonfinite(t, "the update", err);
+        return report_nonfinite(t, NF_UPDATE, err);
     }
 
     t->step++;
@@ -400,7 +407,7 @@ int trainer_eval(Trainer *t, float *val_loss, Err *err)
     }
     float v = (float)(sum / (double)chunks);
     if (!isfinite(v))
-        return report_nonfinite(t, "the validation loss", err);
+        return report_nonfinite(t, NF_VALIDATION, err);
     t->last_val_loss = v;
     *val_loss = v;
     return 0;
