@@ -35,7 +35,7 @@ LIB_OBJ  := $(CORE_OBJ) $(LUA_SRC:%.c=$(BUILD)/%.o) $(TUI_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 
-.PHONY: all run test test-plain test-san bench deps install clean
+.PHONY: all run test test-plain test-san bench deps install clean scenarios
 
 all: $(BUILD)/rnnscope
 
@@ -73,6 +73,11 @@ test-san:
 	    CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
 	    build-san/rnnscope $(TEST_SRC:tests/%.c=build-san/tests/%)
 	$(Q)ASAN_OPTIONS=detect_leaks=1 RNNSCOPE_SANITIZED=1 tests/run.sh build-san
+
+# The findings engine on every scenario of tests/scenarios.txt as written (make test runs
+# the fast version): a table of scenario, expected, found, pass.
+scenarios: $(BUILD)/tests/test_scenarios
+	$(Q)RNNSCOPE_TESTS=$(CURDIR)/tests $(BUILD)/tests/test_scenarios --full
 
 bench: deps $(BUILD)/rnnscope
 	$(Q)scripts/bench.sh $(BUILD)/rnnscope

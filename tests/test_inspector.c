@@ -213,10 +213,10 @@ static void test_screen(void)
     make_step(&s);
     Finding f[2];
     memset(f, 0, sizeof f);
-    f[0].severity = FIND_BAD;
+    f[0].severity = SEV_PROBLEM;
     snprintf(f[0].text, sizeof f[0].text,
              "layer 0: the gradient at t-49 is 1e-10 of that at t-0 — it vanishes within this window; try lstm/gru");
-    f[1].severity = FIND_WARN;
+    f[1].severity = SEV_WARNING;
     snprintf(f[1].text, sizeof f[1].text, "head.weight: update ratio 3e-01 — learning rate too high");
     Histogram h;
     memset(&h, 0, sizeof h);

@@ -16,6 +16,7 @@ int cmd_tui(int argc, char **argv);
 /* 1 if `train` with these arguments should open the dashboard (cmd_tui.c). */
 int cmd_tui_wanted(int argc, char **argv);
 int cmd_run(int argc, char **argv);
+int cmd_diagnose(int argc, char **argv);
 
 /* Print "rnnscope: <message>" to stderr and return the error's exit status. */
 int report(const Err *err);

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "checkpoint.h"
+#include "ngram.h"
 #include "safetensors.h"
 
 static double now_ms(void)
@@ -28,6 +29,76 @@ static double now_ms(void)
 static void set_threads(void)
 {
     openblas_set_num_threads(1);
+}
+
+/* The baselines the findings compare with: the unigram entropy of the
+ * training split and a 3-gram model's validation loss (counted once; well
+ * under a second for a few megabytes). Larger corpora skip the 3-gram. */
+#define BASELINE_MAX_TOKENS 20000000
+
+static void compute_baselines(Trainer *t)
+{
+    const Corpus *c = &t->corpus;
+    int V = c->tok.vocab_size;
+    t->unigram = 0;
+    t->ngram3 = NAN;
+    if (c->n_train > 0 && V > 0) {
+        long *count = xcalloc((size_t)V, sizeof(long));
+        for (size_t i = 0; i < c->n_train; i++)
+            count[c->ids[i]]++;
+        for (int v = 0; v < V; v++)
+            if (count[v] > 0) {
+                double p = (double)count[v] / (double)c->n_train;
+                t->unigram -= p * log(p);
+            }
+        free(count);
+    }
+    if (c->n > c->n_train + 1 && c->n_train >= 2 && c->n <= BASELINE_MAX_TOKENS) {
+        double loss;
+        Err e;
+        if (ngram_holdout_loss(c->ids, c->n_train, c->n, 3, V, &loss, &e) == 0)
+            t->ngram3 = loss;
+    }
+}
+
+static void start_findings(Trainer *t)
+{
+    const Model *m = &t->model;
+    const TrainConfig *c = &t->cfg;
+    FindingsContext fc;
+    memset(&fc, 0, sizeof fc);
+    fc.cell = m->cfg.cell;
+    fc.layers = m->cfg.layers;
+    fc.hidden = m->cfg.hidden;
+    fc.vocab = m->cfg.vocab;
+    fc.seq = c->seq;
+    fc.n_params = m->n_params;
+    fc.n_train = t->corpus.n_train;
+    fc.n_val = t->corpus.n - t->corpus.n_train;
+    fc.optim = c->optim;
+    fc.lr = c->lr;
+    fc.clip = c->clip;
+    fc.dropout = c->dropout;
+    fc.forget_bias_one = c->forget_bias_one;
+    fc.unigram = t->unigram;
+    fc.ngram = t->ngram3;
+    fc.n_tensors = m->n_tensors < STEP_MAX_TENSORS ? m->n_tensors : STEP_MAX_TENSORS;
+    for (int i = 0; i < fc.n_tensors; i++)
+        fc.is_matrix[i] = i != TENSOR_EMBEDDING && m->tensors[i].ndim == 2;
+    findings_init(&t->findings, &fc);
+}
+
+void trainer_set_lr(Trainer *t, float lr)
+{
+    t->cfg.lr = lr;
+    t->sched.base_lr = lr;
+    findings_set_hyper(&t->findings, lr, t->cfg.clip);
+}
+
+void trainer_set_clip(Trainer *t, float clip)
+{
+    t->cfg.clip = clip;
+    findings_set_hyper(&t->findings, t->cfg.lr, clip);
 }
 
 /* Everything after the model and corpus exist: optimizer, buffers, batchers. */
@@ -63,6 +134,8 @@ static int setup_run(Trainer *t, Err *err)
     t->decay = xcalloc((size_t)t->model.cfg.layers * c->seq, sizeof(float));
     t->probe_every = 50;
     diag_history_init(&t->history, 2048, 512);
+    compute_baselines(t);
+    start_findings(t);
     set_threads();
     return 0;
 }
@@ -165,7 +238,17 @@ static int nonfinite_dh(const Trainer *t, char *where, size_t cap)
 /* What went non-finite: a step's loss, gradient or update, or a validation pass. */
 typedef enum { NF_LOSS, NF_GRADIENT, NF_UPDATE, NF_VALIDATION } Nonfinite;
 
+static int describe_nonfinite(Trainer *t, Nonfinite kind, Err *err);
+
+/* Every non-finite step is also a finding of the run. */
 static int report_nonfinite(Trainer *t, Nonfinite kind, Err *err)
+{
+    int rc = describe_nonfinite(t, kind, err);
+    findings_observe_failure(&t->findings, t->step + 1, err->msg);
+    return rc;
+}
+
+static int describe_nonfinite(Trainer *t, Nonfinite kind, Err *err)
 {
     static const char *const names[] = {"the loss", "the gradient", "the update", "the validation loss"};
     const char *what = names[kind];
@@ -214,6 +297,23 @@ static void run_probe(Trainer *t)
     t->decay_step = t->step + 1;
 }
 
+/* The fraction of the H units of h (N rows of H) whose value moves less than
+ * DIAG_DEAD_RANGE over the N rows: they carry nothing. */
+static float dead_fraction(const float *h, int N, int H)
+{
+    int dead = 0;
+    for (int j = 0; j < H; j++) {
+        float lo = h[j], hi = h[j];
+        for (int r = 1; r < N; r++) {
+            float v = h[(size_t)r * H + j];
+            lo = v < lo ? v : lo;
+            hi = v > hi ? v : hi;
+        }
+        dead += hi - lo < DIAG_DEAD_RANGE;
+    }
+    return H > 0 ? (float)dead / (float)H : 0.0f;
+}
+
 /* Gradient flow, gate saturation and (every probe_every steps) the decay
  * probe; runs after the backward and before the update, so the probe sees the
  * parameters this chunk's forward used. */
@@ -229,9 +329,14 @@ static void step_diagnostics(Trainer *t, StepInfo *info)
         for (int g = 0; g < gs.n_blocks; g++)
             t->gate_sat[l][g] = gs.saturated[g];
         t->gate_mean[l] = gs.gate_mean;
+        t->dead_frac[l] = dead_fraction(workspace_layer_h(t->ws, l) + (size_t)B * m->cfg.hidden, T * B,
+                                        m->cfg.hidden);
+        t->gate_step = t->step + 1;
     }
     memcpy(info->gate_sat, t->gate_sat, sizeof info->gate_sat);
     memcpy(info->gate_mean, t->gate_mean, sizeof info->gate_mean);
+    memcpy(info->dead_frac, t->dead_frac, sizeof info->dead_frac);
+    info->gate_step = t->gate_step;
     if (t->probe_every > 0 && t->step % t->probe_every == 0)
         run_probe(t);
     if (t->decay_step > 0) {
@@ -379,6 +484,7 @@ int trainer_step(Trainer *t, StepInfo *info, Err *err)
         info->evaluated = 1;
         diag_history_add_val(&t->history, t->step, info->val_loss);
     }
+    findings_observe_step(&t->findings, info);
     return 0;
 }
 
@@ -469,6 +575,9 @@ int trainer_save(const Trainer *t, const char *path, Err *err)
     st_add_f32(w, "diag.gate_mean", t->gate_mean, 1, lshape);
     st_add_f32(w, "diag.decay", t->decay, 2, dshape);
     add_meta_long(w, "diag.decay_step", t->decay_step);
+    st_add_f32(w, "diag.dead_frac", t->dead_frac, 1, lshape);
+    add_meta_long(w, "diag.gate_step", t->gate_step);
+    findings_save(&t->findings, w);
     int rc = st_writer_save(w, path, err);
     st_writer_free(w);
     return rc;
@@ -566,7 +675,15 @@ static int restore_run_state(Trainer *t, const StFile *f, Err *err)
         t->decay_step = (long)dstep;
         if (st_get_f32(f, "diag.decay", t->decay, (size_t)L * t->cfg.seq, NULL) != 0)
             t->decay_step = 0; /* --seq changed: no probe result to repeat */
+        uint64_t gstep = 0;
+        if (st_find(f, "diag.dead_frac") &&
+            ((rc = st_get_f32(f, "diag.dead_frac", t->dead_frac, (size_t)L, err)) ||
+             (rc = meta_u64(f, "diag.gate_step", &gstep, err))))
+            return rc;
+        t->gate_step = (long)gstep;
     }
+    if ((rc = findings_load(&t->findings, f, err)) != 0)
+        return rc;
     if (t->note[0])
         return 0; /* the data stream changed: start it, and the carried state, afresh */
     if (ntok != t->corpus.n)

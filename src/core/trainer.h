@@ -17,49 +17,16 @@
 
 #include "corpus.h"
 #include "diag.h"
+#include "findings.h"
 #include "err.h"
 #include "model.h"
 #include "optim.h"
 #include "param_pass.h"
 #include "schedule.h"
+#include "step_info.h"
 #include "train_config.h"
 
-#define STEP_MAX_TENSORS (3 + 4 * TRAIN_MAX_LAYERS)
-#define DIAG_GATE_EVERY 10
 
-typedef struct {
-    long step;              /* 1-based number of this step */
-    double epoch;           /* epochs completed, fractional, after this step */
-    float loss;             /* mean cross-entropy of this chunk, nats per token */
-    float lr;               /* learning rate used */
-    float grad_norm;        /* global L2 norm of the gradient before clipping */
-    int clipped;            /* 1 if global-norm clipping scaled the gradient */
-    long n_clamped;         /* elements clamped by --clip-value */
-    double ms;              /* wall time of the step */
-    double tokens_per_s;    /* B*T / step time */
-    int n_tensors;          /* 3 + 4L */
-    float grad_norms[STEP_MAX_TENSORS];   /* per tensor, before clipping */
-    float update_ratio[STEP_MAX_TENSORS]; /* per tensor ||new - old|| / ||old|| */
-    int n_layers, n_gates;
-    float gate_grad_norms[TRAIN_MAX_LAYERS][4]; /* (L, G) norm of the gradient rows of one
-                                                   gate block: w_ih, w_hh, b_ih and b_hh */
-    int evaluated;          /* 1 if a validation pass ran after this step */
-    float val_loss;         /* its loss (NAN if none) */
-    /* Gradient inspector (diag.h). The flow arrays live inside the record (no
-     * pointers), so a copy stays valid forever: (n_layers, flow_len) with
-     * n_layers * flow_len <= DIAG_FLOW_CELLS, position t ascending (the last
-     * entry is the newest position, "t-0"); flow_stride > 1 only when
-     * L * T > DIAG_FLOW_CELLS, each entry then averaging that many positions. */
-    int flow_len, flow_stride;
-    float flow[DIAG_FLOW_CELLS];  /* mean over B of ||dLoss/dh_t||, the whole gradient */
-    long decay_step;              /* step of the last decay probe (0: none yet) */
-    float decay[DIAG_FLOW_CELLS]; /* from that probe: mean over B of ||dL_{T-1}/dh_t||,
-                                     the last position's loss carried back alone */
-    float gate_sat[TRAIN_MAX_LAYERS][4]; /* (L, G) fraction of saturated units, as GateStats,
-                                            measured every DIAG_GATE_EVERY steps */
-    float gate_mean[TRAIN_MAX_LAYERS];   /* lstm: mean forget gate; gru: mean update gate */
-    float clip;                   /* the global-norm threshold in force (0 = off) */
-} StepInfo;
 
 typedef struct {
     TrainConfig cfg;
@@ -92,7 +59,12 @@ typedef struct {
      * between report the last values */
     float gate_sat[TRAIN_MAX_LAYERS][4];
     float gate_mean[TRAIN_MAX_LAYERS];
+    float dead_frac[TRAIN_MAX_LAYERS];
+    long gate_step;       /* the step those were measured at (0: never) */
     LossHistory history;  /* loss per step, val loss per evaluation; saved in the checkpoint */
+    Findings findings;    /* the diagnosis of this run over time; saved in the checkpoint */
+    double unigram;       /* entropy of the training split's tokens (nats) */
+    double ngram3;        /* a 3-gram model's validation loss (NAN without a split) */
 } Trainer;
 
 /* Start a fresh run: load the corpus, build and initialise the model. */
@@ -116,6 +88,11 @@ int trainer_step(Trainer *t, StepInfo *info, Err *err);
 /* Mean validation loss over the held-out split (or cfg.eval_chunks chunks of
  * it), from a zero state, dropout off. ERR_INPUT if there is no split. */
 int trainer_eval(Trainer *t, float *val_loss, Err *err);
+
+/* Change the learning rate (the schedule's base) or the clip threshold of a
+ * run between steps; the findings judge what follows by the new values. */
+void trainer_set_lr(Trainer *t, float lr);
+void trainer_set_clip(Trainer *t, float clip);
 
 /* Save model and full run state atomically. */
 int trainer_save(const Trainer *t, const char *path, Err *err);

@@ -225,6 +225,7 @@ static void apply_to_run(lua_State *L, Trainer *t, const TrainConfig *old)
         t->optim.cfg = oc;
     }
     train_config_schedule(&t->cfg, &t->sched);
+    findings_set_hyper(&t->findings, t->cfg.lr, t->cfg.clip);
 }
 
 /* rnn.set{key = value, ...}: settings of the current run (or of the next

@@ -74,45 +74,100 @@ static int lhd_histogram(lua_State *L)
     return 1;
 }
 
-static const char *lhd_severity_name(FindingSeverity s)
+void lh_push_finding(lua_State *L, const Finding *f)
 {
-    return s == FIND_BAD ? "bad" : s == FIND_WARN ? "warn" : "info";
+    lua_createtable(L, 0, 9);                        /* [-0, +1] one finding */
+    lua_pushstring(L, findings_id_name(f->id));
+    lua_setfield(L, -2, "id");
+    lua_pushstring(L, findings_severity_name(f->severity));
+    lua_setfield(L, -2, "severity");
+    lua_pushstring(L, f->subject);
+    lua_setfield(L, -2, "subject");
+    lua_pushinteger(L, f->since);
+    lua_setfield(L, -2, "since");
+    if (f->cause != FD_NONE) {
+        lua_pushstring(L, findings_id_name(f->cause));
+        lua_setfield(L, -2, "cause");
+    }
+    lua_pushinteger(L, f->depth);
+    lua_setfield(L, -2, "depth");
+    lua_pushstring(L, f->text);
+    lua_setfield(L, -2, "text");
+    lua_pushstring(L, f->advice);
+    lua_setfield(L, -2, "advice");
+    lua_createtable(L, 0, f->n_numbers);             /* [-0, +1] numbers */
+    for (int i = 0; i < f->n_numbers; i++) {
+        lua_pushnumber(L, f->numbers[i].value);
+        lua_setfield(L, -2, f->numbers[i].key);
+    }
+    lua_setfield(L, -2, "numbers");                  /* [-1, +0] */
 }
 
-/* rnn.findings() -> {{kind, severity, layer, tensor, value, text}, ...}: the
- * inspector's diagnoses of the latest step (compared with the one before it),
- * most severe first; empty before the first step. */
+/* rnn.findings() -> {{id, severity, subject, since, cause, depth, text,
+ * advice, numbers}, ...}: the run's diagnosis now, causes first (each
+ * followed by what hangs under it); empty before a run. */
 static int lhd_findings(lua_State *L)
 {
     LuaHost *h = lh_host(L);
     Trainer *t = h->trainer;
-    if (!h->have_last || !t || h->last.n_tensors != t->model.n_tensors) {
+    if (!t) {
         lua_createtable(L, 0, 0);
         return 1;
     }
     Finding f[FINDINGS_MAX];
-    int n = findings_compute(&h->last, h->have_prev ? &h->prev : NULL, &t->model, f, FINDINGS_MAX);
+    int n = findings_list(&t->findings, f, FINDINGS_MAX);
     lua_createtable(L, n, 0);                        /* [-0, +1] */
     for (int i = 0; i < n; i++) {
-        lua_createtable(L, 0, 6);                    /* [-0, +1] one finding */
-        lua_pushstring(L, findings_kind_name(f[i].kind));
-        lua_setfield(L, -2, "kind");
-        lua_pushstring(L, lhd_severity_name(f[i].severity));
-        lua_setfield(L, -2, "severity");
-        if (f[i].layer >= 0) {
-            lua_pushinteger(L, f[i].layer + 1);     /* 1-based, as step.layers */
-            lua_setfield(L, -2, "layer");
-        }
-        if (f[i].tensor >= 0 && f[i].tensor < t->model.n_tensors) {
-            lua_pushstring(L, t->model.tensors[f[i].tensor].name);
-            lua_setfield(L, -2, "tensor");
-        }
-        lua_pushnumber(L, f[i].value);
-        lua_setfield(L, -2, "value");
-        lua_pushstring(L, f[i].text);
-        lua_setfield(L, -2, "text");
+        lh_push_finding(L, &f[i]);                   /* [-0, +1] */
         lua_rawseti(L, -2, i + 1);                   /* [-1, +0] */
     }
+    return 1;
+}
+
+int lh_fire_findings(LuaHost *h)
+{
+    const Trainer *t = h->trainer;
+    if (!t)
+        return 0;
+    const Findings *fd = &t->findings;
+    long total = fd->n_events, kept = findings_n_events(fd);
+    if (h->findings_seen > total)
+        h->findings_seen = total;
+    if (h->findings_seen < total - kept)
+        h->findings_seen = total - kept; /* older ones left the ring */
+    int stop = 0;
+    lua_State *L = h->L;
+    while (h->findings_seen < total && !h->interrupt) {
+        FindingEvent e;
+        findings_event(fd, h->findings_seen - (total - kept), &e);
+        h->findings_seen++;
+        lua_createtable(L, 0, 5);                      /* [-0, +1] the event */
+        lua_pushstring(L, findings_id_name((FindingId)e.id));
+        lua_setfield(L, -2, "id");
+        lua_pushboolean(L, e.appeared);
+        lua_setfield(L, -2, "appeared");
+        lua_pushinteger(L, e.step);
+        lua_setfield(L, -2, "step");
+        lua_pushstring(L, findings_severity_name((Severity)e.severity));
+        lua_setfield(L, -2, "severity");
+        Finding list[FINDINGS_MAX];
+        int n = findings_list(fd, list, FINDINGS_MAX);
+        for (int i = 0; i < n; i++)
+            if (list[i].id == e.id) {
+                lh_push_finding(L, &list[i]);          /* [-0, +1] */
+                lua_setfield(L, -2, "finding");        /* [-1, +0] */
+            }
+        if (lh_events_fire(h, L, "finding", 1))        /* [-1, +0] */
+            stop = 1;
+    }
+    return stop;
+}
+
+/* rnn.verdict() -> "healthy" or the id of the top cause. */
+static int lhd_verdict(lua_State *L)
+{
+    LuaHost *h = lh_host(L);
+    lua_pushstring(L, h->trainer ? findings_verdict(&h->trainer->findings) : "healthy");
     return 1;
 }
 
@@ -181,7 +236,7 @@ static int lhd_last(lua_State *L)
 void lh_diag_register(lua_State *L)
 {
     static const luaL_Reg fns[] = {
-        {"histogram", lhd_histogram}, {"findings", lhd_findings}, {"ngram", lhd_ngram},
+        {"histogram", lhd_histogram}, {"findings", lhd_findings}, {"verdict", lhd_verdict}, {"ngram", lhd_ngram},
         {"probe", lhd_probe},         {"last", lhd_last},         {NULL, NULL},
     };
     luaL_setfuncs(L, fns, 0);

@@ -19,7 +19,7 @@
 #define HOOKS_KEY "rnnscope.hooks"
 #define HANDLE_MT "rnnscope.hook"
 
-static const char *const events[] = {"step", "eval", "save", "nonfinite", NULL};
+static const char *const events[] = {"step", "eval", "save", "nonfinite", "finding", NULL};
 
 /* Push the hook list of event (created if missing). [-0, +1] */
 static void push_list(lua_State *L, const char *event)

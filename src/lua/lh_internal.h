@@ -52,7 +52,8 @@ struct LuaHost {
     int have_last;
     StepInfo last;        /* the last completed step */
     int have_prev;
-    StepInfo prev;        /* the step before it (rnn.findings compares the two) */
+    StepInfo prev;        /* the step before it */
+    long findings_seen;   /* events of the run's findings the 'finding' hooks have seen */
     int failed;           /* the request failed: message in fail_msg */
     char fail_msg[512];
     char hook_error[1024];/* first hook error during this request ("" if none) */
@@ -117,6 +118,11 @@ void lh_ui_register(lua_State *L);
 
 /* lh_diag.c: rnn.histogram, findings, ngram, probe, last. */
 void lh_diag_register(lua_State *L);
+/* Push one finding as the table rnn.findings() lists. [-0, +1] */
+void lh_push_finding(lua_State *L, const Finding *f);
+/* Fire the 'finding' hooks for every appearance or clearing of a finding since
+ * the last call; returns 1 if a hook asked to stop. */
+int lh_fire_findings(LuaHost *h);
 
 /* lua_host.c: record info as the latest step (the previous latest becomes prev). */
 void lh_record_step(LuaHost *h, const StepInfo *info);

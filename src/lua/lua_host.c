@@ -165,6 +165,7 @@ void luahost_note_step(LuaHost *h, const StepInfo *info)
     if (h->have_last && h->last.step == info->step)
         return;
     lh_record_step(h, info);
+    lh_fire_findings(h);
 }
 
 void lh_set_trainer(LuaHost *h, Trainer *t, int owned)
@@ -179,6 +180,7 @@ void lh_set_trainer(LuaHost *h, Trainer *t, int owned)
     h->generation++;
     h->have_last = 0;
     h->have_prev = 0;
+    h->findings_seen = t ? t->findings.n_events : 0; /* a loaded run's past does not fire */
     lh_history_clear(h);
     if (h->ui.run_changed)
         h->ui.run_changed(h->ui.ctx, t);
@@ -437,6 +439,8 @@ void luahost_step_done(LuaHost *h, const StepInfo *info)
         if (lh_events_fire(h, L, "eval", 2))          /* [-2, +0] */
             h->stop = 1;
     }
+    if (lh_fire_findings(h))
+        h->stop = 1;
 }
 
 static void set_failed(LuaHost *h, const Err *err)
@@ -453,6 +457,7 @@ void luahost_step_failed(LuaHost *h, const Err *err)
         lua_pushinteger(h->L, h->trainer ? h->trainer->step + 1 : 0); /* [-0, +1] */
         lh_events_fire(h, h->L, "nonfinite", 2);                     /* [-2, +0] */
     }
+    lh_fire_findings(h);
 }
 
 void luahost_eval_done(LuaHost *h, float val_loss)

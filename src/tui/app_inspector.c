@@ -106,9 +106,8 @@ void app_inspector_fill(App *a, PanelData *d)
     d->inspector_keys = a->inspector;
     if (!a->inspector)
         return;
-    a->n_findings = have ? findings_compute(&a->icur, have_prev ? &a->iprev : NULL, &a->pm, a->findings,
-                                            FINDINGS_MAX)
-                         : 0;
+    runner_findings(&a->run, &a->fsnap);
+    a->n_findings = findings_list(&a->fsnap, a->findings, FINDINGS_MAX);
     int nt = a->have_pm ? a->pm.n_tensors : 0;
     for (int i = 0; i < nt && i < STEP_MAX_TENSORS; i++)
         snprintf(a->inames[i], sizeof a->inames[i], "%s", a->pm.tensors[i].name);

@@ -139,6 +139,7 @@ typedef struct {
     Histogram ihist;
     char ihist_what[64], ihist_note[300];
     long ihist_step;
+    Findings fsnap;            /* the runner's findings engine, copied (runner_findings) */
     Finding findings[FINDINGS_MAX];
     int n_findings;
     char inames[STEP_MAX_TENSORS][48];

@@ -113,7 +113,7 @@ static void inspector_gates(Grid *g, Rect r, const InspectorData *d)
             grid_textf(g, x, y, val_w + 1, ROLE_TEXT, 0, " %*s", val_w - 1, vs);
             x += val_w + 1;
             double sat = s->gate_sat[l][k];
-            Role sr = sat > 0.9 ? ROLE_ERROR : sat > FINDINGS_SATURATED ? ROLE_WARN : ROLE_GOOD;
+            Role sr = sat > FINDINGS_SAT_PINNED ? ROLE_ERROR : sat > 0.5 ? ROLE_WARN : ROLE_GOOD;
             bars_draw(g, x, y, sbw, sat, sr, ROLE_BAR_DIM);
             x += sbw;
             grid_textf(g, x, y, pct_w, sr, 0, " %3.0f%%", 100 * sat);
@@ -177,7 +177,7 @@ static void inspector_ratios(Grid *g, Rect r, const InspectorData *d)
             }
             double v = s->update_ratio[i];
             int c = inspector_ratio_col(v, aw);
-            Role role = v > FINDINGS_UPDATE_HIGH ? ROLE_ERROR
+            Role role = v > FINDINGS_LR_HIGH_RATIO ? ROLE_ERROR
                         : v >= INSPECTOR_BAND_LO && v <= INSPECTOR_BAND_HI ? ROLE_GOOD
                                                                             : ROLE_WARN;
             if (c >= 0) {
@@ -296,8 +296,8 @@ static void inspector_findings(Grid *g, Rect r, const InspectorData *d)
     int y = in.y;
     for (int i = 0; i < d->n_findings && y < in.y + in.h; i++) {
         const Finding *f = &d->findings[i];
-        Role role = f->severity == FIND_BAD ? ROLE_ERROR : f->severity == FIND_WARN ? ROLE_WARN : ROLE_TEXT;
-        const char *mark = f->severity == FIND_BAD ? "✖ " : f->severity == FIND_WARN ? "▲ " : "• ";
+        Role role = f->severity == SEV_PROBLEM ? ROLE_ERROR : f->severity == SEV_WARNING ? ROLE_WARN : ROLE_TEXT;
+        const char *mark = f->severity == SEV_PROBLEM ? "✖ " : f->severity == SEV_WARNING ? "▲ " : "• ";
         grid_text(g, in.x, y, 2, mark, role, ATTR_BOLD);
         int starts[INSPECTOR_WRAP_MAX];
         int nrows = textpane_wrap(f->text, in.w - 2, starts, INSPECTOR_WRAP_MAX);

@@ -71,6 +71,7 @@ static void runner_describe(Runner *r)
     r->corpus_train = t->corpus.n_train;
     r->step = t->step;
     r->last_val = t->last_val_loss;
+    r->findings = t->findings;
     r->generation++;
 }
 
@@ -183,13 +184,12 @@ static void runner_handle(Runner *r, RunCmd *c)
             r->phase = PHASE_PAUSED;
         break;
     case RUN_CMD_SET_LR:
-        t->cfg.lr = (float)c->value;
-        t->sched.base_lr = (float)c->value;
+        trainer_set_lr(t, (float)c->value);
         r->cfg.lr = t->cfg.lr;
         runner_msg(r, RUNNER_MSG_INFO, "learning rate %g from step %ld", c->value, t->step + 1);
         break;
     case RUN_CMD_SET_CLIP:
-        t->cfg.clip = (float)c->value;
+        trainer_set_clip(t, (float)c->value);
         r->cfg.clip = t->cfg.clip;
         if (c->value > 0)
             runner_msg(r, RUNNER_MSG_INFO, "gradient clipping at norm %g", c->value);
@@ -328,6 +328,7 @@ static void *runner_main(void *arg)
         int rc = trainer_step(t, &info, &err);
 
         pthread_mutex_lock(&r->mu);
+        r->findings = t->findings;
         if (rc) {
             r->phase = PHASE_FAILED;
             r->paused = 1;
@@ -499,6 +500,13 @@ void runner_set_scripted(Runner *r, int on)
     pthread_mutex_lock(&r->mu);
     r->scripted = on;
     pthread_cond_signal(&r->cv); /* the idle phase may change (done vs paused) */
+    pthread_mutex_unlock(&r->mu);
+}
+
+void runner_findings(Runner *r, Findings *out)
+{
+    pthread_mutex_lock(&r->mu);
+    *out = r->findings;
     pthread_mutex_unlock(&r->mu);
 }
 

@@ -124,6 +124,7 @@ typedef struct {
     pthread_cond_t done_cv;     /* signalled when busy drops to 0 */
     int ngram_order;            /* 0: no baseline yet */
     double ngram_loss;          /* the baseline's validation loss (nats/token) */
+    Findings findings;          /* the run's diagnosis after the last step (a copy of the trainer's) */
     CsvLog *csv;                /* exports written after every step (owned by the app), or NULL */
     TbWriter *tb;
 } Runner;
@@ -156,6 +157,10 @@ int runner_pop_message(Runner *r, RunnerMsg *out);
 int runner_idle(Runner *r);
 /* A script starts (1) or ends (0): see `scripted` above (takes the lock). */
 void runner_set_scripted(Runner *r, int on);
+/* A copy of the run's findings engine as of the last step (takes the lock):
+ * findings_list, findings_verdict and the events read it. */
+void runner_findings(Runner *r, Findings *out);
+
 /* Swap in t (heap-allocated, initialised) as the run, while runner_idle (a
  * command still in flight is waited for, so the old Trainer is never freed
  * under the thread):

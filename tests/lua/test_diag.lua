@@ -74,18 +74,31 @@ check(u > 0 and u < math.log(info.vocab), "unigram validation loss below log(V) 
 check(g3 > 0 and g3 < u, "a trigram beats the unigram on the validation split (" .. g3 .. " < " .. u .. ")")
 raises(function() rnn.ngram(0) end, "order", "ngram order 0 raises")
 
--- findings: a learning rate far too high is reported with its tensor
+-- findings: records with id, severity, subject, since, text, advice, numbers
 local f = rnn.findings()
 local shape_ok = true
 for _, x in ipairs(f) do
-  if type(x.kind) ~= "string" or not ({info = 1, warn = 1, bad = 1})[x.severity] or #x.text == 0 then shape_ok = false end
+  if type(x.id) ~= "string" or not ({note = 1, warning = 1, problem = 1})[x.severity] or #x.text == 0
+     or type(x.numbers) ~= "table" or type(x.since) ~= "number" then shape_ok = false end
 end
-check(shape_ok, "every finding has kind, severity and text (" .. #f .. " now)")
+check(shape_ok, "every finding has id, severity, since, text and numbers (" .. #f .. " now)")
+check(rnn.verdict() == "healthy" or #f > 0, "a verdict other than healthy comes with findings")
+-- a learning rate far too high: lr_high appears, as the root cause, and the 'finding' hook sees it
+local seen = {}
+local h = rnn.on("finding", function(e) seen[#seen + 1] = e end)
 rnn.set{optim = "sgd", lr = 1000, clip = 0}
-rnn.step(1)
+rnn.step(15)
 local high
-for _, x in ipairs(rnn.findings()) do if x.kind == "lr_high" then high = x end end
-check(high ~= nil and type(high.tensor) == "string" and high.value > 0.1 and high.text:find(high.tensor, 1, true),
-      "lr 1000 gives an lr_high finding naming the tensor (" .. (high and high.text or "none") .. ")")
+for _, x in ipairs(rnn.findings()) do if x.id == "lr_high" then high = x end end
+check(high ~= nil and high.cause == nil and high.severity == "problem" and high.numbers.lr == 1000 and high.numbers.peak_update_ratio > 0
+      and high.advice:find("--lr", 1, true),
+      "lr 1000 gives lr_high as a root cause with its numbers (" .. (high and high.text or "none") .. ")")
+check(rnn.verdict() == "lr_high", "verdict: lr_high (" .. rnn.verdict() .. ")")
+local hook_saw
+for _, e in ipairs(seen) do
+  if e.id == "lr_high" and e.appeared and e.finding and e.finding.id == "lr_high" then hook_saw = e end
+end
+check(hook_saw ~= nil and type(hook_saw.step) == "number", "rnn.on('finding') fired when lr_high appeared")
+h:remove()
 
 T.done()
