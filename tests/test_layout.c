@@ -1,6 +1,7 @@
 /* test_layout.c — every layout at every size from the minimum to 300x100:
  * panels inside the screen, no overlap, the screen fully covered, each shown
- * panel big enough to be useful; "too small" below the minimum. */
+ * panel big enough to be useful; "too small" below the minimum; the findings
+ * box across the screen under the chart row when there is room for it. */
 #include <string.h>
 
 #include "check.h"
@@ -84,8 +85,8 @@ int main(void)
               sizes, bad ? ": " : "", bad ? bad : "", bw, bh);
     }
 
-    const PanelId main_panels[] = {PANEL_CHART, PANEL_GRADS, PANEL_PROBS, PANEL_SAMPLE,
-                                   PANEL_MESSAGES, PANEL_INPUT, PANEL_FOOTER, PANEL_STATUS};
+    const PanelId main_panels[] = {PANEL_CHART, PANEL_GRADS, PANEL_PROBS, PANEL_SAMPLE, PANEL_MESSAGES,
+                                   PANEL_FINDINGS, PANEL_INPUT, PANEL_FOOTER, PANEL_STATUS};
     int all = 1;
     for (int k = 0; k < 3; k++)
         for (size_t i = 0; i < sizeof main_panels / sizeof main_panels[0]; i++) {
@@ -97,14 +98,31 @@ int main(void)
     Layout l;
     layout_compute(&l, "inspector", 100, 30);
     CHECK(layout_has(&l, PANEL_INSPECT) && layout_has(&l, PANEL_MESSAGES)
-              && !layout_has(&l, PANEL_CHART) && !layout_has(&l, PANEL_PROBS),
-          "the inspector screen: inspect area and messages only");
+              && !layout_has(&l, PANEL_CHART) && !layout_has(&l, PANEL_PROBS)
+              && !layout_has(&l, PANEL_FINDINGS),
+          "the inspector screen: inspect area and messages only (it lists the findings itself)");
 
     layout_compute(&l, "default", 100, 30);
-    Rect c = l.panel[PANEL_CHART], g = l.panel[PANEL_GRADS];
-    CHECK(c.x == 0 && c.y == 1 && c.w == 62 && c.h == 14 && g.x == 62 && g.w == 38,
-          "default at 100x30: chart 62x14 at (0,1), grads 38 wide (%d,%d %dx%d)", c.x, c.y, c.w,
+    Rect c = l.panel[PANEL_CHART], g = l.panel[PANEL_GRADS], fd = l.panel[PANEL_FINDINGS];
+    CHECK(c.x == 0 && c.y == 1 && c.w == 62 && c.h == 12 && g.x == 62 && g.w == 38,
+          "default at 100x30: chart 62x12 at (0,1), grads 38 wide (%d,%d %dx%d)", c.x, c.y, c.w,
           c.h);
+    CHECK(fd.x == 0 && fd.y == c.y + c.h && fd.w == 100 && fd.h == 4
+              && l.panel[PANEL_PROBS].y == fd.y + fd.h,
+          "default at 100x30: findings 100x4 across the screen under the chart (%d,%d %dx%d)", fd.x,
+          fd.y, fd.w, fd.h);
+    int sizes_fd[][3] = {{80, 24, 3}, {120, 50, 6}, {300, 100, 6}, {60, 18, 0}, {60, 19, 3}};
+    int fd_ok = 1;
+    for (size_t i = 0; i < sizeof sizes_fd / sizeof sizes_fd[0]; i++) {
+        layout_compute(&l, "default", sizes_fd[i][0], sizes_fd[i][1]);
+        fd_ok &= l.panel[PANEL_FINDINGS].h == sizes_fd[i][2];
+    }
+    CHECK(fd_ok, "the findings box: 3 rows at 80x24, at most 6, none below 19 rows");
+    layout_compute(&l, "tall", 80, 50);
+    fd = l.panel[PANEL_FINDINGS];
+    CHECK(fd.w == 80 && fd.y == l.panel[PANEL_GRADS].y + l.panel[PANEL_GRADS].h
+              && l.panel[PANEL_PROBS].y == fd.y + fd.h,
+          "tall puts the findings between the gradients and the probabilities");
     layout_compute(&l, "tall", 80, 50);
     CHECK(l.panel[PANEL_GRADS].y > l.panel[PANEL_CHART].y && l.panel[PANEL_GRADS].x == 0
               && l.panel[PANEL_GRADS].w == 80,

@@ -6,6 +6,7 @@
  * the engine's signals after every step as JSON lines, the raw material of the
  * calibration in docs/diagnosis.md. Nothing is saved unless --save is given.
  */
+#include <errno.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -96,7 +97,7 @@ static void print_report(const Trainer *t)
             printf("%*s", indent + 4, "");
             for (int k = 0; k < f->n_numbers; k++) {
                 char v[32];
-                findings_format_small(f->numbers[k].value, v, sizeof v);
+                findings_format_number(f->numbers[k].key, f->numbers[k].value, v, sizeof v);
                 printf("%s%s=%s", k ? "  " : "", f->numbers[k].key, v);
             }
             printf("\n");
@@ -147,7 +148,7 @@ int cmd_diagnose(int argc, char **argv)
     }
     FILE *sig = NULL;
     if (signals_path && !(sig = fopen(signals_path, "w"))) {
-        err_set(&err, ERR_INPUT, "--signals %s: cannot open for writing", signals_path);
+        err_set(&err, ERR_INPUT, "--signals %s: cannot open for writing: %s", signals_path, strerror(errno));
         trainer_free(&t);
         return report(&err);
     }

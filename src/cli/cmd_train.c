@@ -175,6 +175,7 @@ int cmd_train(int argc, char **argv)
         trainer_free(&t);
         return report(&err);
     }
+    steplog_start_findings(&log, &t.findings);
     if ((rc = exports_open(&exports, &t, csv_path, tb_dir, &log, quiet, &err)) != 0) {
         exports_close(&exports);
         steplog_close(&log);
@@ -202,6 +203,7 @@ int cmd_train(int argc, char **argv)
     while (!stop_requested && (t.cfg.steps == 0 || t.step < t.cfg.steps)) {
         StepInfo info;
         if ((rc = trainer_step(&t, &info, &err)) != 0) {
+            steplog_findings(&log, &t.findings);
             progress_finish(&prog);
             if (last_saved >= 0)
                 fprintf(stderr, "rnnscope: %s; the last good checkpoint is %s (step %ld)\n", err.msg, save_path,
@@ -217,6 +219,7 @@ int cmd_train(int argc, char **argv)
         steplog_step(&log, &info, &t.model);
         if (info.evaluated)
             steplog_eval(&log, info.step, info.val_loss);
+        steplog_findings(&log, &t.findings);
         if ((rc = steplog_check(&log, &err)) != 0 || (rc = csvlog_check(&exports.csv, &err)) != 0) {
             progress_finish(&prog);
             status = report(&err);

@@ -1,6 +1,8 @@
 /* steplog.c — JSON lines of steps and evaluations (see steplog.h). */
 #include "steplog.h"
 
+#include "findings_json.h"
+
 #include <errno.h>
 #include <math.h>
 #include <string.h>
@@ -135,6 +137,24 @@ void steplog_step(StepLog *l, const StepInfo *s, const Model *m)
     strbuf_append_str(b, "]");
     steplog_inspector(b, s);
     flush_line(l);
+}
+
+void steplog_start_findings(StepLog *l, const Findings *f)
+{
+    l->findings_seen = f->n_events;
+}
+
+void steplog_findings(StepLog *l, const Findings *f)
+{
+    if (!l->f)
+        return;
+    strbuf_reset(&l->line);
+    if (findings_append_new_events(&l->line, f, &l->findings_seen) == 0)
+        return;
+    errno = 0;
+    if ((fwrite(l->line.data, 1, l->line.len, l->f) != l->line.len || fflush(l->f) != 0) && !l->write_errno)
+        l->write_errno = errno ? errno : EIO;
+    strbuf_reset(&l->line);
 }
 
 void steplog_eval(StepLog *l, long step, float val_loss)

@@ -2,7 +2,8 @@
  *
  * One object per training step: step, epoch, loss, lr, grad_norm, clipped,
  * tokens_per_s, ms, and per tensor the gradient norm and update ratio; one per
- * evaluation: step, val_loss. Steps also carry the inspector's diagnostics:
+ * evaluation: step, val_loss; one per finding that appears or clears
+ * (findings_json.h: finding, event, step, severity, record). Steps also carry the inspector's diagnostics:
  * clip, gate_saturation (L, G), gate_mean (L), flow (L, len) with flow_stride,
  * and after the first decay probe decay_step, decay (L, len) and decay_ratio (L). Lines are flushed as written so a crash loses
  * nothing already logged.
@@ -22,6 +23,7 @@ typedef struct {
     const char *path;
     int write_errno;   /* the first write or flush error, 0 if none */
     StrBuf line;
+    long findings_seen;  /* events of the run's findings already logged */
 } StepLog;
 
 /* Opens path for appending (a resumed run continues its log). */
@@ -29,6 +31,10 @@ int steplog_open(StepLog *l, const char *path, Err *err);
 void steplog_close(StepLog *l);
 void steplog_step(StepLog *l, const StepInfo *s, const Model *m);
 void steplog_eval(StepLog *l, long step, float val_loss);
+/* The findings that appeared or cleared since the last call (or since the
+ * run's count at steplog_start_findings: a resumed run does not repeat its past). */
+void steplog_start_findings(StepLog *l, const Findings *f);
+void steplog_findings(StepLog *l, const Findings *f);
 /* ERR_RUNTIME naming the file if a line could not be written (a full disk). */
 int steplog_check(const StepLog *l, Err *err);
 /* Once at the start with --ngram N: {"ngram_order", "ngram_smoothing", "ngram_val_loss"}. */

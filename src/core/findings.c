@@ -47,11 +47,19 @@
 #define DEAD_FRAC 0.5           /* fraction of a layer's units dead; healthy max 0.11 */
 #define OF_MARGIN_ABS 0.03      /* nats above the best validation loss; healthy max rise 0 */
 #define OF_MARGIN_REL 0.015
-#define UF_GAP 0.2              /* training loss above validation; healthy max 0.052 (dropout 0.3) */
+#define UF_GAP 0.03             /* training loss above validation, with dropout: healthy runs are
+                                   above it only at their first evaluation (max 0.052, dropout 0.3) */
+#define UF_GAP_EVALS 3          /* evaluations in a row, after the first */
 #define UF_LEVEL 0.1            /* training loss at most this far below validation: no memorising */
 #define WN_FROM 1000            /* steps before the n-gram comparison is judged */
 #define WN_MARGIN 0.02
 #define CS_RATIO 10.0           /* parameters per training token */
+
+/* The healthy extremes the words quote (docs/diagnosis.md, "Healthy ranges"). */
+#define HEALTHY_UPDATE_MAX 0.088
+#define HEALTHY_UPDATE_MIN 1.5e-3
+#define HEALTHY_FORGET_MIN 0.41
+#define HEALTHY_SAT_MAX 0.972
 
 /* ---- names ------------------------------------------------------------------- */
 
@@ -77,6 +85,14 @@ FindingId findings_id_from_name(const char *name)
 const char *findings_severity_name(Severity s)
 {
     return s == SEV_PROBLEM ? "problem" : s == SEV_WARNING ? "warning" : "note";
+}
+
+void findings_format_number(const char *key, double x, char *out, size_t cap)
+{
+    if (isfinite(x) && x == floor(x) && fabs(x) < 1e12 && !strstr(key, "ratio"))
+        snprintf(out, cap, "%.0f", x); /* a layer, a step, a count */
+    else
+        findings_format_small(x, out, cap);
 }
 
 void findings_format_small(double x, char *out, size_t cap)
@@ -188,8 +204,10 @@ static void observe_gradient(Findings *f, const StepInfo *s)
         f->log_update = isnan(f->log_update) ? lu : f->log_update + (lu - f->log_update) / 10.0;
         if (f->log_update > log10(FINDINGS_LR_HIGH_RATIO))
             f->lr_high_step = s->step;
-        if (!(f->peak_update >= pow(10, f->log_update)))
+        if (!(f->peak_update >= pow(10, f->log_update))) {
             f->peak_update = pow(10, f->log_update);
+            f->peak_lr = s->lr;
+        }
     }
 }
 
@@ -209,6 +227,10 @@ static void observe_eval(Findings *f, const StepInfo *s)
         f->best_val_step = s->step;
         f->train_at_best = f->ema_fast;
     }
+    if (f->n_evals >= 2 && f->train_at_last - f->last_val > UF_GAP)
+        f->train_above_val++;
+    else
+        f->train_above_val = 0;
     double margin = fmax(OF_MARGIN_ABS, OF_MARGIN_REL * f->best_val);
     f->val_rising = s->val_loss > f->best_val + margin ? f->val_rising + 1 : 0;
 }
@@ -397,9 +419,9 @@ static void check_all(Findings *f, const StepInfo *s, int gates_new, int eval_ne
         track(f, FD_OVERFITTING, of, 1, 1, k);
         /* underfitting: training fits no better than held-out text (or, with
          * dropout, clearly worse) while both stay behind a 3-gram */
-        int gap = f->steps >= NL_FROM && f->train_at_last - f->last_val > UF_GAP;
+        int gap = c->dropout > 0 && f->train_above_val >= UF_GAP_EVALS;
         int level = behind_ngram(f) && f->train_at_last - f->last_val > -UF_LEVEL;
-        track(f, FD_UNDERFITTING, (gap || level) && !ON(FD_OVERFITTING), 2, 2, k);
+        track(f, FD_UNDERFITTING, (gap || level) && !ON(FD_OVERFITTING), 1, 2, k);
         int judged = f->steps >= WN_FROM && isfinite(c->ngram);
         track(f, FD_WORSE_THAN_NGRAM, judged ? behind_ngram(f) : -1, 1, 1, k);
     }
@@ -486,8 +508,20 @@ static void link_causes(Findings *f, long step)
         }
 }
 
+/* Events recorded since `from` get the severity their finding has once the
+ * causes are linked (track() runs before link_causes()). */
+static void settle_events(Findings *f, long from)
+{
+    for (long i = from < f->n_events - FINDINGS_EVENTS ? f->n_events - FINDINGS_EVENTS : from; i < f->n_events; i++) {
+        FindingEvent *e = &f->events[i % FINDINGS_EVENTS];
+        if (e->appeared)
+            e->severity = (char)f->st[e->id].severity;
+    }
+}
+
 void findings_observe_step(Findings *f, const StepInfo *s)
 {
+    long events_before = f->n_events;
     observe_loss(f, s);
     observe_gradient(f, s);
     int had_evals = f->n_evals;
@@ -499,10 +533,12 @@ void findings_observe_step(Findings *f, const StepInfo *s)
     f->last_step = s->step;
     check_all(f, s, gates_new, f->n_evals != had_evals, f->probe_step != probe_before);
     link_causes(f, s->step);
+    settle_events(f, events_before);
 }
 
 void findings_observe_failure(Findings *f, long step, const char *what)
 {
+    long events_before = f->n_events;
     f->nonfinite_step = step;
     f->nonfinite_count++;
     snprintf(f->nonfinite_what, sizeof f->nonfinite_what, "%s", what ? what : "");
@@ -513,6 +549,7 @@ void findings_observe_failure(Findings *f, long step, const char *what)
     force_clear(f, FD_LR_LOW, step);
     force_clear(f, FD_NOT_LEARNING, step);
     link_causes(f, step);
+    settle_events(f, events_before);
 }
 
 /* ---- describing ---------------------------------------------------------------------- */
@@ -543,12 +580,12 @@ static void put(char *dst, size_t cap, const char *fmt, ...)
 /* A suggested learning rate: the current one scaled to bring the median
  * update ratio (ratio) to healthy_ratio, rounded to one significant digit;
  * at least a tenfold change. */
-static double suggest_lr(const Findings *f, double ratio, double healthy_ratio)
+static double suggest_lr(double lr_now, double ratio, double healthy_ratio)
 {
     double scale = healthy_ratio / ratio;
     if (scale > 0.1 && scale < 10)
         scale = scale < 1 ? 0.1 : 10;
-    double lr = f->ctx.lr * scale;
+    double lr = lr_now * scale;
     double p = pow(10, floor(log10(lr)));
     return round(lr / p) * p;
 }
@@ -599,29 +636,29 @@ static void describe(const Findings *f, FindingId id, Finding *d)
     case FD_LR_HIGH:
         num(d, "update_ratio", upd);
         num(d, "peak_update_ratio", f->peak_update);
-        num(d, "healthy_max", 0.05);
-        num(d, "lr", c->lr);
+        num(d, "healthy_max", HEALTHY_UPDATE_MAX);
+        num(d, "lr", upd > FINDINGS_LR_HIGH_RATIO ? c->lr : f->peak_lr);
         if (upd > FINDINGS_LR_HIGH_RATIO) {
             findings_format_small(upd, a, sizeof a);
             put(d->text, sizeof d->text, "each step changes the weight matrices by %s of their size (median); "
-                "healthy runs stay below 0.05, so the learning rate %g is too high", a, c->lr);
+                "healthy runs stay below %.2g, so the learning rate %g is too high", a, HEALTHY_UPDATE_MAX, c->lr);
         } else {
             findings_format_small(f->peak_update, a, sizeof a);
             put(d->text, sizeof d->text, "the run diverged under learning rate %g: its steps moved the weight "
-                "matrices by up to %s of their size (median; healthy runs stay below 0.05), too far for this "
-                "loss surface", c->lr, a);
+                "matrices by up to %s of their size (median; healthy runs stay below %.2g), too far for this "
+                "loss surface", f->peak_lr, a, HEALTHY_UPDATE_MAX);
         }
-        put(d->advice, sizeof d->advice, "lower --lr to about %g%s", suggest_lr(f, f->peak_update, 0.01),
+        put(d->advice, sizeof d->advice, "lower --lr to about %g%s", suggest_lr(upd > FINDINGS_LR_HIGH_RATIO ? c->lr : f->peak_lr, f->peak_update, 0.01),
             c->clip > 0 ? "" : " and set --clip 5");
         break;
     case FD_LR_LOW:
         num(d, "update_ratio", upd);
-        num(d, "healthy_min", 3.2e-4);
+        num(d, "healthy_min", HEALTHY_UPDATE_MIN);
         num(d, "lr", c->lr);
         findings_format_small(upd, a, sizeof a);
         put(d->text, sizeof d->text, "each step changes the weight matrices by only %s of their size (median); "
-            "healthy runs move them by 3e-4 or more, so the learning rate %g is too low", a, c->lr);
-        put(d->advice, sizeof d->advice, "raise --lr to about %g", suggest_lr(f, upd, 3e-3));
+            "healthy runs move them by %.2g or more, so the learning rate %g is too low", a, HEALTHY_UPDATE_MIN, c->lr);
+        put(d->advice, sizeof d->advice, "raise --lr to about %g", suggest_lr(c->lr, upd, 3e-3));
         break;
     case FD_NOT_LEARNING: {
         double uni = c->unigram > 0 ? c->unigram : ln_vocab(f);
@@ -698,7 +735,7 @@ static void describe(const Findings *f, FindingId id, Finding *d)
         snprintf(d->subject, sizeof d->subject, "layer %d forget gate", f->forget_layer);
         num(d, "layer", f->forget_layer);
         num(d, "forget_mean", f->forget_min);
-        num(d, "healthy_min", 0.44);
+        num(d, "healthy_min", HEALTHY_FORGET_MIN);
         put(d->text, sizeof d->text, "layer %d: the forget gates are shut (mean %.3f): the cell state is wiped "
             "at every step, so the LSTM keeps no memory", f->forget_layer, f->forget_min);
         put(d->advice, sizeof d->advice, "restart with --forget-bias-one (forget-gate bias 1); shut gates rarely "
@@ -708,7 +745,7 @@ static void describe(const Findings *f, FindingId id, Finding *d)
         snprintf(d->subject, sizeof d->subject, "layer %d %s", f->sat_layer, gate_name(c->cell, f->sat_gate));
         num(d, "layer", f->sat_layer);
         num(d, "saturated", f->sat_max);
-        num(d, "healthy_max", 0.93);
+        num(d, "healthy_max", HEALTHY_SAT_MAX);
         put(d->text, sizeof d->text, "layer %d %s: %.0f%% of its activations are pinned at the ends of their "
             "range, where almost no gradient passes", f->sat_layer, gate_name(c->cell, f->sat_gate),
             100 * f->sat_max);
@@ -744,16 +781,17 @@ static void describe(const Findings *f, FindingId id, Finding *d)
         num(d, "train_loss", f->train_at_last);
         num(d, "val_loss", f->last_val);
         num(d, "dropout", c->dropout);
-        if (f->train_at_last - f->last_val > UF_GAP)
-            put(d->text, sizeof d->text, "the training loss (%.3f) is above the validation loss (%.3f) by %.2f: "
-                "dropout %.2g keeps the model from fitting even the training text",
-                f->train_at_last, f->last_val, f->train_at_last - f->last_val, c->dropout);
+        num(d, "evaluations_above", f->train_above_val);
+        if (f->train_above_val >= UF_GAP_EVALS && c->dropout > 0)
+            put(d->text, sizeof d->text, "the training loss (%.3f) has stayed above the validation loss (%.3f) for "
+                "%d evaluations: dropout %.2g keeps the model from fitting even the training text",
+                f->train_at_last, f->last_val, f->train_above_val + 1, c->dropout);
         else
             put(d->text, sizeof d->text, "training (%.3f) fits no better than held-out text (%.3f), and both stay "
                 "behind a 3-gram model (%.3f) with no sign of catching up: the model is underfitting",
                 f->train_at_last, f->last_val, c->ngram);
-        if (c->dropout > 0.5f)
-            put(d->advice, sizeof d->advice, "lower --dropout to 0.2-0.5");
+        if (c->dropout > 0.5f || (c->dropout > 0 && f->train_above_val >= UF_GAP_EVALS))
+            put(d->advice, sizeof d->advice, "lower --dropout (now %.2g) to 0.2-0.3, or drop it", c->dropout);
         else
             put(d->advice, sizeof d->advice, "raise --hidden (now %d) or --layers", c->hidden);
         break;
@@ -856,6 +894,29 @@ long findings_steps_to_judge(const Findings *f, long eval_every)
     return need < VAN_FROM + 100 ? VAN_FROM + 100 : need;
 }
 
+int findings_next_event(const Findings *f, long *seen, FindingEvent *out)
+{
+    long total = f->n_events, kept = findings_n_events(f);
+    if (*seen > total)
+        *seen = total;
+    if (*seen < total - kept)
+        *seen = total - kept;
+    if (*seen >= total)
+        return 0;
+    findings_event(f, *seen - (total - kept), out);
+    (*seen)++;
+    return 1;
+}
+
+int findings_get(const Findings *f, FindingId id, Finding *out)
+{
+    if (id < 0 || id >= FD_COUNT || !f->st[id].active)
+        return 0;
+    describe(f, id, out);
+    out->depth = depth_of(f, id);
+    return 1;
+}
+
 long findings_n_events(const Findings *f)
 {
     return f->n_events < FINDINGS_EVENTS ? f->n_events : FINDINGS_EVENTS;
@@ -877,8 +938,8 @@ int findings_event(const Findings *f, long i, FindingEvent *out)
 #define FD_SCALARS(X)                                                                                  \
     X(steps) X(last_step) X(loss0) X(loss_last) X(ema_fast) X(ema_slow) X(best_fast) X(n_plateau)       \
     X(gn_n) X(gn_pos) X(clip_n) X(clip_pos) X(clip_count) X(n_spikes) X(spike_ratio) X(gn_median)      \
-    X(log_update) X(peak_update) X(lr_high_step) X(n_evals) X(best_val) X(last_val) X(prev_val) X(best_val_step)      \
-    X(last_val_step) X(train_at_best) X(train_at_last) X(val_rising) X(val_recent[0]) X(val_recent[1]) X(val_recent[2]) X(val_recent[3]) X(probe_step) X(probe_layer)      \
+    X(log_update) X(peak_update) X(peak_lr) X(lr_high_step) X(n_evals) X(best_val) X(last_val) X(prev_val) X(best_val_step)      \
+    X(last_val_step) X(train_at_best) X(train_at_last) X(val_rising) X(val_recent[0]) X(val_recent[1]) X(val_recent[2]) X(val_recent[3]) X(train_above_val) X(probe_step) X(probe_layer)      \
     X(probe_spd) X(probe_ratio) X(probe_span) X(probe_grow) X(n_probes_fast) X(gate_step) X(forget_min) \
     X(forget_layer) X(sat_max) X(sat_layer) X(sat_gate) X(dead_max) X(dead_layer) X(nonfinite_step)    \
     X(nonfinite_count) X(n_events)

@@ -140,6 +140,7 @@ typedef struct {
     /* update ratios: median over the weight matrices, EMA of its log10 */
     double log_update;
     double peak_update;        /* the largest 10^log_update so far */
+    double peak_lr;            /* the learning rate it was measured under */
     long lr_high_step;         /* last step the update ratio was above the lr_high line */
     /* validation */
     int n_evals;
@@ -148,6 +149,7 @@ typedef struct {
     double train_at_best, train_at_last;
     int val_rising;            /* consecutive evaluations above the best by the margin */
     double val_recent[4];      /* the last four validation losses, oldest first */
+    int train_above_val;       /* consecutive evaluations (after the first) with training above validation */
     /* decay probe */
     long probe_step;
     int probe_layer;           /* the layer with the fastest decay */
@@ -196,12 +198,21 @@ const char *findings_verdict(const Findings *f);
 /* Steps a diagnosis needs before every signal has been judged (diagnose's
  * default --steps) for a run evaluating every eval_every steps. */
 long findings_steps_to_judge(const Findings *f, long eval_every);
+/* The next event after the first *seen ever recorded (advancing *seen past
+ * events that left the ring); returns 0 when there is none. Readers keep
+ * their own *seen: start it at n_events so a loaded run's past is not news. */
+int findings_next_event(const Findings *f, long *seen, FindingEvent *out);
+/* The active finding id, described; returns 0 if it is not active. */
+int findings_get(const Findings *f, FindingId id, Finding *out);
 /* Event i (0 = the oldest kept); returns 0 past the end. */
 int findings_event(const Findings *f, long i, FindingEvent *out);
 long findings_n_events(const Findings *f);
 
 /* Numbers as a person reads them: "3e-10", "below 1e-30", "0.52". */
 void findings_format_small(double x, char *out, size_t cap);
+/* A finding's number by its key: counts, layers and steps as whole numbers,
+ * ratios and losses as findings_format_small. */
+void findings_format_number(const char *key, double x, char *out, size_t cap);
 
 /* The engine's state and event history as checkpoint metadata (findings.*);
  * findings_load restores it over an engine already initialised with this

@@ -45,13 +45,31 @@ void findings_append_json(StrBuf *b, const Finding *f)
     strbuf_append_str(b, "}}");
 }
 
-void findings_append_event_json(StrBuf *b, const FindingEvent *e)
+void findings_append_event_json(StrBuf *b, const FindingEvent *e, const Finding *record)
 {
     strbuf_append_str(b, "{\"finding\":");
     string(b, findings_id_name((FindingId)e->id));
     strbuf_appendf(b, ",\"event\":\"%s\",\"step\":%ld,\"severity\":", e->appeared ? "appeared" : "cleared", e->step);
     string(b, findings_severity_name((Severity)e->severity));
+    if (record) {
+        strbuf_append_str(b, ",\"record\":");
+        findings_append_json(b, record);
+    }
     strbuf_append_str(b, "}");
+}
+
+int findings_append_new_events(StrBuf *b, const Findings *f, long *seen)
+{
+    int written = 0;
+    FindingEvent e;
+    while (findings_next_event(f, seen, &e)) {
+        Finding rec;
+        int have = e.appeared && findings_get(f, (FindingId)e.id, &rec);
+        findings_append_event_json(b, &e, have ? &rec : NULL);
+        strbuf_append_str(b, "\n");
+        written++;
+    }
+    return written;
 }
 
 void findings_append_report_json(StrBuf *b, const Findings *f)

@@ -129,18 +129,10 @@ int lh_fire_findings(LuaHost *h)
     const Trainer *t = h->trainer;
     if (!t)
         return 0;
-    const Findings *fd = &t->findings;
-    long total = fd->n_events, kept = findings_n_events(fd);
-    if (h->findings_seen > total)
-        h->findings_seen = total;
-    if (h->findings_seen < total - kept)
-        h->findings_seen = total - kept; /* older ones left the ring */
     int stop = 0;
     lua_State *L = h->L;
-    while (h->findings_seen < total && !h->interrupt) {
-        FindingEvent e;
-        findings_event(fd, h->findings_seen - (total - kept), &e);
-        h->findings_seen++;
+    FindingEvent e;
+    while (!h->interrupt && findings_next_event(&t->findings, &h->findings_seen, &e)) {
         lua_createtable(L, 0, 5);                      /* [-0, +1] the event */
         lua_pushstring(L, findings_id_name((FindingId)e.id));
         lua_setfield(L, -2, "id");
@@ -150,13 +142,11 @@ int lh_fire_findings(LuaHost *h)
         lua_setfield(L, -2, "step");
         lua_pushstring(L, findings_severity_name((Severity)e.severity));
         lua_setfield(L, -2, "severity");
-        Finding list[FINDINGS_MAX];
-        int n = findings_list(fd, list, FINDINGS_MAX);
-        for (int i = 0; i < n; i++)
-            if (list[i].id == e.id) {
-                lh_push_finding(L, &list[i]);          /* [-0, +1] */
-                lua_setfield(L, -2, "finding");        /* [-1, +0] */
-            }
+        Finding rec;
+        if (e.appeared && findings_get(&t->findings, (FindingId)e.id, &rec)) {
+            lh_push_finding(L, &rec);                  /* [-0, +1] */
+            lua_setfield(L, -2, "finding");            /* [-1, +0] */
+        }
         if (lh_events_fire(h, L, "finding", 1))        /* [-1, +0] */
             stop = 1;
     }

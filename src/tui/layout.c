@@ -19,7 +19,7 @@ static const char *const layout_names[LAYOUT_KINDS + 1] = {
 };
 
 static const char *const layout_panel_names[PANEL_COUNT] = {
-    "status", "chart", "grads", "probs", "sample", "messages", "inspect", "input", "footer",
+    "status", "chart", "grads", "probs", "sample", "messages", "findings", "inspect", "input", "footer",
 };
 
 const char *layout_name(int i)
@@ -69,10 +69,31 @@ static void layout_vsplit(Rect r, int a, Rect *top, Rect *bottom)
     *bottom = rect_make(r.x, r.y + a, r.w, r.h - a);
 }
 
+/* Rows of the findings box for a main area of h rows: a sixth, 3..6; 0 (no
+ * box) when the other panels would get fewer than min_rest rows. */
+static int layout_findings_h(int h, int min_rest)
+{
+    int fh = h * 16 / 100;
+    if (fh < 3)
+        fh = 3;
+    if (fh > 6)
+        fh = 6;
+    return h - fh >= min_rest ? fh : 0;
+}
+
+/* The findings box takes the top fh rows of *r (fh 0: no box, r unchanged). */
+static void layout_take_findings(Layout *l, Rect *r, int fh)
+{
+    if (fh > 0)
+        layout_vsplit(*r, fh, &l->panel[PANEL_FINDINGS], r);
+}
+
 static void layout_default(Layout *l, Rect m)
 {
     Rect top, bot, right;
-    layout_vsplit(m, layout_share(m.h, 55, 100, 7, 6), &top, &bot);
+    int fh = layout_findings_h(m.h, 13); /* chart row 7, bottom row 6 */
+    layout_vsplit(m, layout_share(m.h - fh, 55, 100, 7, 6), &top, &bot);
+    layout_take_findings(l, &bot, fh);
     layout_hsplit(top, layout_share(top.w, 62, 100, 30, 24), &l->panel[PANEL_CHART],
                   &l->panel[PANEL_GRADS]);
     int probs_w = layout_share(bot.w, 32, 100, 22, 30);
@@ -86,7 +107,9 @@ static void layout_default(Layout *l, Rect m)
 static void layout_wide(Layout *l, Rect m)
 {
     Rect top, bot, rest;
-    layout_vsplit(m, layout_share(m.h, 60, 100, 7, 5), &top, &bot);
+    int fh = layout_findings_h(m.h, 12); /* chart row 7, bottom row 5 */
+    layout_vsplit(m, layout_share(m.h - fh, 60, 100, 7, 5), &top, &bot);
+    layout_take_findings(l, &bot, fh);
     layout_hsplit(top, layout_share(top.w, 66, 100, 30, 24), &l->panel[PANEL_CHART],
                   &l->panel[PANEL_GRADS]);
     int probs_w = layout_share(bot.w, 28, 100, 16, 32);
@@ -105,9 +128,11 @@ static void layout_tall(Layout *l, Rect m)
         return;
     }
     Rect chart_rest, grads_rest, row;
-    layout_vsplit(m, layout_share(m.h, 36, 100, 7, 14), &l->panel[PANEL_CHART], &chart_rest);
-    layout_vsplit(chart_rest, layout_share(chart_rest.h, 33, 100, 4, 10),
+    int fh = layout_findings_h(m.h, 21); /* chart 7, grads 4, probs row 6, messages 4 */
+    layout_vsplit(m, layout_share(m.h - fh, 36, 100, 7, 14), &l->panel[PANEL_CHART], &chart_rest);
+    layout_vsplit(chart_rest, layout_share(chart_rest.h - fh, 33, 100, 4, 10),
                   &l->panel[PANEL_GRADS], &grads_rest);
+    layout_take_findings(l, &grads_rest, fh);
     layout_vsplit(grads_rest, layout_share(grads_rest.h, 55, 100, 6, 4), &row,
                   &l->panel[PANEL_MESSAGES]);
     int probs_w = layout_share(row.w, 40, 100, 22, 24);

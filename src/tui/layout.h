@@ -8,12 +8,17 @@
  * outer rectangles: framed panels draw their own box inside them.
  *
  * Layouts:
- *   default    status / chart | grads / probs | sample over messages / input / footer
+ *   default    status / chart | grads / findings / probs | sample over messages / input / footer
  *   wide       like default, but probs | sample | messages side by side below
- *   tall       everything stacked: chart, grads, probs | sample, messages
+ *   tall       everything stacked: chart, grads, findings, probs | sample, messages
  *              (below 24 rows there is no room to stack: the default is used)
  *   inspector  a second screen: status / one large PANEL_INSPECT area
  *              (filled by the inspector) / messages / input / footer
+ *
+ * The findings box (PANEL_FINDINGS) runs the full width under the chart row,
+ * 3..6 rows (a sixth of the height); on terminals too short for it besides
+ * every other panel's minimum it is not shown (the status line's badge still
+ * counts the findings).
  */
 #ifndef RNNSCOPE_LAYOUT_H
 #define RNNSCOPE_LAYOUT_H
@@ -29,6 +34,7 @@ typedef enum {
     PANEL_PROBS,       /* next-token probabilities */
     PANEL_SAMPLE,      /* sample pane */
     PANEL_MESSAGES,    /* message pane */
+    PANEL_FINDINGS,    /* the run's findings, ranked (dashboard layouts) */
     PANEL_INSPECT,     /* inspector screen's main area */
     PANEL_INPUT,       /* input line, second row from the bottom */
     PANEL_FOOTER,      /* key hints, bottom row */
