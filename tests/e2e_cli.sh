@@ -157,5 +157,22 @@ check "divergence: the last saved checkpoint still loads" "$bin" sample "$work/d
 check "divergence before any save names the resumed file, not the unwritten --save path" \
     bash -c "grep -q 'last good checkpoint is .*div2.st (step 2)' '$work/div2.err' && [ ! -e '$work/elsewhere.st' ]"
 
+# --- metadata alone never sizes an allocation: a 121-byte file asking for a huge model ---------
+# write_header FILE JSON: an 8-byte little-endian length, then the JSON header, no data
+write_header() {
+    local n=${#2} le="" i
+    for i in 0 1 2 3 4 5 6 7; do le="$le$(printf '\\x%02x' $(( (n >> (8 * i)) & 255 )))"; done
+    printf "$le" >"$1"
+    printf '%s' "$2" >>"$1"
+}
+write_header "$work/huge.st" '{"__metadata__":{"cell":"lstm","layers":"64","hidden":"65536","embed":"1","vocab_size":"256","tokenizer":"byte"}}'
+check "the 121-byte checkpoint is 121 bytes" bash -c "[ \$(wc -c <'$work/huge.st') -eq 121 ]"
+run_bad "sample of a checkpoint asking for 64 layers of 65536" 2 "layers.*\\[1, 16\\]" -- sample "$work/huge.st"
+write_header "$work/big.st" '{"__metadata__":{"cell":"lstm","layers":"16","hidden":"8192","embed":"1","vocab_size":"256","tokenizer":"byte"}}'
+run_bad "sample of a header-only checkpoint at the limits: no allocation, a missing tensor" 2 "missing tensor embedding.weight" -- sample "$work/big.st"
+run_bad "eval of it" 2 "missing tensor embedding.weight" -- eval "$work/big.st" "$root/corpora/lighthouse.txt"
+run_bad "grad of it" 2 "missing tensor embedding.weight" -- grad "$work/big.st" "$root/corpora/lighthouse.txt" --out "$work/g.st"
+run_bad "train --resume of it" 2 "missing tensor embedding.weight" -- train --headless --resume "$work/big.st"
+
 echo "RESULT $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -62,6 +62,15 @@ rc=$?
 check "a run that goes non-finite: exit 0, nonfinite under diverged under lr_high" \
     bash -c "[ $rc -eq 0 ] && grep -q '\"verdict\":\"lr_high\"' '$work/nan' && grep -q '\"id\":\"nonfinite\",\"severity\":\"problem\",\"subject\":\"run\",\"since\":[0-9]*,\"cause\":\"diverged\"' '$work/nan'"
 
+# a run that diverges (finite, but ran away) exits 1 and keeps the last good checkpoint
+"$bin" train --headless --quiet "${small[@]}" --steps 20 --eval-every 10 --save "$work/good.st"
+cp "$work/good.st" "$work/good.before"
+"$bin" train --headless --quiet --resume "$work/good.st" --optim sgd --lr 1000 --clip 0 --steps 80 2>"$work/err"
+rc=$?
+check "train that diverges: exit 1, one line naming the last good checkpoint" \
+    bash -c "[ $rc -eq 1 ] && [ \$(wc -l <'$work/err') -eq 1 ] && grep -q 'diverged at step.*last good checkpoint is .*good.st (step 20)' '$work/err'"
+check "and the good checkpoint is not overwritten with the blown-up state" cmp -s "$work/good.st" "$work/good.before"
+
 # bad input: one line, exit 2
 "$bin" diagnose --resume "$work/missing.st" >"$work/out" 2>"$work/err"
 rc=$?

@@ -232,7 +232,9 @@ int cmd_train(int argc, char **argv)
         }
         if (!quiet)
             progress_update(&prog, &info);
-        int due = save_every > 0 ? info.step % save_every == 0 : info.evaluated;
+        /* a diverged run's state is blown up: keep the last good save instead */
+        int due = (save_every > 0 ? info.step % save_every == 0 : info.evaluated) &&
+                  !t.findings.st[FD_DIVERGED].active;
         if (due) {
             if ((rc = trainer_save(&t, save_path, &err)) != 0) {
                 progress_finish(&prog);
@@ -244,11 +246,27 @@ int cmd_train(int argc, char **argv)
     }
     if (!quiet)
         progress_finish(&prog);
-    if (status == 0 && last_saved != t.step) {
+    /* A run that diverged is a failure (exit 1), and its blown-up state is not
+     * saved over the last good checkpoint: this session's last save, or the
+     * file it resumed from. With neither, it is saved for inspection. */
+    int diverged = status == 0 && t.findings.st[FD_DIVERGED].active;
+    const char *good = last_saved >= 0 ? save_path : resume;
+    long good_step = last_saved >= 0 ? last_saved : first_step;
+    if (((status == 0 && !diverged) || (diverged && !good)) && last_saved != t.step) {
         if ((rc = trainer_save(&t, save_path, &err)) != 0)
             status = report(&err);
     }
-    if (status == 0 && !quiet) {
+    if (diverged) {
+        Finding d;
+        findings_get(&t.findings, FD_DIVERGED, &d);
+        if (good)
+            fprintf(stderr, "rnnscope: the run diverged at step %ld (%s); the last good checkpoint is %s (step %ld); "
+                    "rnnscope diagnose --resume %s says why\n", d.since, d.text, good, good_step, good);
+        else
+            fprintf(stderr, "rnnscope: the run diverged at step %ld (%s); its state is saved to %s for inspection; "
+                    "rnnscope diagnose --resume %s says why\n", d.since, d.text, save_path, save_path);
+        status = 1;
+    } else if (status == 0 && !quiet) {
         if (isnan(t.last_val_loss))
             fprintf(stderr, "rnnscope: %s at step %ld; run saved to %s\n",
                     stop_requested ? "interrupted" : "done", t.step, save_path);

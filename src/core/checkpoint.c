@@ -86,10 +86,10 @@ int checkpoint_read_config(const StFile *f, ModelConfig *cfg, TokType *tok_type,
         return err_set(err, ERR_INPUT, "%s: metadata cell is '%s'; expected lstm, gru or rnn",
                        f->path, cell);
     int rc;
-    if ((rc = meta_int(f, "layers", 1, 64, &cfg->layers, err)) ||
-        (rc = meta_int(f, "hidden", 1, 1 << 16, &cfg->hidden, err)) ||
-        (rc = meta_int(f, "embed", 1, 1 << 16, &cfg->embed, err)) ||
-        (rc = meta_int(f, "vocab_size", 1, 1 << 24, &cfg->vocab, err)))
+    if ((rc = meta_int(f, "layers", 1, MODEL_MAX_LAYERS, &cfg->layers, err)) ||
+        (rc = meta_int(f, "hidden", 1, MODEL_MAX_WIDTH, &cfg->hidden, err)) ||
+        (rc = meta_int(f, "embed", 1, MODEL_MAX_WIDTH, &cfg->embed, err)) ||
+        (rc = meta_int(f, "vocab_size", 1, MODEL_MAX_VOCAB, &cfg->vocab, err)))
         return rc;
     const char *drop = st_meta(f, "dropout");
     if (drop) {
@@ -159,11 +159,11 @@ static void shape_text(char *buf, size_t cap, int ndim, const int64_t *shape)
         snprintf(buf + n, cap - n, "]");
 }
 
-static int read_tensor(const StFile *f, const Model *m, int index, Err *err)
+/* That the file holds tensor tv with its dtype and shape, before anything
+ * the configuration asks for is allocated. */
+static int check_tensor(const StFile *f, const ModelConfig *c, const TensorView *tv, Err *err)
 {
-    const TensorView *tv = &m->tensors[index];
     const StTensor *t = st_find(f, tv->name);
-    const ModelConfig *c = &m->cfg;
     if (!t)
         return err_set(err, ERR_INPUT, "%s: missing tensor %s (metadata: %s, %d layers, hidden %d)",
                        f->path, tv->name, cell_name(c->cell), c->layers, c->hidden);
@@ -183,6 +183,12 @@ static int read_tensor(const StFile *f, const Model *m, int index, Err *err)
                        "vocab %d) needs %s", f->path, tv->name, have_s, cell_name(c->cell),
                        c->hidden, c->embed, c->vocab, want_s);
     }
+    return 0;
+}
+
+static int read_tensor(const StFile *f, const Model *m, int index, Err *err)
+{
+    const TensorView *tv = &m->tensors[index];
     int rc = st_get_f32(f, tv->name, m->params + tv->offset, tv->size, err);
     if (rc)
         return rc;
@@ -202,6 +208,15 @@ int checkpoint_read_model(const StFile *f, Model *m, Tokenizer *tok, Err *err)
     int rc = checkpoint_read_config(f, &cfg, &type, err);
     if (rc)
         return rc;
+    /* every tensor present with the configuration's shape (so the file holds
+     * their bytes) before the model is allocated: metadata alone never sizes
+     * an allocation */
+    TensorView views[MODEL_MAX_TENSORS];
+    size_t n_params;
+    int n = model_layout(&cfg, views, &n_params);
+    for (int i = 0; i < n; i++)
+        if ((rc = check_tensor(f, &cfg, &views[i], err)) != 0)
+            return rc;
     Err merr;
     if (model_new(m, &cfg, &merr) != 0)
         return err_set(err, ERR_INPUT, "%s: %s", f->path, merr.msg);

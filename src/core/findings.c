@@ -26,6 +26,8 @@
 
 #define FD_PLATEAU_EVERY 25     /* steps between plateau samples: the ring spans 400 steps */
 #define LR_LOW_RATIO 1e-4       /* healthy min 1.5e-3 with the lr at its base */
+#define LR_LOW_SLOW 5e-4        /* ... and below this when the loss is not learning either
+                                   (Adam 1e-5: 1.7e-4 to 5e-4, loss still above the unigram at 600) */
 #define LR_JUDGE_FROM 3         /* steps before the update-ratio average means anything */
 #define LR_JUDGE_WARM 50        /* rmsprop, adagrad: their squared averages start at zero, so their
                                    first steps are ~10x lr (healthy rmsprop 2e-3: 0.38 at step 1) */
@@ -388,13 +390,13 @@ static void check_all(Findings *f, const StepInfo *s, int gates_new, int eval_ne
     int judged_lr = f->steps >= warm && !isnan(f->log_update);
     int over = judged_lr && f->log_update > log10(FINDINGS_LR_HIGH_RATIO);
     track(f, FD_LR_HIGH, over || ON(FD_DIVERGED) ? 1 : judged_lr ? 0 : -1, ON(FD_DIVERGED) ? 1 : 10, 50, k);
-    int lr_at_base = s->lr >= 0.5f * c->lr;  /* not a schedule's warmup or decayed tail */
-    track(f, FD_LR_LOW, judged_lr && lr_at_base ? f->log_update < log10(LR_LOW_RATIO) : (judged_lr ? 0 : -1), 10,
-          20, k);
-
     /* not learning: no better than a model that ignores its input */
     double floor_loss = fmin(c->unigram > 0 ? c->unigram : ln_vocab(f), ln_vocab(f));
-    track(f, FD_NOT_LEARNING, f->steps >= NL_FROM ? f->ema_fast > floor_loss - NL_MARGIN : -1, 10, 20, k);
+    int stuck = f->steps >= NL_FROM ? f->ema_fast > floor_loss - NL_MARGIN : -1;
+    int lr_at_base = s->lr >= 0.5f * c->lr;  /* not a schedule's warmup or decayed tail */
+    int low = f->log_update < log10(LR_LOW_RATIO) || (stuck == 1 && f->log_update < log10(LR_LOW_SLOW));
+    track(f, FD_LR_LOW, judged_lr && lr_at_base ? low : (judged_lr ? 0 : -1), 10, 20, k);
+    track(f, FD_NOT_LEARNING, stuck, 10, 20, k);
 
     /* exploding: repeated spikes of the norm, or a gradient growing back through time */
     int recent = 0;

@@ -33,7 +33,6 @@
 #include "pool.h"
 #include "rgemm.h"
 
-enum { MODEL_MAX_LAYERS = 64, MODEL_MAX_DIM = 1 << 16, MODEL_MAX_VOCAB = 1 << 24 };
 
 int cell_gates(CellType c)
 {
@@ -75,12 +74,12 @@ static int model_check_config(const ModelConfig *cfg, Err *err)
     if (cfg->layers < 1 || cfg->layers > MODEL_MAX_LAYERS)
         return err_set(err, ERR_INPUT, "model: --layers %d out of range; use 1..%d",
                        cfg->layers, MODEL_MAX_LAYERS);
-    if (cfg->hidden < 1 || cfg->hidden > MODEL_MAX_DIM)
+    if (cfg->hidden < 1 || cfg->hidden > MODEL_MAX_WIDTH)
         return err_set(err, ERR_INPUT, "model: --hidden %d out of range; use 1..%d",
-                       cfg->hidden, MODEL_MAX_DIM);
-    if (cfg->embed < 1 || cfg->embed > MODEL_MAX_DIM)
+                       cfg->hidden, MODEL_MAX_WIDTH);
+    if (cfg->embed < 1 || cfg->embed > MODEL_MAX_WIDTH)
         return err_set(err, ERR_INPUT, "model: --embed %d out of range; use 1..%d",
-                       cfg->embed, MODEL_MAX_DIM);
+                       cfg->embed, MODEL_MAX_WIDTH);
     if (cfg->vocab < 1 || cfg->vocab > MODEL_MAX_VOCAB)
         return err_set(err, ERR_INPUT, "model: vocabulary size %d out of range; use 1..%d",
                        cfg->vocab, MODEL_MAX_VOCAB);
@@ -90,10 +89,10 @@ static int model_check_config(const ModelConfig *cfg, Err *err)
     return ERR_OK;
 }
 
-static void model_add_view(Model *m, int idx, const char *name, size_t *offset, int ndim,
+static void model_add_view(TensorView *views, int idx, const char *name, size_t *offset, int ndim,
                            int d0, int d1)
 {
-    TensorView *v = &m->tensors[idx];
+    TensorView *v = &views[idx];
     snprintf(v->name, sizeof v->name, "%s", name);
     v->offset = *offset;
     v->ndim = ndim;
@@ -103,35 +102,41 @@ static void model_add_view(Model *m, int idx, const char *name, size_t *offset, 
     *offset += v->size;
 }
 
+int model_layout(const ModelConfig *cfg, TensorView *views, size_t *n_params)
+{
+    const int L = cfg->layers, H = cfg->hidden, E = cfg->embed, V = cfg->vocab;
+    const int GH = cell_gates(cfg->cell) * H;
+    size_t off = 0;
+    char name[48];
+    model_add_view(views, TENSOR_EMBEDDING, "embedding.weight", &off, 2, V, E);
+    for (int k = 0; k < L; k++) {
+        snprintf(name, sizeof name, "rnn.weight_ih_l%d", k);
+        model_add_view(views, TENSOR_W_IH(k), name, &off, 2, GH, k == 0 ? E : H);
+        snprintf(name, sizeof name, "rnn.weight_hh_l%d", k);
+        model_add_view(views, TENSOR_W_HH(k), name, &off, 2, GH, H);
+        snprintf(name, sizeof name, "rnn.bias_ih_l%d", k);
+        model_add_view(views, TENSOR_B_IH(k), name, &off, 1, GH, 0);
+        snprintf(name, sizeof name, "rnn.bias_hh_l%d", k);
+        model_add_view(views, TENSOR_B_HH(k), name, &off, 1, GH, 0);
+    }
+    model_add_view(views, TENSOR_HEAD_W(L), "head.weight", &off, 2, V, H);
+    model_add_view(views, TENSOR_HEAD_B(L), "head.bias", &off, 1, V, 0);
+    *n_params = off;
+    return 3 + 4 * L;
+}
+
 int model_new(Model *m, const ModelConfig *cfg, Err *err)
 {
     memset(m, 0, sizeof *m);
     int rc = model_check_config(cfg, err);
     if (rc)
         return rc;
-    const int L = cfg->layers, H = cfg->hidden, E = cfg->embed, V = cfg->vocab;
-    const int GH = cell_gates(cfg->cell) * H;
     m->cfg = *cfg;
-    m->n_tensors = 3 + 4 * L;
+    m->n_tensors = 3 + 4 * cfg->layers;
     m->tensors = xcalloc((size_t)m->n_tensors, sizeof *m->tensors);
-    size_t off = 0;
-    char name[48];
-    model_add_view(m, TENSOR_EMBEDDING, "embedding.weight", &off, 2, V, E);
-    for (int k = 0; k < L; k++) {
-        snprintf(name, sizeof name, "rnn.weight_ih_l%d", k);
-        model_add_view(m, TENSOR_W_IH(k), name, &off, 2, GH, k == 0 ? E : H);
-        snprintf(name, sizeof name, "rnn.weight_hh_l%d", k);
-        model_add_view(m, TENSOR_W_HH(k), name, &off, 2, GH, H);
-        snprintf(name, sizeof name, "rnn.bias_ih_l%d", k);
-        model_add_view(m, TENSOR_B_IH(k), name, &off, 1, GH, 0);
-        snprintf(name, sizeof name, "rnn.bias_hh_l%d", k);
-        model_add_view(m, TENSOR_B_HH(k), name, &off, 1, GH, 0);
-    }
-    model_add_view(m, TENSOR_HEAD_W(L), "head.weight", &off, 2, V, H);
-    model_add_view(m, TENSOR_HEAD_B(L), "head.bias", &off, 1, V, 0);
-    m->n_params = off;
-    m->params = xcalloc(off, sizeof *m->params);
-    m->grads = xcalloc(off, sizeof *m->grads);
+    model_layout(cfg, m->tensors, &m->n_params);
+    m->params = xcalloc(m->n_params, sizeof *m->params);
+    m->grads = xcalloc(m->n_params, sizeof *m->grads);
     return ERR_OK;
 }
 

@@ -43,6 +43,12 @@ typedef struct {
     float dropout; /* probability of zeroing a unit between layers, in [0, 1) */
 } ModelConfig;
 
+/* The largest model rnnscope builds: the command line's limits, which a
+ * checkpoint's metadata must respect too. */
+#define MODEL_MAX_LAYERS 16
+#define MODEL_MAX_WIDTH 8192      /* hidden and embed */
+#define MODEL_MAX_VOCAB (1 << 22)
+
 int cell_gates(CellType c);           /* G: 4 lstm, 3 gru, 1 rnn */
 const char *cell_name(CellType c);    /* "lstm", "gru", "rnn" */
 int cell_parse(const char *s, CellType *out); /* 0 on success, -1 if unknown */
@@ -54,6 +60,12 @@ typedef struct {
     int ndim;       /* 1 or 2 */
     int shape[2];   /* shape[1] unused when ndim == 1 */
 } TensorView;
+
+/* The tensors a configuration has, in order, with names, shapes and offsets,
+ * without allocating them: views must hold 3 + 4 * layers entries (at most
+ * MODEL_MAX_TENSORS). Returns how many; *n_params gets the total. */
+#define MODEL_MAX_TENSORS (3 + 4 * MODEL_MAX_LAYERS)
+int model_layout(const ModelConfig *cfg, TensorView *views, size_t *n_params);
 
 enum { TENSOR_EMBEDDING = 0 };
 #define TENSOR_W_IH(k) (1 + 4 * (k))

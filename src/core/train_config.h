@@ -16,7 +16,7 @@
 #include "schedule.h"
 #include "tokenizer.h"
 
-#define TRAIN_MAX_LAYERS 16
+#define TRAIN_MAX_LAYERS MODEL_MAX_LAYERS
 #define TRAIN_PATH_MAX 1024
 
 typedef struct {
