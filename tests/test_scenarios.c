@@ -192,6 +192,7 @@ static int apply_flags(TrainConfig *c, Craft *cr, char **tok, int n, int fast, c
             cr->input = strtof(t + 13, NULL);
         } else if (!strncmp(t, "@craft:dead=", 12)) {
             cr->dead = strtof(t + 12, NULL);
+
         } else if (!strncmp(t, "--", 2)) {
             const TcField *fd = train_config_find(t + 2);
             if (!fd)
@@ -228,6 +229,7 @@ static void set_gate_bias(Model *m, int layer, int gate, int units, float value)
 static void craft(Model *m, const Craft *cr)
 {
     int H = m->cfg.hidden;
+
     for (int l = 0; l < m->cfg.layers && m->cfg.cell == CELL_LSTM; l++) {
         if (!isnan(cr->forget))
             set_gate_bias(m, l, 1, H, cr->forget);
@@ -319,7 +321,20 @@ static int run_scenario(Scenario *s, int fast, int *skipped)
     size_t blen = 0;
 #define BAD(...) (blen += (size_t)snprintf(bad + blen, blen < sizeof bad ? sizeof bad - blen : 0, __VA_ARGS__))
     for (int i = 0; i < ne; i++) {
-        const char *id = et[i][0] == '^' || et[i][0] == '~' ? et[i] + 1 : et[i];
+        const char *id = et[i][0] == '^' || et[i][0] == '~' || et[i][0] == '*' ? et[i] + 1 : et[i];
+        if (et[i][0] == '*') { /* transient: it appeared at some step of the run */
+            FindingId want = findings_id_from_name(id);
+            long seen = 0;
+            int appeared = 0;
+            FindingEvent e;
+            while (findings_next_event(&t.findings, &seen, &e))
+                appeared |= e.id == want && e.appeared;
+            n_expected++;
+            n_expected_found += appeared;
+            if (!appeared)
+                BAD(" %s never appeared;", id);
+            continue;
+        }
         if (et[i][0] == '~') { /* a symptom: if present, it hangs under a cause */
             for (int k = 0; k < nf; k++)
                 if (!strcmp(findings_id_name(f[k].id), id) && f[k].cause == FD_NONE)
@@ -346,7 +361,7 @@ static int run_scenario(Scenario *s, int fast, int *skipped)
     /* the suite's precision and recall */
     const char *want_verdict = "healthy";
     for (int i = 0; i < ne; i++) {
-        if (et[i][0] == '~' || !strcmp(et[i], "healthy"))
+        if (et[i][0] == '~' || et[i][0] == '*' || !strcmp(et[i], "healthy"))
             continue;
         n_expected++;
         n_expected_found += active(f, nf, et[i][0] == '^' ? et[i] + 1 : et[i]);

@@ -263,9 +263,13 @@ static void observe_probe(Findings *f, const StepInfo *s)
             f->probe_span = span;
         }
     }
+    if (!isfinite(best_spd) && grow == 0) {
+        f->n_probes_fast = 0; /* no layer had a gradient at t-0 to measure against */
+        return;
+    }
     f->probe_spd = best_spd;
     f->probe_grow = grow;
-    if (s->step >= VAN_FROM && f->probe_ratio < VAN_RATIO)
+    if (s->step >= VAN_FROM && isfinite(best_spd) && f->probe_ratio < VAN_RATIO)
         f->n_probes_fast++;
     else
         f->n_probes_fast = 0;
@@ -392,7 +396,8 @@ static void check_all(Findings *f, const StepInfo *s, int gates_new, int eval_ne
     track(f, FD_LR_HIGH, over || ON(FD_DIVERGED) ? 1 : judged_lr ? 0 : -1, ON(FD_DIVERGED) ? 1 : 10, 50, k);
     /* not learning: no better than a model that ignores its input */
     double floor_loss = fmin(c->unigram > 0 ? c->unigram : ln_vocab(f), ln_vocab(f));
-    int stuck = f->steps >= NL_FROM ? f->ema_fast > floor_loss - NL_MARGIN : -1;
+    /* the margin shrinks for text that is nearly predictable by counting alone */
+    int stuck = f->steps >= NL_FROM ? f->ema_fast > floor_loss - fmin(NL_MARGIN, 0.1 * floor_loss) : -1;
     int lr_at_base = s->lr >= 0.5f * c->lr;  /* not a schedule's warmup or decayed tail */
     int low = f->log_update < log10(LR_LOW_RATIO) || (stuck == 1 && f->log_update < log10(LR_LOW_SLOW));
     track(f, FD_LR_LOW, judged_lr && lr_at_base ? low : (judged_lr ? 0 : -1), 10, 20, k);
@@ -710,7 +715,7 @@ static void describe(const Findings *f, FindingId id, Finding *d)
             2 * f->gn_median);
         break;
     case FD_VANISHING: {
-        int horizon = (int)(6 * f->probe_spd + 0.5); /* steps back to 1e-6 */
+        int horizon = isfinite(f->probe_spd) && f->probe_spd < 1e6 ? (int)(6 * f->probe_spd + 0.5) : 0; /* to 1e-6 */
         snprintf(d->subject, sizeof d->subject, "layer %d", f->probe_layer);
         num(d, "layer", f->probe_layer);
         num(d, "steps_per_decade", f->probe_spd);
