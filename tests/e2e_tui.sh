@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # e2e_tui.sh — drives the real dashboard in a detached tmux terminal (100x30):
-# training progresses, typing shows probability bars, :pause holds the step
+# training progresses, the findings box shows, typing shows probability bars, :pause holds the step
 # counter, :step 1 advances it by exactly one, a resize to 50x15 shows the
 # "too small" notice and back restores the screen, :quit exits 0 with the run
 # saved (and loadable by `rnnscope sample`) and the terminal left sane.
@@ -28,6 +28,13 @@ if wait_for '^ *step [0-9]+ +running'; then
     if [ "${s2:-0}" -gt "${s1:-0}" ]; then ok "training progresses: step $s1 -> $s2"; else bad "step counter stuck at $s1"; fi
 else
     bad "the dashboard did not start: $(screen | head -3) $(cat "$work/stderr" 2>/dev/null | head -3)"
+fi
+
+# 1b. the findings box under the chart: the run's findings, or the calm line
+if wait_for 'findings │ F2 lists them, F12 shows the details' && wait_for '^│(no findings: nothing looks wrong|[✖▲•] [a-z_]+: )'; then
+    ok "the findings box shows on the dashboard"
+else
+    bad "no findings box: $(screen | sed -n 12,18p)"
 fi
 
 # 2. typing a prompt shows probability bars

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # e2e_tui_lua.sh — Lua inside the real dashboard, in a detached tmux terminal
-# (100x30): the init file runs at start; `= 6*7` shows 42; `:lua rnn.log(..)`
+# (100x34: five message rows under the findings box): the init file runs at start; `= 6*7` shows 42; `:lua rnn.log(..)`
 # shows its text; `= rnn.eval()` gets the runner's validation loss; `:run` of a stepping script moves the step counter by
 # exactly N with a hook printing once per step in order, and leaves training
 # paused as it was; a pure-Lua `while true do end` is stopped by a typed :stop
@@ -41,7 +41,7 @@ echo \$? >"$work/rc"
 echo SHELL-OK
 sleep 120
 EOS
-tm new-session -d -s e2e -x 100 -y 30 "bash $work/run.sh"
+tm new-session -d -s e2e -x 100 -y 34 "bash $work/run.sh"
 
 # 1. the init file ran, and the dashboard trains afterwards
 if wait_for 'init file ran at step [0-9]+' && wait_for '^ *step [0-9]+ +running'; then

@@ -1,6 +1,8 @@
 /* test_chart.c — the braille line chart: scaling onto dots, tick values and
- * labels, log axis, NaN gaps, legend, priorities, reference lines, windows,
- * number formatting, EMA smoothing, and speed on a long history. */
+ * labels, log axis, NaN gaps, legend (its order, entries whole or left out),
+ * priorities, reference lines, the y range holding points and reference
+ * lines, windows, number formatting, EMA smoothing, and speed on a long
+ * history. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -413,6 +415,57 @@ static void test_window_and_fixed(void)
     grid_free(&g);
 }
 
+/* The y range takes in a POINTS series and the reference lines beyond the
+ * lines' range (linear and log); the legend puts the last legend_after_refs
+ * series after the reference lines and leaves out, whole, what does not fit. */
+static void test_range_and_legend(void)
+{
+    double x[11], y[11], px[2] = {3, 8}, py[2] = {5, 4.2}, bx[1] = {8}, by[1] = {4.2};
+    for (int i = 0; i <= 10; i++) {
+        x[i] = i;
+        y[i] = 2 + 0.1 * i; /* 2 .. 3 */
+    }
+    ChartSeries s[3] = {
+        {"loss", ROLE_SERIES1, 0, CHART_LINE, x, y, 11},
+        {"validation", ROLE_SERIES3, 0x25c6, CHART_POINTS, px, py, 2},
+        {"best 4.2 @8", ROLE_GOOD, 0x2605, CHART_POINTS, bx, by, 1},
+    };
+    ChartRefLine ref = {0.5, ROLE_SERIES4, "3-gram"};
+    Grid g;
+    grid_init(&g, 60, 14);
+    ChartOptions o = chart_options_default();
+    o.legend_after_refs = 1;
+    ChartFrame f;
+    for (int log_y = 0; log_y < 2; log_y++) {
+        o.log_y = log_y;
+        grid_clear(&g);
+        chart_draw(&g, rect_make(0, 0, 60, 14), s, 3, &ref, 1, &o, &f);
+        int dx, dy;
+        CHECK(f.y_max >= 5 && f.y_min <= 0.5 && chart_map(&f, 3, 5, &dx, &dy) && chart_map(&f, 0, 0.5, &dx, &dy),
+              "%s: the y range %g..%g holds the points (5) and the reference line (0.5)", log_y ? "log" : "linear",
+              f.y_min, f.y_max);
+        chart_map(&f, 8, 4.2, &dx, &dy);
+        GridCell c = grid_get(&g, f.plot.x + dx / 2, f.plot.y + dy / 4);
+        CHECK(c.ch == 0x2605 && c.role == ROLE_GOOD, "%s: the later POINTS series' star covers the diamond there",
+              log_y ? "log" : "linear");
+    }
+    CHECK(has(row(&g, 0), "• loss  ◆ validation  ┄ 3-gram  ★ best 4.2 @8"),
+          "legend_after_refs 1: the last series follows the reference line: '%s'", row(&g, 0));
+    /* 40 columns: the last entry has no room and is left out whole, not cut */
+    grid_resize(&g, 40, 14);
+    chart_draw(&g, rect_make(0, 0, 40, 14), s, 3, &ref, 1, &o, &f);
+    CHECK(has(row(&g, 0), "┄ 3-gram") && !has(row(&g, 0), "★") && !has(row(&g, 0), "best"),
+          "an entry that does not fit is left out whole: '%s'", row(&g, 0));
+    /* without legend_after_refs: series order, then the reference line; a long one is skipped */
+    o.legend_after_refs = 0;
+    s[1].name = "validation loss (held-out split)";
+    grid_clear(&g);
+    chart_draw(&g, rect_make(0, 0, 40, 14), s, 3, &ref, 1, &o, &f);
+    CHECK(has(row(&g, 0), "• loss  ★ best 4.2 @8  ┄ 3-gram") && !has(row(&g, 0), "held"),
+          "later, shorter entries still show after one left out: '%s'", row(&g, 0));
+    grid_free(&g);
+}
+
 static void test_speed(void)
 {
     enum { N = 1000000 };
@@ -447,6 +500,7 @@ int main(void)
     test_log();
     test_priority_points_refs();
     test_window_and_fixed();
+    test_range_and_legend();
     test_speed();
     return check_summary();
 }

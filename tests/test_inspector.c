@@ -3,7 +3,8 @@
  * legend of decades, time axis), the histogram view (column merging, bar
  * heights, axis labels) and the whole inspector screen (sections, update
  * ratios against the band, findings in words, the comparison chart), at
- * several sizes without drawing outside its rectangle. */
+ * several sizes without drawing outside its rectangle; the findings section
+ * ranked and indented, and with a finding selected its details. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -213,10 +214,14 @@ static void test_screen(void)
     make_step(&s);
     Finding f[2];
     memset(f, 0, sizeof f);
+    f[0].id = FD_VANISHING;
     f[0].severity = SEV_PROBLEM;
+    f[0].cause = FD_NONE;
     snprintf(f[0].text, sizeof f[0].text,
              "layer 0: the gradient at t-49 is 1e-10 of that at t-0 — it vanishes within this window; try lstm/gru");
+    f[1].id = FD_LR_HIGH;
     f[1].severity = SEV_WARNING;
+    f[1].cause = FD_NONE;
     snprintf(f[1].text, sizeof f[1].text, "head.weight: update ratio 3e-01 — learning rate too high");
     Histogram h;
     memset(&h, 0, sizeof h);
@@ -228,7 +233,7 @@ static void test_screen(void)
     h.count = 108;
     double rx[3] = {1, 50, 100}, ry[3] = {4, 3, 2.5};
     InspectorRun run = {"baseline-run", ROLE_SERIES5, rx, ry, 3};
-    InspectorData d = {&s, CELL_LSTM, 11, names, f, 2, &h, "grad:rnn.weight_hh_l0", 120, NULL, NULL, 0, NAN, 0};
+    InspectorData d = {&s, CELL_LSTM, 11, names, f, 2, &h, "grad:rnn.weight_hh_l0", 120, NULL, NULL, 0, NAN, 0, 0};
 
     Grid g;
     grid_init(&g, 100, 21);
@@ -258,9 +263,9 @@ static void test_screen(void)
           band);
     CHECK(screen_has(&g, "1e-6") && screen_has(&g, "1e-4") && screen_has(&g, "1e-2"), "ratio axis labels");
     CHECK(screen_has(&g, "grad:rnn.weight_hh_l0 (step 120)"), "the histogram names its tensor and step");
-    CHECK(screen_has(&g, "findings at step 120") && screen_has(&g, "✖ layer 0: the gradient at t-49") &&
-              screen_has(&g, "▲ head.weight: update ratio"),
-          "findings in words, most severe first, with their marks");
+    CHECK(screen_has(&g, "findings at step 120 │ F12 details") && screen_has(&g, "✖ vanishing: layer 0: the gradient at t-49") &&
+              screen_has(&g, "▲ lr_high: head.weight: update ratio"),
+          "findings in words, ranked, with their marks and names; the title says F12 shows the details");
     CHECK(!screen_has(&g, "run comparison"), "no comparison section without runs");
 
     /* with a comparison run and a baseline */
@@ -292,10 +297,105 @@ static void test_screen(void)
     CHECK(clean, "at every size from 20x6 to 160x50 nothing is drawn outside the rectangle");
 
     /* before the first step */
-    InspectorData e = {NULL, CELL_RNN, 0, NULL, NULL, 0, NULL, NULL, 0, "computing…", NULL, 0, NAN, 0};
+    InspectorData e = {NULL, CELL_RNN, 0, NULL, NULL, 0, NULL, NULL, 0, "computing…", NULL, 0, NAN, 0, 0};
     grid_clear(&g);
     inspector_draw(&g, rect_make(0, 0, 100, 21), &e);
     CHECK(screen_has(&g, "waiting for the first step"), "an empty inspector says it is waiting");
+    grid_free(&g);
+}
+
+/* The findings section: symptoms indented under their cause; with one
+ * selected, the list by name beside its details (numbers, advice, since,
+ * the cause); the section grows to show them. */
+static void test_findings_detail(void)
+{
+    StepInfo s;
+    make_step(&s);
+    Finding f[3];
+    memset(f, 0, sizeof f);
+    f[0] = (Finding){.id = FD_LR_HIGH, .severity = SEV_PROBLEM, .since = 12, .cause = FD_NONE, .depth = 0};
+    snprintf(f[0].subject, sizeof f[0].subject, "run");
+    snprintf(f[0].text, sizeof f[0].text, "each step changes the weight matrices by 0.31 of their size (median)");
+    snprintf(f[0].advice, sizeof f[0].advice, "lower --lr to about 0.1 and set --clip 5");
+    f[0].numbers[0] = (FindingNumber){"update_ratio", 0.31};
+    f[0].numbers[1] = (FindingNumber){"lr", 1};
+    f[0].n_numbers = 2;
+    f[1] = (Finding){.id = FD_SATURATED, .severity = SEV_WARNING, .since = 40, .cause = FD_LR_HIGH, .depth = 1};
+    snprintf(f[1].subject, sizeof f[1].subject, "layer 0 input gate");
+    snprintf(f[1].text, sizeof f[1].text, "layer 0 input gate: 99%% of its activations are pinned at the ends");
+    snprintf(f[1].advice, sizeof f[1].advice, "lower --lr (see lr_high)");
+    f[1].numbers[0] = (FindingNumber){"saturated", 0.994};
+    f[1].numbers[1] = (FindingNumber){"healthy_max", 0.93};
+    f[1].n_numbers = 2;
+    f[2] = (Finding){.id = FD_CORPUS_SMALL, .severity = SEV_WARNING, .since = 1, .cause = FD_NONE, .depth = 0};
+    snprintf(f[2].subject, sizeof f[2].subject, "run");
+    snprintf(f[2].text, sizeof f[2].text, "the model has 246123 parameters for 9000 training tokens (27x)");
+    InspectorData d = {&s, CELL_LSTM, 11, names, f, 3, NULL, NULL, 0, "computing…", NULL, 0, NAN, 0, 0};
+    Grid g;
+    grid_init(&g, 100, 21);
+    inspector_draw(&g, rect_make(0, 0, 100, 21), &d);
+    int y0 = row_of(&g, "✖ lr_high: each step");
+    int y1 = row_of(&g, "▲ saturated: layer 0 input gate");
+    CHECK(y0 > 0 && y1 == y0 + 1 && strstr(row(&g, y1), "│  ▲ saturated") != NULL,
+          "the symptom is listed under its cause, indented: '%s'", y1 >= 0 ? row(&g, y1) : "");
+    CHECK(inspector_findings_rows(f, 3, 0, 98) == 3, "three findings that fit take three rows");
+
+    d.detail = 2; /* saturated */
+    grid_clear(&g);
+    inspector_draw(&g, rect_make(0, 0, 100, 21), &d);
+    if (getenv("SHOW"))
+        for (int y = 0; y < g.h; y++)
+            printf("%s\n", row(&g, y));
+    int yh = row_of(&g, "│ ▲ warning saturated · layer 0 input gate");
+    int ys = row_of(&g, "│  ▲ saturated · layer 0");
+    CHECK(yh > 0 && ys == yh + 1 && !strncmp(row(&g, yh), "│✖ lr_high  ", 12),
+          "selected: the list by name on the left, the details' head on the right: '%s'", yh > 0 ? row(&g, yh) : "");
+    int sel_x = -1;
+    for (int x = 4; ys > 0 && x < 30; x++)
+        if (grid_get(&g, x, ys).role == ROLE_SELECTED) {
+            sel_x = x;
+            break;
+        }
+    CHECK(sel_x > 0, "the selected row is highlighted (ROLE_SELECTED)");
+    CHECK(screen_has(&g, "since step 40 · follows from ✖ lr_high") && screen_has(&g, "saturated=0.994") &&
+              screen_has(&g, "healthy_max=0.93") && screen_has(&g, "advice: lower --lr (see lr_high)"),
+          "the details: since, the cause it follows from, the numbers as key=value, the advice");
+    CHECK(screen_has(&g, "F11/F12 select"), "the title names the selection keys");
+    int rows = inspector_findings_rows(f, 3, 2, 98);
+    CHECK(rows >= 5 && rows > inspector_findings_rows(f, 3, 0, 98),
+          "with details the section wants more rows (%d)", rows);
+    CHECK(screen_has(&g, "l0 ") && screen_has(&g, "gates"), "the sections above still show");
+
+    /* the selection beyond the list, or none: the plain list again */
+    d.detail = 9;
+    grid_clear(&g);
+    inspector_draw(&g, rect_make(0, 0, 100, 21), &d);
+    CHECK(screen_has(&g, "✖ lr_high: each step") && !screen_has(&g, "advice:"), "a stale selection shows no details");
+    /* more than fit: whole findings, then "+N more" */
+    Finding many[4];
+    for (int i = 0; i < 4; i++) {
+        many[i] = f[2];
+        many[i].id = (FindingId)(FD_LR_HIGH + i);
+        snprintf(many[i].text, sizeof many[i].text,
+                 "finding %d: a sentence long enough to wrap onto a second row of the findings section at this "
+                 "width, with a few more words to be sure of it", i);
+    }
+    d.findings = many;
+    d.n_findings = 4;
+    d.detail = 0;
+    grid_clear(&g);
+    inspector_draw(&g, rect_make(0, 0, 100, 21), &d);
+    CHECK(screen_has(&g, "finding 1: a sentence") && !screen_has(&g, "finding 2: a sentence") &&
+              screen_has(&g, "│+2 more "),
+          "findings that do not fit: the ones that fit whole, then +2 more");
+    d.findings = f;
+    d.n_findings = 3;
+    /* no findings: the calm line */
+    d.n_findings = 0;
+    d.detail = 0;
+    grid_clear(&g);
+    inspector_draw(&g, rect_make(0, 0, 100, 21), &d);
+    CHECK(screen_has(&g, "no findings: nothing looks wrong"), "no findings: one calm line");
     grid_free(&g);
 }
 
@@ -327,5 +427,6 @@ int main(void)
     test_histview();
     test_ratio_axis();
     test_screen();
+    test_findings_detail();
     return check_summary();
 }

@@ -451,7 +451,7 @@ static void check_all(Findings *f, const StepInfo *s, int gates_new, int eval_ne
 static FindingId first_active(const Findings *f, const FindingId *ids, int n)
 {
     for (int i = 0; i < n; i++)
-        if (ON(ids[i]))
+        if (ids[i] != FD_NONE && ON(ids[i]))
             return ids[i];
     return FD_NONE;
 }
@@ -696,6 +696,9 @@ static void describe(const Findings *f, FindingId id, Finding *d)
         if (recent > 0)
             put(d->text, sizeof d->text, "the gradient norm jumped to %.0fx its recent median (%.3g) %d time%s in "
                 "the last %d steps", f->spike_ratio, f->gn_median, recent, recent == 1 ? "" : "s", SPIKE_WINDOW);
+        else if (f->probe_grow <= GROW_RATIO && f->n_spikes > 0)
+            put(d->text, sizeof d->text, "the gradient norm jumped to %.0fx its recent median at step %ld; none "
+                "since", f->spike_ratio, f->spikes[f->n_spikes - 1]);
         else
             put(d->text, sizeof d->text, "the gradient grows back through time: %.0e times larger at the start "
                 "of the window than at its end", f->probe_grow);

@@ -11,7 +11,8 @@
  * script in the host (src/lua/lua_host.h); the loop resumes it a time slice
  * at a time (app_lua_tick) and hands its steps to the runner one by one, so
  * the screen stays live while it trains: app_lua.c. The inspector's data,
- * :compare and :gradcheck: app_inspector.c.
+ * :compare and :gradcheck: app_inspector.c. The findings (the box, the
+ * badge, messages when one appears, F11/F12 selection): app_findings.c.
  */
 #include "app.h"
 
@@ -101,6 +102,7 @@ static void app_new_generation(App *a)
     tokenizer_copy(&a->tok, &a->run.tok);
     a->generation = a->run.generation;
     a->start_step = a->run.step;
+    app_findings_forget(a);
     runner_unlock(&a->run);
     Err err;
     if (model_new(&a->pm, &mc, &err) != 0) {
@@ -211,7 +213,7 @@ static void app_set_theme(App *a, const char *name)
     app_msg(a, ROLE_GOOD, "theme %s%s%s", a->theme.name, a->theme.path[0] ? " from " : " (built in)", a->theme.path);
 }
 
-static void app_set_layout(App *a, const char *name)
+void app_set_layout(App *a, const char *name)
 {
     if (layout_find(name) < 0) {
         char list[256] = "";
@@ -418,6 +420,8 @@ static void app_key(App *a, int key)
             app_hist_cycle(a, 1, 0);
         break;
     case KEY_F(10): a->quit = 1; break;
+    case KEY_F(11): case KEY_SR: app_findings_select(a, -1); break; /* KEY_SR: Shift-Up */
+    case KEY_F(12): case KEY_SF: app_findings_select(a, 1); break;  /* KEY_SF: Shift-Down */
     case KEY_PPAGE: textpane_scroll(a->msgs, 5); break;
     case KEY_NPAGE: textpane_scroll(a->msgs, -5); break;
     case 12: screen_invalidate(&a->scr); break; /* Ctrl-L */
@@ -512,6 +516,7 @@ static void app_render(App *a)
     d.n_unknown = a->have_pm ? a->prompt.n_unknown : 0;
     d.sample = a->sample;
     d.messages = a->msgs;
+    app_findings_fill(a, &d);
     app_inspector_fill(a, &d);
     d.help = a->help;
     d.help_scroll = a->help_scroll;
@@ -562,6 +567,7 @@ static void app_pull_runner(App *a)
     runner_unlock(&a->run);
     if (gen != a->generation)
         app_new_generation(a);
+    app_findings_tick(a);
     if (a->have_pm && runner_weights(&a->run, &a->wver, a->pm.params, a->pm.n_params, &a->wstep)) {
         prompt_weights_changed(&a->prompt);
         app_update_prompt(a, 1);
@@ -654,6 +660,7 @@ int app_run(Trainer *t, const AppOptions *o, Err *err)
     a->temp = 1.0f;
     a->topk = 10;
     a->smoothing = 0.9;
+    a->find_sel = FD_NONE;
     a->hist_kind = 1; /* start on the gradient of layer 0's recurrent weights: where trouble shows */
     a->hist_item = 2;
     a->cmp_roles[0] = ROLE_SERIES5;

@@ -1,5 +1,5 @@
 /* app_inspector.c — the data behind the inspector screen (F2): the tensor
- * histogram requested from the runner, findings from the last two steps,
+ * histogram requested from the runner, the findings app_findings.c lists,
  * :compare of saved runs' loss curves, and :gradcheck. The drawing itself is
  * the pure widget in inspector.c. Part of the app (app_internal.h).
  */
@@ -77,7 +77,7 @@ void app_hist_cycle(App *a, int kind_delta, int item_delta)
                                                                                                 : "activations");
 }
 
-/* Snapshot for the inspector and the loss chart's extras; findings from the last two steps. */
+/* Snapshot for the inspector and the loss chart's extras (the findings come from app_findings_fill). */
 void app_inspector_fill(App *a, PanelData *d)
 {
     static InspectorData id;
@@ -86,9 +86,6 @@ void app_inspector_fill(App *a, PanelData *d)
     int have = r->have_last && a->have_pm;
     if (have)
         a->icur = r->last;
-    int have_prev = have && r->have_prev;
-    if (have_prev)
-        a->iprev = r->prev;
     int have_hist = r->histo_done > 0 && !r->histo_err[0];
     if (r->histo_done > 0) {
         a->ihist = r->histo;
@@ -106,8 +103,6 @@ void app_inspector_fill(App *a, PanelData *d)
     d->inspector_keys = a->inspector;
     if (!a->inspector)
         return;
-    runner_findings(&a->run, &a->fsnap);
-    a->n_findings = findings_list(&a->fsnap, a->findings, FINDINGS_MAX);
     int nt = a->have_pm ? a->pm.n_tensors : 0;
     for (int i = 0; i < nt && i < STEP_MAX_TENSORS; i++)
         snprintf(a->inames[i], sizeof a->inames[i], "%s", a->pm.tensors[i].name);
@@ -122,8 +117,9 @@ void app_inspector_fill(App *a, PanelData *d)
     id.cell = a->have_pm ? a->pm.cfg.cell : CELL_LSTM;
     id.n_tensors = nt;
     id.tensor_names = a->inames;
-    id.findings = a->findings;
+    id.findings = a->findings; /* app_findings_fill's, this frame */
     id.n_findings = a->n_findings;
+    id.detail = a->find_sel_index + 1; /* -1 (none) is 0 */
     id.hist = have_hist ? &a->ihist : NULL;
     id.hist_what = a->ihist_what;
     id.hist_step = a->ihist_step;

@@ -5,6 +5,7 @@
  *   app.c            the event loop, keys, commands, rendering
  *   app_lua.c        Lua scripts run from the dashboard (:run, :lua, = expr)
  *   app_inspector.c  the inspector screen's data, :compare and :gradcheck
+ *   app_findings.c   the findings: snapshot, messages on events, selection
  */
 #ifndef RNNSCOPE_APP_INTERNAL_H
 #define RNNSCOPE_APP_INTERNAL_H
@@ -28,6 +29,7 @@
 #include "commands.h"
 #include "csvlog.h"
 #include "findings.h"
+#include "findview.h"
 #include "gradcheck.h"
 #include "history.h"
 #include "input.h"
@@ -135,13 +137,18 @@ typedef struct {
     long hist_asked;           /* histogram requests sent to the runner */
     long hist_asked_step;      /* the step the last one was sent at */
     double hist_asked_s;
-    StepInfo icur, iprev;      /* the runner's last two steps, copied for the findings */
+    StepInfo icur;             /* the runner's last step, copied for the inspector */
     Histogram ihist;
     char ihist_what[64], ihist_note[300];
     long ihist_step;
     Findings fsnap;            /* the runner's findings engine, copied (runner_findings) */
-    Finding findings[FINDINGS_MAX];
+    Finding findings[FINDINGS_MAX]; /* findings_list of fsnap, this frame */
     int n_findings;
+    long findings_seen;        /* events already said in the messages (findings_next_event) */
+    long findings_step;        /* the step fsnap was taken at for the messages */
+    signed char findings_said[FD_COUNT]; /* per finding: the severity said while active, -1 none */
+    FindingId find_sel;        /* the finding the inspector details (F11/F12), FD_NONE: none */
+    int find_sel_index;        /* its index in findings[] this frame, -1: none */
     char inames[STEP_MAX_TENSORS][48];
     AppCmpRun cmp[INSPECTOR_MAX_RUNS];   /* :compare runs */
     int n_cmp;
@@ -154,6 +161,7 @@ typedef struct {
 /* app.c */
 double app_now(void);
 void app_msg(App *a, Role role, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void app_set_layout(App *a, const char *name);
 
 /* app_lua.c */
 void app_plots_free(App *a);
@@ -170,5 +178,11 @@ void app_inspector_fill(App *a, PanelData *d);
 void app_compare_clear(App *a);
 void app_compare(App *a, const char *args);
 void app_gradcheck(App *a, const char *arg);
+
+/* app_findings.c */
+void app_findings_forget(App *a);
+void app_findings_tick(App *a);
+void app_findings_fill(App *a, PanelData *d);
+void app_findings_select(App *a, int delta);
 
 #endif

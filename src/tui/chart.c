@@ -488,29 +488,41 @@ static int chart_y_range(const ChartSeries *series, int nseries, const ChartRefL
 
 /* ---- drawing ---- */
 
-static void chart_legend(Grid *g, int x, int y, int w, const ChartSeries *series, int nseries,
-                         const ChartRefLine *refs, int nrefs)
+/* Legend entry k: series first, then the reference lines, then the last
+ * `after` series. Returns 0 for an entry without a name. */
+static int chart_legend_entry(const ChartSeries *series, int nseries, const ChartRefLine *refs, int nrefs,
+                              int after, int k, const char **name, uint32_t *glyph, Role *role)
 {
+    int lead = nseries - after;
+    if (k < lead || k >= lead + nrefs) {
+        const ChartSeries *s = &series[k < lead ? k : k - nrefs];
+        *name = s->name;
+        *glyph = s->marker ? s->marker : 0x2022;
+        *role = s->role;
+    } else {
+        *name = refs[k - lead].label;
+        *glyph = 0x2504;
+        *role = refs[k - lead].role;
+    }
+    return *name && **name;
+}
+
+static void chart_legend(Grid *g, int x, int y, int w, const ChartSeries *series, int nseries,
+                         const ChartRefLine *refs, int nrefs, int after)
+{
+    if (after < 0 || after > nseries)
+        after = 0;
     int used = 0;
-    for (int k = 0; k < nseries + nrefs && used < w; k++) {
+    for (int k = 0; k < nseries + nrefs; k++) {
         const char *name;
         uint32_t glyph;
         Role role;
-        if (k < nseries) {
-            name = series[k].name;
-            glyph = series[k].marker ? series[k].marker : 0x2022;
-            role = series[k].role;
-        } else {
-            name = refs[k - nseries].label;
-            glyph = 0x2504;
-            role = refs[k - nseries].role;
-        }
-        if (!name || !*name)
+        if (!chart_legend_entry(series, nseries, refs, nrefs, after, k, &name, &glyph, &role))
             continue;
-        if (used > 0)
-            used += 2;
-        if (used + 3 > w)
-            break;
+        int sep = used > 0 ? 2 : 0;
+        if (used + sep + grid_char_width(glyph) + 1 + grid_text_width(name) > w)
+            continue;   /* whole or not at all: a later, shorter entry may still fit */
+        used += sep;
         grid_set(g, x + used, y, glyph, role, ATTR_BOLD);
         used += grid_char_width(glyph);
         used += 1;
@@ -683,7 +695,7 @@ void chart_draw(Grid *g, Rect r, const ChartSeries *series, int nseries,
     }
 
     if (legend)
-        chart_legend(g, f.plot.x, r.y, r.x + r.w - f.plot.x, series, nseries, refs, nrefs);
+        chart_legend(g, f.plot.x, r.y, r.x + r.w - f.plot.x, series, nseries, refs, nrefs, opt.legend_after_refs);
     if (frame_out)
         *frame_out = f;
 }

@@ -15,6 +15,10 @@
  *              └──┬──────┬──    x axis (when h >= 5)
  *               120    240      x labels
  *
+ * The legend lists the series, then the reference lines (then the last
+ * opt->legend_after_refs series, for marks that matter less than a
+ * baseline); an entry that does not fit whole is left out, never cut.
+ *
  * Where several series fall into one cell, dots are merged (bitwise or) and
  * the cell takes the role of the series with the highest priority: reference
  * lines lowest, then series in array order (a later series wins). A POINTS
@@ -62,6 +66,7 @@ typedef struct {
     double y_min, y_max;
     int legend;         /* 1: a legend row on top */
     int refs_autoscale; /* 1: reference lines take part in the y autoscale */
+    int legend_after_refs; /* the last this many series follow the reference lines in the legend */
 } ChartOptions;
 
 /* What chart_draw computed: the plot area and the scales it used. */

@@ -99,30 +99,37 @@ int findview_rows(Grid *g, Rect r, const Finding *f, int n, int selected, Findvi
 
 /* ---- badge ------------------------------------------------------------------------ */
 
-/* The badge's two parts: " ✖ 1 problem " and " ▲ 2 warnings " ("" for a count of 0). */
-static void findview_badge_parts(int problems, int warnings, char *p, char *w, size_t cap)
+/* The badge's two parts: " ✖ 1 problem " and " ▲ 2 warnings " (compact:
+ * " ✖ 1 "), "" for a count of 0. */
+static void findview_badge_parts(int problems, int warnings, int compact, char *p, char *w, size_t cap)
 {
-    p[0] = w[0] = '\0';
-    if (problems > 0)
-        snprintf(p, cap, " %s %d problem%s ", findview_mark(SEV_PROBLEM), problems, problems == 1 ? "" : "s");
-    if (warnings > 0)
-        snprintf(w, cap, " %s %d warning%s ", findview_mark(SEV_WARNING), warnings, warnings == 1 ? "" : "s");
+    const int counts[2] = {problems, warnings};
+    const Severity sev[2] = {SEV_PROBLEM, SEV_WARNING};
+    char *out[2] = {p, w};
+    for (int i = 0; i < 2; i++) {
+        out[i][0] = '\0';
+        if (counts[i] > 0 && compact)
+            snprintf(out[i], cap, " %s %d ", findview_mark(sev[i]), counts[i]);
+        else if (counts[i] > 0)
+            snprintf(out[i], cap, " %s %d %s%s ", findview_mark(sev[i]), counts[i], findings_severity_name(sev[i]),
+                     counts[i] == 1 ? "" : "s");
+    }
 }
 
-int findview_badge_width(int problems, int warnings)
+int findview_badge_width(int problems, int warnings, int compact)
 {
     char p[48], w[48];
-    findview_badge_parts(problems, warnings, p, w, sizeof p);
+    findview_badge_parts(problems, warnings, compact, p, w, sizeof p);
     return grid_text_width(p) + grid_text_width(w) + (p[0] && w[0]);
 }
 
-int findview_badge(Grid *g, int x, int y, int max_w, int problems, int warnings)
+int findview_badge(Grid *g, int x, int y, int max_w, int problems, int warnings, int compact)
 {
-    int need = findview_badge_width(problems, warnings);
+    int need = findview_badge_width(problems, warnings, compact);
     if (need == 0 || need > max_w)
         return 0;
     char p[48], w[48];
-    findview_badge_parts(problems, warnings, p, w, sizeof p);
+    findview_badge_parts(problems, warnings, compact, p, w, sizeof p);
     int x0 = x;
     x += grid_text(g, x, y, max_w, p, ROLE_ERROR, ATTR_BOLD | ATTR_REVERSE);
     if (p[0] && w[0])
@@ -155,38 +162,38 @@ int findview_details(Grid *g, Rect r, const Finding *f, const Finding *cause)
     if (r.w < 1)
         return 0;
     int y = r.y, end = r.y + (g ? r.h : 0);
-    /* head: "▲ warning lr_high · run · since step 15" */
+    /* head: "▲ warning saturated · layer 0 input gate" */
     if (g && y < end) {
         int x = r.x, xe = r.x + r.w;
         Role role = findview_role(f->severity);
-        char head[128], tail[96];
+        char head[128], sub[64] = "";
         snprintf(head, sizeof head, "%s %s %s", findview_mark(f->severity), findings_severity_name(f->severity),
                  findings_id_name(f->id));
-        snprintf(tail, sizeof tail, " · %s · since step %ld", f->subject[0] ? f->subject : "run", f->since);
+        if (f->subject[0] && strcmp(f->subject, "run") != 0)
+            snprintf(sub, sizeof sub, " · %s", f->subject);
         x += grid_text(g, x, y, xe - x, head, role, ATTR_BOLD);
-        grid_text_fit(g, x, y, xe - x, tail, ROLE_DIM, 0);
+        grid_text_fit(g, x, y, xe - x, sub, ROLE_DIM, 0);
     }
     y++;
     y += findview_para(g, r.x, y, r.w, end - y, f->text, ROLE_TEXT);
-    if (cause || f->cause != FD_NONE) {
-        if (g && y < end) {
-            int x = r.x, xe = r.x + r.w;
-            x += grid_text(g, x, y, xe - x, "follows from ", ROLE_DIM, 0);
+    /* "since step 40 · follows from ✖ lr_high" */
+    if (g && y < end) {
+        int x = r.x, xe = r.x + r.w;
+        char since[48];
+        snprintf(since, sizeof since, "since step %ld", f->since);
+        x += grid_text(g, x, y, xe - x, since, ROLE_DIM, 0);
+        if (cause || f->cause != FD_NONE) {
+            x += grid_text(g, x, y, xe - x, " · follows from ", ROLE_DIM, 0);
             if (cause) {
                 x += grid_text(g, x, y, xe - x, findview_mark(cause->severity), findview_role(cause->severity),
                                ATTR_BOLD);
                 x += grid_text(g, x, y, xe - x, " ", ROLE_TEXT, 0);
             }
-            x += grid_text(g, x, y, xe - x, findings_id_name(cause ? cause->id : f->cause),
-                           cause ? findview_role(cause->severity) : ROLE_TEXT, ATTR_BOLD);
-            if (cause && cause->subject[0] && strcmp(cause->subject, "run") != 0) {
-                char sub[64];
-                snprintf(sub, sizeof sub, " · %s", cause->subject);
-                grid_text_fit(g, x, y, xe - x, sub, ROLE_DIM, 0);
-            }
+            grid_text(g, x, y, xe - x, findings_id_name(cause ? cause->id : f->cause),
+                      cause ? findview_role(cause->severity) : ROLE_TEXT, ATTR_BOLD);
         }
-        y++;
     }
+    y++;
     if (f->n_numbers > 0) {
         char nums[FINDING_MAX_NUMBERS * 48] = "numbers:";
         size_t len = strlen(nums);

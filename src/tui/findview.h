@@ -35,11 +35,12 @@ typedef enum { FINDVIEW_TEXT, FINDVIEW_NAMES } FindviewStyle;
 int findview_rows(Grid *g, Rect r, const Finding *f, int n, int selected, FindviewStyle style, const char *empty);
 
 /* The status line's badge: "✖ 1 problem" in ROLE_ERROR then "▲ 2 warnings"
- * in ROLE_WARN, reversed like the run's state; nothing (0) when both counts
- * are 0. Drawn from (x, y) if it fits in max_w columns whole, else not at
- * all. Returns the columns used; findview_badge_width what it would take. */
-int findview_badge(Grid *g, int x, int y, int max_w, int problems, int warnings);
-int findview_badge_width(int problems, int warnings);
+ * in ROLE_WARN (compact: "✖ 1", "▲ 2"), reversed like the run's state;
+ * nothing (0) when both counts are 0. Drawn from (x, y) if it fits in max_w
+ * columns whole, else not at all. Returns the columns used;
+ * findview_badge_width what it would take. */
+int findview_badge(Grid *g, int x, int y, int max_w, int problems, int warnings, int compact);
+int findview_badge_width(int problems, int warnings, int compact);
 
 /* One finding's details in r: a head row (mark, severity, name, subject,
  * "since step N"), the sentence, "follows from" its cause, its numbers as

@@ -7,6 +7,7 @@
 
 #include "bars.h"
 #include "chart.h"
+#include "findview.h"
 #include "heatmap.h"
 #include "histview.h"
 #include "textpane.h"
@@ -263,22 +264,99 @@ static void inspector_compare(Grid *g, Rect r, const InspectorData *d)
 
 /* ---- findings ------------------------------------------------------------------ */
 
-int inspector_findings_rows(const Finding *f, int n, int w)
+/* The list by name beside the details: as wide as its longest row, at most a
+ * third of the inner width w (the details need the room more). */
+static int inspector_list_w(const Finding *f, int n, int w)
 {
+    int need = 8; /* "+N more" */
+    for (int i = 0; i < n; i++) {
+        int rw = FINDVIEW_INDENT * f[i].depth + 2 + grid_text_width(findings_id_name(f[i].id));
+        if (f[i].subject[0] && strcmp(f[i].subject, "run") != 0)
+            rw += 3 + grid_text_width(f[i].subject);
+        if (rw > need)
+            need = rw;
+    }
+    int lw = need + 1;
+    if (lw > w / 3)
+        lw = w / 3;
+    return lw < 12 ? 12 : lw;
+}
+
+/* Finding f as "name: text", wrapped under its mark at width w (its indent taken off). */
+static int inspector_finding_wrap(const Finding *f, int w, char *buf, size_t cap, int *starts, int max)
+{
+    snprintf(buf, cap, "%s: %s", findings_id_name(f->id), f->text);
+    int tw = w - 2 - FINDVIEW_INDENT * f->depth;
+    return textpane_wrap(buf, tw > 1 ? tw : 1, starts, max);
+}
+
+/* The finding f follows from, when it is in the list. */
+static const Finding *inspector_cause(const Finding *list, int n, const Finding *f)
+{
+    for (int i = 0; f->cause != FD_NONE && i < n; i++)
+        if (list[i].id == f->cause)
+            return &list[i];
+    return NULL;
+}
+
+int inspector_findings_rows(const Finding *f, int n, int detail, int w)
+{
+    if (detail > 0 && detail <= n) {
+        int lw = inspector_list_w(f, n, w);
+        const Finding *sel = &f[detail - 1];
+        int rows = findview_details(NULL, rect_make(0, 0, w - lw - 2, 0), sel, inspector_cause(f, n, sel));
+        return rows > n ? rows : n;
+    }
     int rows = 0;
+    char buf[sizeof f->text + 32];
     for (int i = 0; i < n; i++)
-        rows += textpane_wrap(f[i].text, w - 2 > 1 ? w - 2 : 1, NULL, 0);
+        rows += inspector_finding_wrap(&f[i], w, buf, sizeof buf, NULL, 0);
     return rows;
+}
+
+/* Every finding in words, wrapped, indented under its cause; when the rest
+ * does not fit whole, the last row says "+N more" (the first is always drawn). */
+static void inspector_findings_wrapped(Grid *g, Rect in, const InspectorData *d)
+{
+    int y = in.y, end = in.y + in.h;
+    for (int i = 0; i < d->n_findings && y < end; i++) {
+        const Finding *f = &d->findings[i];
+        Role role = findview_role(f->severity);
+        int x = in.x + FINDVIEW_INDENT * f->depth;
+        char buf[sizeof f->text + 32];
+        int starts[INSPECTOR_WRAP_MAX];
+        int nrows = inspector_finding_wrap(f, in.w, buf, sizeof buf, starts, INSPECTOR_WRAP_MAX);
+        if (nrows > INSPECTOR_WRAP_MAX)
+            nrows = INSPECTOR_WRAP_MAX;
+        int room = end - y - (i + 1 < d->n_findings);
+        if (i > 0 && nrows > room) {
+            grid_textf(g, in.x, y, in.w, ROLE_DIM, 0, "+%d more", d->n_findings - i);
+            return;
+        }
+        grid_text(g, x, y, 2, findview_mark(f->severity), role, ATTR_BOLD);
+        size_t len = strlen(buf);
+        for (int k = 0; k < nrows && y < in.y + in.h; k++, y++) {
+            size_t a = (size_t)starts[k], b = k + 1 < nrows ? (size_t)starts[k + 1] : len;
+            char line[sizeof buf];
+            snprintf(line, sizeof line, "%.*s", (int)(b - a), buf + a);
+            grid_text(g, x + 2, y, in.x + in.w - x - 2, line, k ? ROLE_TEXT : role, 0);
+        }
+    }
 }
 
 static void inspector_findings(Grid *g, Rect r, const InspectorData *d)
 {
-    char title[64];
+    int sel = d->detail > 0 && d->detail <= d->n_findings ? d->detail - 1 : -1;
+    char t[3][96];
+    char step[32] = "";
     if (d->cur)
-        snprintf(title, sizeof title, "findings at step %ld", d->cur->step);
-    else
-        snprintf(title, sizeof title, "findings");
-    grid_box(g, r, title, ROLE_BORDER, ROLE_TITLE);
+        snprintf(step, sizeof step, " at step %ld", d->cur->step);
+    snprintf(t[0], sizeof t[0], "findings%s │ %s", step, sel >= 0 ? "F11/F12 select, after the last: none"
+                                                                   : "F12 details");
+    snprintf(t[1], sizeof t[1], "findings%s │ %s", step, sel >= 0 ? "F11/F12" : "F12 details");
+    snprintf(t[2], sizeof t[2], "findings%s", step);
+    const char *titles[3] = {t[0], t[1], t[2]};
+    grid_box(g, r, d->n_findings ? grid_first_fit(r.w - 5, 3, titles) : t[2], ROLE_BORDER, ROLE_TITLE);
     Rect in = rect_inset(r, 1);
     if (in.w < 4 || in.h < 1)
         return;
@@ -287,30 +365,20 @@ static void inspector_findings(Grid *g, Rect r, const InspectorData *d)
         return;
     }
     if (d->n_findings == 0) {
-        grid_text(g, in.x, in.y, in.w,
-                  "nothing looks wrong: the gradient reaches back through the window, no gate is saturated, "
-                  "update ratios are in range",
-                  ROLE_GOOD, 0);
+        grid_text_fit(g, in.x, in.y, in.w, "no findings: nothing looks wrong", ROLE_GOOD, 0);
         return;
     }
-    int y = in.y;
-    for (int i = 0; i < d->n_findings && y < in.y + in.h; i++) {
-        const Finding *f = &d->findings[i];
-        Role role = f->severity == SEV_PROBLEM ? ROLE_ERROR : f->severity == SEV_WARNING ? ROLE_WARN : ROLE_TEXT;
-        const char *mark = f->severity == SEV_PROBLEM ? "✖ " : f->severity == SEV_WARNING ? "▲ " : "• ";
-        grid_text(g, in.x, y, 2, mark, role, ATTR_BOLD);
-        int starts[INSPECTOR_WRAP_MAX];
-        int nrows = textpane_wrap(f->text, in.w - 2, starts, INSPECTOR_WRAP_MAX);
-        if (nrows > INSPECTOR_WRAP_MAX)
-            nrows = INSPECTOR_WRAP_MAX;
-        size_t len = strlen(f->text);
-        for (int k = 0; k < nrows && y < in.y + in.h; k++, y++) {
-            size_t a = (size_t)starts[k], b = k + 1 < nrows ? (size_t)starts[k + 1] : len;
-            char line[sizeof f->text];
-            snprintf(line, sizeof line, "%.*s", (int)(b - a), f->text + a);
-            grid_text(g, in.x + 2, y, in.w - 2, line, k ? ROLE_TEXT : role, 0);
-        }
+    if (sel < 0) {
+        inspector_findings_wrapped(g, in, d);
+        return;
     }
+    int lw = inspector_list_w(d->findings, d->n_findings, in.w);
+    findview_rows(g, rect_make(in.x, in.y, lw, in.h), d->findings, d->n_findings, sel, FINDVIEW_NAMES, NULL);
+    for (int y = in.y; y < in.y + in.h; y++)
+        grid_set(g, in.x + lw, y, 0x2502, ROLE_BORDER, 0);
+    const Finding *f = &d->findings[sel];
+    findview_details(g, rect_make(in.x + lw + 2, in.y, in.w - lw - 2, in.h), f,
+                     inspector_cause(d->findings, d->n_findings, f));
 }
 
 /* ---- the screen ------------------------------------------------------------------ */
@@ -320,10 +388,11 @@ void inspector_draw(Grid *g, Rect r, const InspectorData *d)
     if (r.w < 20 || r.h < 6)
         return;
     int L = d->cur ? d->cur->n_layers : 1;
-    /* findings along the bottom: as many rows as they wrap to, up to a third */
-    int need = d->cur && d->n_findings ? inspector_findings_rows(d->findings, d->n_findings, r.w - 2) : 1;
+    /* findings along the bottom: as many rows as they take, up to a third (half with details) */
+    int need = d->cur && d->n_findings ? inspector_findings_rows(d->findings, d->n_findings, d->detail, r.w - 2) : 1;
     int fh = need + 2;
-    int fmax = r.h / 3 > 3 ? r.h / 3 : 3;
+    int share = d->detail > 0 ? r.h / 2 : r.h / 3;
+    int fmax = share > 3 ? share : 3;
     if (fh > fmax)
         fh = fmax;
     Rect top = rect_make(r.x, r.y, r.w, r.h - fh);

@@ -12,13 +12,19 @@
  *   │ per layer and gate:     ││ selected tensor     ││ (only with    │
  *   │ grad norm, saturation   ││                     ││  :compare)    │
  *   ╰─────────────────────────╯╰─────────────────────╯╰───────────────╯
- *   ╭ findings ──────────────────────────────────────────────────────╮
- *   │ ✖ layer 0: the gradient at t-99 is 1e-09 of that at t-0 — ...   │
+ *   ╭ findings at step N │ F12 details ─────────────────────────────╮
+ *   │ ✖ lr_high: each step changes the weight matrices by 0.31 ...    │
+ *   │   ▲ saturated: layer 0 input gate: 99% of its activations ...   │
  *   ╰────────────────────────────────────────────────────────────────╯
  *
+ * The findings come ranked (findings_list: causes first, what follows from
+ * a cause indented under it). With one selected (F11/F12) the section grows
+ * and splits: the list by name on the left, the selected finding's details
+ * (since, the cause it follows from, its numbers, the advice) on the right.
+ *
  * The update-ratio band: ||Δθ|| / ||θ|| near 1e-3 per step is the usual rule of
- * thumb; 1e-4..1e-2 is shaded as healthy, above FINDINGS_UPDATE_HIGH (1e-1)
- * is marked bad. Weight matrices come first; biases are listed only when there
+ * thumb; 1e-4..1e-2 is shaded as healthy, above FINDINGS_LR_HIGH_RATIO
+ * (0.25) is marked bad. Weight matrices come first; biases are listed only when there
  * is room (their ratios say little: they start near zero).
  *
  * Pure: no curses, no locks, no trainer; the app fills InspectorData from the
@@ -52,7 +58,7 @@ typedef struct {
     CellType cell;
     int n_tensors;
     const char (*tensor_names)[48];  /* (n_tensors) state_dict names */
-    const Finding *findings;   /* most severe first (findings_compute) */
+    const Finding *findings;   /* ranked as findings_list gives them */
     int n_findings;
     const Histogram *hist;     /* the selected tensor's histogram; NULL: none yet */
     const char *hist_what;     /* what was asked: "rnn.weight_hh_l0", "grad:...", "act:h.0" */
@@ -62,6 +68,7 @@ typedef struct {
     int n_runs;
     double ngram_loss;         /* NAN: no baseline line on the comparison chart */
     int ngram_order;
+    int detail;                /* 1 + the index of the finding whose details show; 0: none */
 } InspectorData;
 
 /* Draw the whole screen into r. */
@@ -75,7 +82,9 @@ int inspector_ratio_col(double ratio, int w);
 /* The gate letters of a cell ("ifgo", "rzn", "h"). */
 const char *inspector_gate_letters(CellType c);
 
-/* Rows the findings take when wrapped to width w (for layout and tests). */
-int inspector_findings_rows(const Finding *f, int n, int w);
+/* Rows the findings section's content takes at inner width w (for layout
+ * and tests): every finding wrapped (detail 0), or with finding detail-1
+ * selected, the longer of the list and that finding's details. */
+int inspector_findings_rows(const Finding *f, int n, int detail, int w);
 
 #endif

@@ -8,7 +8,10 @@
 #include "bars.h"
 #include "chart.h"
 #include "commands.h"
+#include "findview.h"
 #include "sparkline.h"
+
+#define PANELS_BEST_GLYPH 0x2605 /* ★ the best validation point */
 
 void panels_duration(double s, char *buf, size_t cap)
 {
@@ -143,6 +146,11 @@ static void panels_status(Grid *g, Rect r, const PanelData *d)
     char state[160];
     snprintf(state, sizeof state, " %s ", d->state);
     x += grid_text_fit(g, x, r.y, end - x, state, st, ATTR_BOLD | ATTR_REVERSE);
+    /* the findings' badge always shows, compact when the loss would not fit beside it in full */
+    int compact = x + 1 + findview_badge_width(d->n_problems, d->n_warnings, 0) + 3 + grid_text_width(f[0].full) >=
+                  end;
+    if (findview_badge_width(d->n_problems, d->n_warnings, compact) > 0 && x + 1 < end)
+        x += 1 + findview_badge(g, x + 1, r.y, end - x - 1, d->n_problems, d->n_warnings, compact);
     panels_status_fit(f, n, end - x - 1);
     for (int i = 0; i < n && x < end; i++) {
         if (!f[i].shown)
@@ -150,6 +158,24 @@ static void panels_status(Grid *g, Rect r, const PanelData *d)
         x += grid_text(g, x, r.y, end - x, i == 0 ? "   " : " │ ", ROLE_STATUS, 0);
         x += grid_text(g, x, r.y, end - x, f[i].use_compact ? f[i].compact : f[i].full, ROLE_STATUS, 0);
     }
+}
+
+/* The lowest validation loss of the chart's points and its step; 0 with
+ * fewer than two points (one point is not a "best" of anything). */
+static int panels_best_val(const PanelData *d, double *x, double *y)
+{
+    int best = -1, finite = 0;
+    for (int i = 0; i < d->val_n; i++)
+        if (isfinite(d->val_y[i]) && (!d->log_y || d->val_y[i] > 0)) {
+            finite++;
+            if (best < 0 || d->val_y[i] < d->val_y[best])
+                best = i;
+        }
+    if (finite < 2)
+        return 0;
+    *x = d->val_x[best];
+    *y = d->val_y[best];
+    return 1;
 }
 
 static void panels_chart(Grid *g, Rect r, const PanelData *d)
@@ -163,14 +189,14 @@ static void panels_chart(Grid *g, Rect r, const PanelData *d)
     snprintf(title, sizeof title, " loss (%s, %s, smoothing %.2f) ", d->log_y ? "log" : "linear", win, d->smoothing);
     grid_box(g, r, title, ROLE_BORDER, ROLE_TITLE);
     Rect in = rect_inset(r, 1);
-    ChartSeries s[3 + PANELS_MAX_USER + INSPECTOR_MAX_RUNS];
+    ChartSeries s[4 + PANELS_MAX_USER + INSPECTOR_MAX_RUNS];
     int n = 0;
     s[n++] = (ChartSeries){"raw", ROLE_SERIES1, 0x00b7, CHART_LINE, d->loss_x, d->loss_y, d->loss_n};
     if (d->smoothing > 0)
         s[n++] = (ChartSeries){"smoothed", ROLE_SERIES2, 0x2500, CHART_LINE, d->loss_x, d->smooth_y, d->loss_n};
     s[n++] = (ChartSeries){"validation", ROLE_SERIES3, 0x25c6, CHART_POINTS, d->val_x, d->val_y, d->val_n};
     /* Lua series: two colours alternate, so the legend glyph tells them apart */
-    static const uint32_t user_glyph[PANELS_MAX_USER] = {0x25b2, 0x25cf, 0x25a0, 0x2605,
+    static const uint32_t user_glyph[PANELS_MAX_USER] = {0x25b2, 0x25cf, 0x25a0, 0x25c9,
                                                          0x271a, 0x25bc, 0x25c7, 0x2726};
     for (int i = 0; i < d->n_user && i < PANELS_MAX_USER; i++)
         s[n++] = (ChartSeries){d->user_name[i], i % 2 ? ROLE_SERIES6 : ROLE_SERIES5, user_glyph[i], CHART_LINE,
@@ -189,6 +215,16 @@ static void panels_chart(Grid *g, Rect r, const PanelData *d)
         nref = 1;
     }
     ChartOptions o = chart_options_default();
+    /* the best validation point: a star over its diamond, last in the legend */
+    double bx, by;
+    char best_label[64];
+    if (panels_best_val(d, &bx, &by)) {
+        char v[16];
+        chart_format_number(by, v, sizeof v);
+        snprintf(best_label, sizeof best_label, "best %s @%.0f", v, bx);
+        s[n++] = (ChartSeries){best_label, ROLE_GOOD, PANELS_BEST_GLYPH, CHART_POINTS, &bx, &by, 1};
+        o.legend_after_refs = 1;
+    }
     o.log_y = d->log_y;
     o.x_window = (double)d->window;
     chart_draw(g, in, s, n, &ref, nref, &o, NULL);
@@ -290,6 +326,17 @@ static void panels_grads(Grid *g, Rect r, const PanelData *d)
     }
 }
 
+/* The findings box: one row per finding, causes first, "+N more" when they
+ * do not fit; the inspector (F2) has the details. */
+static void panels_findings(Grid *g, Rect r, const PanelData *d)
+{
+    static const char *const titles[] = {" findings │ F2 lists them, F12 shows the details ",
+                                         " findings │ F12 details ", " findings "};
+    grid_box(g, r, grid_first_fit(r.w - 5, 3, titles), ROLE_BORDER, ROLE_TITLE);
+    findview_rows(g, rect_inset(r, 1), d->findings, d->n_findings, -1, FINDVIEW_TEXT,
+                  d->have_step ? "no findings: nothing looks wrong" : "no findings yet: waiting for the first step…");
+}
+
 static void panels_probs(Grid *g, Rect r, const PanelData *d)
 {
     char title[96];
@@ -344,12 +391,14 @@ static void panels_footer(Grid *g, Rect r, int inspector)
     grid_fill(g, r, ' ', ROLE_STATUS);
     static const PanelsKey dash_keys[] = {
         {"F1", "help", 0}, {"F2", "screen", 2}, {"F3", "log", 6}, {"F4", "window", 7}, {"F5", "pause/run", 1},
-        {"F6", "step", 3}, {"F7", "sample", 5}, {"PgUp", "scroll", 4}, {"^D/F10", "save+quit", 0},
+        {"F6", "step", 3}, {"F7", "sample", 5}, {"F12", "findings", 7}, {"PgUp", "scroll", 4},
+        {"^D/F10", "save+quit", 0},
     };
     /* the inspector's own keys replace the loss chart's, which is not on that screen */
     static const PanelsKey insp_keys[] = {
         {"F1", "help", 0}, {"F2", "dashboard", 2}, {"F5", "pause/run", 1}, {"F6", "step", 4}, {"F8", "tensor", 3},
-        {"F9", "weights/grads/acts", 3}, {"PgUp", "scroll", 5}, {"^D/F10", "save+quit", 0},
+        {"F9", "weights/grads/acts", 3}, {"F12", "finding", 3}, {"PgUp", "scroll", 5},
+        {"^D/F10", "save+quit", 0},
     };
     const PanelsKey *keys = inspector ? insp_keys : dash_keys;
     int n = inspector ? (int)(sizeof insp_keys / sizeof insp_keys[0]) : (int)(sizeof dash_keys / sizeof dash_keys[0]);
@@ -398,6 +447,7 @@ static const char *panels_help_keys[] = {
     "F1 help   F2 dashboard/inspector   F3 log/linear loss   F4 all/last 500 steps",
     "F5 pause/run   F6 one step   F7 fresh sample   PgUp/PgDn scroll messages",
     "Inspector (F2): F8 next tensor, F9 weights/gradients/activations of the histogram",
+    "F12/F11 (or Shift-↓/↑) select the next/previous finding: the inspector shows its numbers and advice",
     "Ctrl-D, F10 or :quit save the run and exit;  Ctrl-C too.  Ctrl-L repaints.",
     "Typing plain text shows next-token probabilities; Enter continues it in the sample pane.",
     "Emacs keys edit the line, Up/Down walk the history, Tab completes.",
@@ -534,6 +584,8 @@ void panels_draw(Grid *g, const Layout *l, const PanelData *d)
         panels_chart(g, l->panel[PANEL_CHART], d);
     if (layout_has(l, PANEL_GRADS))
         panels_grads(g, l->panel[PANEL_GRADS], d);
+    if (layout_has(l, PANEL_FINDINGS))
+        panels_findings(g, l->panel[PANEL_FINDINGS], d);
     if (layout_has(l, PANEL_PROBS))
         panels_probs(g, l->panel[PANEL_PROBS], d);
     if (layout_has(l, PANEL_SAMPLE))

@@ -2,10 +2,11 @@
  *
  * panels_draw turns one PanelData snapshot (filled by app.c from the runner,
  * the prompt and its own settings) into cells of the grid at the Rects of a
- * Layout: the status line, the loss chart, gradient norms by parameter group,
- * next-token probabilities, the sample and message panes, the footer of keys,
- * the help screen and the "too small" notice. Pure: no curses, no locks, no
- * trainer access, so it draws the same from a test.
+ * Layout: the status line (with the findings' count badge), the loss chart
+ * (its best validation point starred), gradient norms by parameter group, the
+ * findings box, next-token probabilities, the sample and message panes, the
+ * footer of keys, the help screen and the "too small" notice. Pure: no
+ * curses, no locks, no trainer access, so it draws the same from a test.
  *
  * Not for: the input line (input.c draws it), deciding when to draw (app.c).
  */
@@ -90,6 +91,11 @@ typedef struct {
     double ngram_loss;
     const InspectorRun *cmp;   /* (n_cmp) saved runs' loss curves (:compare) */
     int n_cmp;
+
+    /* the run's findings (findview.h), as findings_list ranks them */
+    const Finding *findings;
+    int n_findings;
+    int n_problems, n_warnings; /* the status line's badge (notes are not counted there) */
 
     int help;                  /* draw the help screen over everything */
     int help_scroll;           /* its first row shown (clamped when drawn) */

@@ -340,8 +340,6 @@ static void *runner_main(void *arg)
             continue;
         }
         history_push(&r->hist, &info);
-        r->prev = r->last;
-        r->have_prev = r->have_last;
         r->last = info;
         r->have_last = 1;
         if (r->csv || r->tb) {

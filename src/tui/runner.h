@@ -111,8 +111,6 @@ typedef struct {
     double publish_every_s;     /* while running */
     double last_publish_s;
     /* gradient inspector: computed on this thread, read under mu */
-    StepInfo prev;              /* the step before `last` (findings compare the two) */
-    int have_prev;
     Histogram histo;            /* the last RUN_CMD_HISTOGRAM result */
     char histo_what[64];        /* what it is of ("grad:head.weight") */
     char histo_err[300];        /* why it failed, "" if it did not */
