@@ -174,5 +174,25 @@ run_bad "eval of it" 2 "missing tensor embedding.weight" -- eval "$work/big.st" 
 run_bad "grad of it" 2 "missing tensor embedding.weight" -- grad "$work/big.st" "$root/corpora/lighthouse.txt" --out "$work/g.st"
 run_bad "train --resume of it" 2 "missing tensor embedding.weight" -- train --headless --resume "$work/big.st"
 
+# --- a save clears the temporaries of earlier saves that were killed, never a live one -----------
+touch "$work/.keep.st.tmpAAAAAA"
+flock "$work/.keep.st.tmpBBBBBB" sleep 8 &
+locker=$!
+sleep 0.3
+"$bin" train --headless "${small[@]}" --steps 2 --eval-every 0 --save "$work/keep.st"
+check "a save removes an orphaned temporary of its path (a killed save's)" bash -c "[ ! -e '$work/.keep.st.tmpAAAAAA' ]"
+check "but not one a live save still holds" bash -c "[ -e '$work/.keep.st.tmpBBBBBB' ]"
+kill "$locker" 2>/dev/null; wait "$locker" 2>/dev/null
+
+# --- SIGHUP (an SSH session closing) saves a headless run as Ctrl-C does ----------------------------
+"$bin" train --headless "${small[@]}" --steps 1000000 --eval-every 0 --save "$work/hup.st" 2>"$work/hup.err" &
+trainer=$!
+sleep 1.5
+kill -HUP "$trainer"
+wait "$trainer"
+rc=$?
+check "SIGHUP: the run stops (exit 130) and is saved, and the save loads" \
+    bash -c "[ $rc -eq 130 ] && '$bin' sample '$work/hup.st' --length 3 --prime a >/dev/null"
+
 echo "RESULT $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -318,8 +318,38 @@ static void check_history(void)
     unlink(tmp);
 }
 
+/* Numbers read from a file are checked before they become steps: a NaN or
+ * 1e30 step in hist.val, or a damaged stride, is one error, never a cast. */
+static void check_history_damage(void)
+{
+    const char *steps[] = {"nan", "1e30", "-5"};
+    for (int k = 0; k < 3; k++) {
+        char path[] = "/tmp/rnnscope-hist-XXXXXX";
+        int fd = mkstemp(path);
+        close(fd);
+        StWriter *w = st_writer_new();
+        float pair[2] = {strtof(steps[k], NULL), 2.0f};
+        int64_t shape[2] = {1, 2};
+        st_add_f32(w, "hist.val", pair, 2, shape);
+        st_add_meta(w, "hist.stride", "1");
+        st_add_meta(w, "hist.acc", "0");
+        st_add_meta(w, "hist.acc_n", "0");
+        Err err;
+        st_writer_save(w, path, &err);
+        st_writer_free(w);
+        LossHistory h;
+        diag_history_init(&h, 16, 16);
+        int rc = diag_history_read_file(&h, path, &err);
+        CHECK(rc == ERR_INPUT && strstr(err.msg, "hist.val"), "hist.val step %s: refused (%s)", steps[k],
+              rc ? err.msg : "accepted");
+        diag_history_free(&h);
+        unlink(path);
+    }
+}
+
 int main(void)
 {
+    check_history_damage();
     const char *d = getenv("RNNSCOPE_TESTS");
     snprintf(dir, sizeof dir, "%s", d ? d : "tests");
     check_recall_flow();

@@ -239,8 +239,8 @@ static void check_save_load(void)
         st_free(&file);
 
     /* damaged states: ERR_INPUT, the engine untouched */
-    const char *bad[] = {"findings/1 1 2 3", "other/1 0", "findings/1 x"};
-    for (int i = 0; i < 3; i++) {
+    const char *bad[] = {"findings/1 1 2 3", "other/1 0", "findings/1 x", "findings/1 nan", "findings/1 1e300"};
+    for (int i = 0; i < 5; i++) {
         w = st_writer_new();
         st_add_f32(w, "x", &one, 1, shape);
         st_add_meta(w, "findings.state", bad[i]);

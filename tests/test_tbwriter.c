@@ -10,8 +10,38 @@
 #include "check.h"
 #include "tbwriter.h"
 
+/* A record header with its length CRC right and 0..3 bytes after it: the
+ * reader must say it is truncated, not read the data CRC past its buffer
+ * (the 12-byte case was an over-read). */
+static void check_short_records(void)
+{
+    for (int extra = 0; extra <= 4; extra++) {
+        unsigned char rec[16] = {0};
+        rec[0] = 0; /* length 0 */
+        uint32_t c = tbwriter_crc32c(rec, 8);
+        c = ((c >> 15) | (c << 17)) + 0xa282ead8u; /* TFRecord's masked CRC */
+        for (int i = 0; i < 4; i++)
+            rec[8 + i] = (unsigned char)(c >> (8 * i));
+        char path[] = "/tmp/rnnscope_tbshort_XXXXXX";
+        int fd = mkstemp(path);
+        if (fd < 0 || write(fd, rec, (size_t)(12 + extra)) != 12 + extra)
+            return;
+        close(fd);
+        TbEvent *ev = NULL;
+        int n = 0;
+        Err err;
+        int rc = tbwriter_read(path, &ev, &n, &err);
+        if (extra < 4)
+            CHECK(rc == ERR_INPUT && strstr(err.msg, "byte 0"), "a %d-byte record is refused at byte 0 (%s)", 12 + extra,
+                  rc ? err.msg : "accepted");
+        free(ev);
+        unlink(path);
+    }
+}
+
 int main(void)
 {
+    check_short_records();
     CHECK(tbwriter_crc32c("123456789", 9) == 0xe3069283u, "CRC-32C of \"123456789\" is the standard 0xe3069283");
     char dir[] = "/tmp/rnnscope_tb_XXXXXX";
     if (!mkdtemp(dir))

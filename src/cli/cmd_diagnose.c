@@ -163,6 +163,7 @@ int cmd_diagnose(int argc, char **argv)
     sa.sa_handler = on_signal;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL); /* an SSH disconnect: save, as for Ctrl-C */
     Progress prog;
     progress_init(&prog, stderr, end, t.step, t.last_val_loss);
     int status = 0;

@@ -133,7 +133,7 @@ int cmd_train(int argc, char **argv)
         .usage = "rnnscope train [--headless] [--resume RUN] [options]",
         .summary = "Train a recurrent language model on a text file with truncated backpropagation through\n"
                    "time (B parallel streams, chunks of T tokens, state carried between chunks).\n"
-                   "Ctrl-C stops after the current step and saves the run.",
+                   "Ctrl-C, SIGTERM and SIGHUP (a closed SSH session) stop after the current step and save the run.",
         .opts = opts, .n_opts = (int)(sizeof opts / sizeof opts[0]),
         .train = &cfg, .overridden = overridden,
     };
@@ -195,6 +195,7 @@ int cmd_train(int argc, char **argv)
     sa.sa_handler = on_signal;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL); /* an SSH disconnect: save, as for Ctrl-C */
 
     Progress prog;
     progress_init(&prog, stderr, t.cfg.steps, t.step, t.last_val_loss);

@@ -273,14 +273,17 @@ int diag_history_load(LossHistory *h, const StFile *f, Err *err)
     if (!s_stride)
         return 0;
     const char *s_acc = st_meta(f, "hist.acc"), *s_acc_n = st_meta(f, "hist.acc_n");
-    char *end;
+    char *end, *end_n;
     long stride = strtol(s_stride, &end, 10);
-    if (*end || stride < 1 || !s_acc || !s_acc_n)
+    long acc_n = s_acc_n ? strtol(s_acc_n, &end_n, 10) : -1;
+    double acc = s_acc ? strtod(s_acc, NULL) : NAN;
+    if (*end || stride < 1 || stride > (1L << 50) || !s_acc || !s_acc_n || *end_n || acc_n < 0 || acc_n > stride ||
+        !isfinite(acc))
         return err_set(err, ERR_INPUT, "%s: malformed loss history (hist.stride '%s'); the run state is damaged",
                        f->path, s_stride);
     h->stride = stride;
-    h->acc = strtod(s_acc, NULL);
-    h->acc_n = strtol(s_acc_n, NULL, 10);
+    h->acc = acc;
+    h->acc_n = acc_n;
     int rc;
     const StTensor *tl = st_find(f, "hist.loss");
     if (tl) {
@@ -305,8 +308,15 @@ int diag_history_load(LossHistory *h, const StFile *f, Err *err)
             free(tmp);
             return rc;
         }
-        for (size_t i = 0; i < tv->nelem / 2; i++)
-            diag_history_add_val(h, (long)tmp[2 * i], tmp[2 * i + 1]);
+        for (size_t i = 0; i < tv->nelem / 2; i++) {
+            float step = tmp[2 * i];
+            if (!(step >= 0 && step <= 1e15f)) { /* NaN, negative, or beyond any run: not a step */
+                free(tmp);
+                return err_set(err, ERR_INPUT, "%s: tensor hist.val row %zu has step %g; the run state is damaged",
+                               f->path, i, (double)step);
+            }
+            diag_history_add_val(h, (long)step, tmp[2 * i + 1]);
+        }
         free(tmp);
     }
     return 0;

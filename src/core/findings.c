@@ -13,6 +13,7 @@
  */
 #include "findings.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -985,6 +986,13 @@ void findings_save(const Findings *f, StWriter *w)
     free(s);
 }
 
+/* A number read into an integer field must be one (casting NaN or 1e300 to
+ * an integer is undefined behaviour); floating fields take anything strtod
+ * reads, inf and nan included. */
+#define FD_WHOLE(v) (isfinite(v) && fabs(v) <= 1e15 && (v) == floor(v))
+#define FD_FITS(field, v) \
+    (_Generic((field), double: 1, float: 1, int: FD_WHOLE(v) && fabs(v) <= INT_MAX, default: FD_WHOLE(v)))
+
 /* Reads the next number of a state string; 0 at the end or on garbage. */
 static int next_num(const char **p, double *out)
 {
@@ -1010,7 +1018,7 @@ int findings_load(Findings *f, const StFile *file, Err *err)
     const char *p = s + vlen;
     double v;
     int ok = 1;
-#define X(field) ok = ok && next_num(&p, &v) && ((g.field = (__typeof__(g.field))v), 1);
+#define X(field) ok = ok && next_num(&p, &v) && FD_FITS(g.field, v) && ((g.field = (__typeof__(g.field))v), 1);
     FD_SCALARS(X)
 #undef X
     for (int i = 0; ok && i < FD_PLATEAU_RING; i++)
@@ -1020,18 +1028,20 @@ int findings_load(Findings *f, const StFile *file, Err *err)
     for (int i = 0; ok && i < FD_CLIP_RING; i++)
         ok = next_num(&p, &v) && (v == 0 || v == 1) && ((g.clipped[i] = (unsigned char)v), 1);
     for (int i = 0; ok && i < FD_SPIKES; i++)
-        ok = next_num(&p, &v) && ((g.spikes[i] = (long)v), 1);
+        ok = next_num(&p, &v) && FD_WHOLE(v) && ((g.spikes[i] = (long)v), 1);
     for (int i = 0; ok && i < FD_COUNT; i++) {
         double a, h, m, since, sev, cause;
         ok = next_num(&p, &a) && next_num(&p, &h) && next_num(&p, &m) && next_num(&p, &since) &&
-             next_num(&p, &sev) && next_num(&p, &cause) && sev >= 0 && sev <= 2 && cause >= -1 && cause < FD_COUNT;
+             next_num(&p, &sev) && next_num(&p, &cause) && FD_WHOLE(a) && FD_WHOLE(h) && FD_WHOLE(m) &&
+             fabs(h) < 1e9 && fabs(m) < 1e9 && FD_WHOLE(since) && FD_WHOLE(sev) && FD_WHOLE(cause) && sev >= 0 &&
+             sev <= 2 && cause >= -1 && cause < FD_COUNT;
         if (ok)
             g.st[i] = (FindingState){a != 0, (int)h, (int)m, (long)since, (Severity)sev, (FindingId)cause};
     }
     for (int i = 0; ok && i < FINDINGS_EVENTS; i++) {
         double st, id, ap, sev;
-        ok = next_num(&p, &st) && next_num(&p, &id) && next_num(&p, &ap) && next_num(&p, &sev) && id >= 0 &&
-             id < FD_COUNT && sev >= 0 && sev <= 2;
+        ok = next_num(&p, &st) && next_num(&p, &id) && next_num(&p, &ap) && next_num(&p, &sev) && FD_WHOLE(st) &&
+             FD_WHOLE(id) && FD_WHOLE(ap) && FD_WHOLE(sev) && id >= 0 && id < FD_COUNT && sev >= 0 && sev <= 2;
         if (ok)
             g.events[i] = (FindingEvent){(long)st, (short)id, (char)(ap != 0), (char)sev};
     }

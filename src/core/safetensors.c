@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -644,6 +646,33 @@ int st_check_save_path(const char *path, Err *err)
     return 0;
 }
 
+
+/* Temporaries a save to base left in dir when its process died (kill -9, a
+ * power cut): ".BASE.tmpXXXXXX". A live save holds an exclusive flock on its
+ * temporary until the rename, so one whose lock can be taken is an orphan. */
+static void st_remove_stale_temporaries(const char *dir, const char *base)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    size_t blen = strlen(base);
+    struct dirent *ent;
+    while ((ent = readdir(d)) != NULL) {
+        const char *n = ent->d_name;
+        if (n[0] != '.' || strncmp(n + 1, base, blen) != 0 || strncmp(n + 1 + blen, ".tmp", 4) != 0 ||
+            strlen(n + 1 + blen + 4) != 6)
+            continue;
+        int fd = openat(dirfd(d), n, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+        if (fd < 0)
+            continue;
+        struct stat sb;
+        if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && flock(fd, LOCK_EX | LOCK_NB) == 0)
+            unlinkat(dirfd(d), n, 0);
+        close(fd);
+    }
+    closedir(d);
+}
+
 int st_writer_save(const StWriter *w, const char *path, Err *err)
 {
     int rc = st_writer_check(w, path, err);
@@ -669,7 +698,10 @@ int st_writer_save(const StWriter *w, const char *path, Err *err)
     strbuf_init(&h);
     st_writer_header(w, &h);
 
+    st_remove_stale_temporaries(dir, base);
     int fd = mkstemp(tmp.data);
+    if (fd >= 0)
+        flock(fd, LOCK_EX); /* ours until the rename: no other save takes it for an orphan */
     if (fd < 0) {
         rc = err_set(err, ERR_RUNTIME, "cannot save %s: cannot create a temporary file in %s: %s", path, dir,
                      strerror(errno));
@@ -692,15 +724,15 @@ int st_writer_save(const StWriter *w, const char *path, Err *err)
         what = "fsync";
     }
     int e = errno;
-    if (close(fd) != 0 && !fail) {
-        fail = 1;
-        e = errno;
-        what = "close";
-    }
+    /* renamed while still open (and locked), then closed */
     if (!fail && rename(tmp.data, path) != 0) {
         fail = 1;
         e = errno;
         what = "rename";
+    }
+    if (close(fd) != 0 && !fail) {
+        rc = err_set(err, ERR_RUNTIME, "saved %s but closing it failed: %s", path, strerror(errno));
+        goto out;
     }
     if (fail) {
         unlink(tmp.data);

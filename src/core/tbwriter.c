@@ -400,7 +400,7 @@ int tbwriter_read(const char *path, TbEvent **events, int *n, Err *err)
             rc = err_set(err, ERR_INPUT, "%s: byte %zu: length CRC mismatch", path, off);
             break;
         }
-        if (len > got - off - 16) {
+        if (got - off < 16 || len > got - off - 16) {
             rc = err_set(err, ERR_INPUT, "%s: byte %zu: record of %llu bytes runs past the end", path, off,
                          (unsigned long long)len);
             break;

@@ -654,6 +654,10 @@ static int restore_run_state(Trainer *t, const StFile *f, Err *err)
         (rc = meta_u64(f, "run.batch_pos", &pos, err)) || (rc = meta_u64(f, "run.epoch", &epoch, err)) ||
         (rc = meta_u64(f, "run.corpus_tokens", &ntok, err)))
         return rc;
+    /* no larger than --steps may ask for, so counting on can never overflow */
+    if (step > 1000000000000000ull || optim_t > 1000000000000000ull || epoch > 1000000000000000ull)
+        return err_set(err, ERR_INPUT, "%s: run.step, run.optim_t or run.epoch is beyond 1e15; the run state is damaged",
+                       f->path);
     t->step = (long)step;
     t->optim.t = (long)optim_t;
     t->rng.state = rs;
@@ -672,6 +676,8 @@ static int restore_run_state(Trainer *t, const StFile *f, Err *err)
             (rc = st_get_f32(f, "diag.gate_mean", t->gate_mean, (size_t)L, err)) ||
             (rc = meta_u64(f, "diag.decay_step", &dstep, err)))
             return rc;
+        if (dstep > step)
+            return err_set(err, ERR_INPUT, "%s: diag.decay_step is past run.step; the run state is damaged", f->path);
         t->decay_step = (long)dstep;
         if (st_get_f32(f, "diag.decay", t->decay, (size_t)L * t->cfg.seq, NULL) != 0)
             t->decay_step = 0; /* --seq changed: no probe result to repeat */
@@ -680,6 +686,8 @@ static int restore_run_state(Trainer *t, const StFile *f, Err *err)
             ((rc = st_get_f32(f, "diag.dead_frac", t->dead_frac, (size_t)L, err)) ||
              (rc = meta_u64(f, "diag.gate_step", &gstep, err))))
             return rc;
+        if (gstep > step + 1)
+            return err_set(err, ERR_INPUT, "%s: diag.gate_step is past run.step; the run state is damaged", f->path);
         t->gate_step = (long)gstep;
     }
     if ((rc = findings_load(&t->findings, f, err)) != 0)
