@@ -184,6 +184,15 @@ check "a save removes an orphaned temporary of its path (a killed save's)" bash 
 check "but not one a live save still holds" bash -c "[ -e '$work/.keep.st.tmpBBBBBB' ]"
 kill "$locker" 2>/dev/null; wait "$locker" 2>/dev/null
 
+# --- a full disk for an output stops the run, but saves it first -----------------------------------
+for out in log csv; do
+    rm -f "$work/full-$out.st"
+    "$bin" train --headless "${small[@]}" --steps 5 --eval-every 0 --$out /dev/full --save "$work/full-$out.st" 2>"$work/err"
+    rc=$?
+    check "--$out on a full disk: exit 1, one line, and the run is saved anyway" \
+        bash -c "[ $rc -eq 1 ] && [ \$(wc -l <'$work/err') -eq 1 ] && grep -q 'cannot write.*run is saved to' '$work/err' && '$bin' sample '$work/full-$out.st' --length 2 --prime a >/dev/null"
+done
+
 # --- SIGHUP (an SSH session closing) saves a headless run as Ctrl-C does ----------------------------
 "$bin" train --headless "${small[@]}" --steps 1000000 --eval-every 0 --save "$work/hup.st" 2>"$work/hup.err" &
 trainer=$!

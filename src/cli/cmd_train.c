@@ -221,14 +221,19 @@ int cmd_train(int argc, char **argv)
         if (info.evaluated)
             steplog_eval(&log, info.step, info.val_loss);
         steplog_findings(&log, &t.findings);
-        if ((rc = steplog_check(&log, &err)) != 0 || (rc = csvlog_check(&exports.csv, &err)) != 0) {
+        /* an output that cannot be written (a full disk) stops the run, but the
+         * run itself is saved first: its own disk may have room */
+        if ((rc = steplog_check(&log, &err)) != 0 || (rc = csvlog_check(&exports.csv, &err)) != 0 ||
+            (rc = exports_step(&exports, &t, &info, &err)) != 0) {
             progress_finish(&prog);
-            status = report(&err);
-            break;
-        }
-        if ((rc = exports_step(&exports, &t, &info, &err)) != 0) {
-            progress_finish(&prog);
-            status = report(&err);
+            Err serr;
+            if (!t.findings.st[FD_DIVERGED].active && trainer_save(&t, save_path, &serr) == 0) {
+                fprintf(stderr, "rnnscope: %s; the run is saved to %s (step %ld)\n", err.msg, save_path, t.step);
+                last_saved = t.step;
+            } else {
+                report(&err);
+            }
+            status = rc;
             break;
         }
         if (!quiet)
