@@ -76,6 +76,44 @@ check "sandbox: no popen/execute/exit/remove/loadlib/debug/bytecode/C searchers;
 "$bin" run --unsafe "$work/sandbox.lua" >"$work/out" 2>&1
 check "--unsafe gives the full library" grep -q "^false	false	false	false	false	false	true	false	true	false$" "$work/out"
 
+# --- the sandbox's files: never /proc, /sys, /dev; writes only under the run folders and the
+# paths given to the script; --unsafe lifts it ----------------------------------------------
+mkdir -p "$work/given" "$work/home" "$work/tmp"
+ln -s "$work/home/secret" "$work/given/link"
+cat >"$work/files.lua" <<'LUA'
+local given, home = arg[1], os.getenv("SANDBOX_HOME") -- home is not given to the script
+local function denied(f, ...) local h, why = f(...); return h == nil and type(why) == "string" end
+local function raises(f, ...) return not pcall(f, ...) end
+local r = {}
+r[#r + 1] = denied(io.open, "/proc/self/mem", "r+")              -- the host's memory
+r[#r + 1] = denied(io.open, "/proc/self/maps", "r")              -- not even reading /proc
+r[#r + 1] = denied(io.open, "/dev/null", "w")                    -- devices
+r[#r + 1] = denied(io.open, "/sys/kernel/notes", "r")
+r[#r + 1] = denied(io.open, home .. "/.bashrc", "a")             -- outside the allowed folders
+r[#r + 1] = denied(io.open, given .. "/link", "w")               -- a symlink out of a given folder
+r[#r + 1] = denied(io.open, given .. "/../home/x", "w")          -- .. out of it
+r[#r + 1] = raises(io.output, home .. "/out.txt")
+r[#r + 1] = raises(io.lines, "/proc/self/environ")
+r[#r + 1] = raises(dofile, "/proc/self/cmdline")
+r[#r + 1] = denied(rnn.save, home .. "/run.st")
+local f = io.open(given .. "/result.txt", "w")                   -- a folder given as an argument
+r[#r + 1] = f ~= nil and f:write("ok") ~= nil and f:close()
+local g = io.open(os.getenv("TMPDIR") .. "/rnnscope-sandbox-tmp.txt", "w") -- the temporary folder
+r[#r + 1] = g ~= nil and g:close()
+local l = io.open(arg[0], "r")                                   -- reading elsewhere
+r[#r + 1] = l ~= nil and l:close()
+for i = 1, #r do r[i] = tostring(r[i]) end
+print(table.concat(r, " "))
+LUA
+SANDBOX_HOME="$work/home" TMPDIR="$work/tmp" "$bin" run "$work/files.lua" "$work/given" --corpus "$root/corpora/lighthouse.txt" \
+    >"$work/out" 2>&1
+check "sandbox files: /proc, /sys, /dev, outside folders, symlinks and .. refused; given folders, TMPDIR, reads allowed" \
+    grep -q "^true true true true true true true true true true true true true true$" "$work/out"
+check "and nothing was written outside" bash -c "[ ! -e '$work/home/.bashrc' ] && [ ! -e '$work/home/secret' ] && [ ! -e '$work/home/run.st' ] && [ -s '$work/given/result.txt' ]"
+SANDBOX_HOME="$work/home" TMPDIR="$work/tmp" "$bin" run --unsafe "$work/files.lua" "$work/given" --corpus "$root/corpora/lighthouse.txt" \
+    >"$work/out" 2>&1
+check "--unsafe opens them" bash -c "grep -q '^false false false' '$work/out' && [ -e '$work/home/secret' ]"
+
 # --- interrupts -------------------------------------------------------------------------
 timed() { # timed NAME PATTERN ARGS...: must exit 1 within 10 s with PATTERN on stderr
     local name=$1 pat=$2; shift 2

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include <lauxlib.h>
+#include <limits.h>
 
 #include "lh_internal.h"
 
@@ -332,6 +333,12 @@ static int build_save(lua_State *L)
     LuaHost *h = lh_host(L);
     const char *path = luaL_checkstring(L, 1);
     Trainer *t = lh_need_trainer(L, h);
+    char why[PATH_MAX + 200];
+    if (!h->unsafe && lh_paths_check(&h->paths, path, 1, why, sizeof why) != 0) {
+        lua_pushnil(L);
+        lua_pushstring(L, why);
+        return 2;
+    }
     Err err;
     err_clear(&err);
     if (trainer_save(t, path, &err) != 0) {

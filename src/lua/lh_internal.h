@@ -22,6 +22,14 @@
 typedef enum { LH_REQ_NONE, LH_REQ_STEP, LH_REQ_EVAL } LhRequest;
 
 /* One completed step, as rnn.history reads it. */
+/* lh_paths.c: the files a sandboxed script may open (the policy is there). */
+typedef struct {
+    char **dirs;   /* (n_dirs) canonical folders writable with everything under them */
+    int n_dirs;
+    char **files;  /* (n_files) canonical files writable themselves */
+    int n_files;
+} LhPaths;
+
 typedef struct {
     long step;
     float loss, lr, grad_norm, val_loss; /* val_loss NAN unless evaluated */
@@ -38,6 +46,7 @@ struct LuaHost {
     int started;          /* the coroutine has been resumed at least once */
     LuaUi ui;
     int unsafe;
+    LhPaths paths;        /* what a sandboxed script may open (unused with unsafe) */
 
     TrainConfig pending;  /* settings the next rnn.trainer{} (or lazy build) uses */
     Trainer *trainer;     /* current run, NULL if none */
@@ -90,6 +99,13 @@ void lh_report_error(LuaHost *h, lua_State *L, const char *what);
 
 /* lh_sandbox.c: remove what a sandboxed script may not use. */
 void lh_sandbox_apply(lua_State *L);
+
+/* lh_paths.c: the files a sandboxed script may open (the policy is there). */
+void lh_paths_init(LhPaths *ps);
+void lh_paths_allow_args(LhPaths *ps, int argc, char **argv);
+void lh_paths_free(LhPaths *ps);
+/* 0 if path may be opened (write: 1 for writing), else -1 with the reason. */
+int lh_paths_check(const LhPaths *ps, const char *path, int write, char *why, size_t cap);
 
 /* lh_build.c: rnn.model, corpus, trainer, set, get, lr, clip, pause, save, load. */
 void lh_build_register(lua_State *L);

@@ -5,19 +5,45 @@
  * code (package.loadlib, the C module searchers) and the debug library except
  * debug.traceback. Precompiled chunks are refused (load, loadfile, dofile and
  * require read text only), because malformed bytecode can crash the VM.
- * Kept: io.open and friends (scripts write their own result files), os.clock,
- * os.time, os.date, os.getenv, require of Lua modules.
+ * Files: io.open, io.lines, io.input, io.output, loadfile, dofile, require
+ * and rnn.save go through lh_paths_check (lh_paths.c): never /proc, /sys or
+ * /dev; reading elsewhere; writing only under the run folders and the paths
+ * given to the script. Kept: os.clock, os.time, os.date, os.getenv.
  *
- * Not a security boundary against a hostile script (it can still fill the
- * disk or loop forever — the interrupt handles the latter); it keeps the
- * shipped and shared experiment scripts from doing surprising things.
+ * What it does not stop: a script can still fill the disk it may write to or
+ * loop (the interrupt and --timeout handle the latter).
  */
 #include <lauxlib.h>
+#include <limits.h>
 
 #include "lh_internal.h"
 
 static const char sandbox_lua[] =
-    "local load, loadfile, select, error = load, loadfile, select, error\n"
+    "local check = ...\n"
+    "local load, loadfile, select, error, type = load, loadfile, select, error, type\n"
+    "local open, lines, input, output = io.open, io.lines, io.input, io.output\n"
+    "local function writes(mode) return type(mode) == 'string' and mode:find('[wa+]') ~= nil end\n"
+    "io.open = function(path, mode)\n"
+    "  local ok, why = check(path, writes(mode))\n"
+    "  if not ok then return nil, why, 13 end\n"
+    "  return open(path, mode)\n"
+    "end\n"
+    "io.lines = function(path, ...)\n"
+    "  if path ~= nil then local ok, why = check(path, false); if not ok then error(why, 2) end end\n"
+    "  return lines(path, ...)\n"
+    "end\n"
+    "io.input = function(f)\n"
+    "  if type(f) == 'string' then local ok, why = check(f, false); if not ok then error(why, 2) end end\n"
+    "  return input(f)\n"
+    "end\n"
+    "io.output = function(f)\n"
+    "  if type(f) == 'string' then local ok, why = check(f, true); if not ok then error(why, 2) end end\n"
+    "  return output(f)\n"
+    "end\n"
+    "local function readable(path)\n"
+    "  if path == nil then return true end\n"
+    "  return check(path, false)\n"
+    "end\n"
     "io.popen = nil\n"
     "for _, k in ipairs{'execute', 'exit', 'remove', 'rename', 'tmpname'} do os[k] = nil end\n"
     "package.loadlib = nil\n"
@@ -30,10 +56,14 @@ static const char sandbox_lua[] =
     "  return load(chunk, name, 't')\n"
     "end\n"
     "_G.loadfile = function(path, mode, ...)\n"
+    "  local ok, why = readable(path)\n"
+    "  if not ok then return nil, why end\n"
     "  if select('#', ...) > 0 then return loadfile(path, 't', ...) end\n"
     "  return loadfile(path, 't')\n"
     "end\n"
     "_G.dofile = function(path)\n"
+    "  local ok, why = readable(path)\n"
+    "  if not ok then error(why, 2) end\n"
     "  local f, err = loadfile(path, 't')\n"
     "  if not f then error(err, 2) end\n"
     "  return f()\n"
@@ -42,15 +72,34 @@ static const char sandbox_lua[] =
     "package.searchers = {package.searchers[1], function(name)\n"
     "  local path, err = searchpath(name, package.path)\n"
     "  if not path then return err end\n"
+    "  local ok, why = readable(path)\n"
+    "  if not ok then error(why, 2) end\n"
     "  local f, lerr = loadfile(path, 't')\n"
     "  if not f then error(lerr, 2) end\n"
     "  return f, path\n"
     "end}\n";
 
+/* check(path, write) -> true | false, why: lh_paths_check for the sandbox's wrappers. */
+static int sandbox_check(lua_State *L)
+{
+    const char *path = luaL_checkstring(L, 1);
+    int write = lua_toboolean(L, 2);
+    char why[PATH_MAX + 200];
+    if (lh_paths_check(&lh_host(L)->paths, path, write, why, sizeof why) != 0) {
+        lua_pushboolean(L, 0);
+        lua_pushstring(L, why);
+        return 2;
+    }
+    lua_pushboolean(L, 1);
+    return 1;
+}
+
 void lh_sandbox_apply(lua_State *L)
 {
     /* our own constant text: a failure here is a bug, reported loudly */
-    if (luaL_loadbuffer(L, sandbox_lua, sizeof sandbox_lua - 1, "=sandbox") != LUA_OK ||
-        lua_pcall(L, 0, 0, 0) != LUA_OK)
+    if (luaL_loadbuffer(L, sandbox_lua, sizeof sandbox_lua - 1, "=sandbox") != LUA_OK)
+        luaL_error(L, "sandbox setup failed: %s", lua_tostring(L, -1));
+    lua_pushcfunction(L, sandbox_check);                  /* [-0, +1] the chunk's ... */
+    if (lua_pcall(L, 1, 0, 0) != LUA_OK)
         luaL_error(L, "sandbox setup failed: %s", lua_tostring(L, -1));
 }

@@ -253,6 +253,7 @@ LuaHost *luahost_new(const LuaHostOptions *opt)
         train_config_default(&h->pending);
     *(LuaHost **)lua_getextraspace(L) = h;
     luaL_openlibs(L);
+    lh_paths_init(&h->paths);
     if (!h->unsafe)
         lh_sandbox_apply(L);
     luaL_requiref(L, "rnn", open_rnn, 1); /* [-0, +1] also package.loaded.rnn */
@@ -286,6 +287,7 @@ void luahost_free(LuaHost *h)
     free(h->hist);
     free(h->val_steps);
     free(h->val_losses);
+    lh_paths_free(&h->paths);
     free(h);
 }
 
@@ -339,6 +341,8 @@ int luahost_start_file(LuaHost *h, const char *path, int argc, char **argv, Err 
     for (int i = 1; i < argc; i++)
         lua_pushstring(co, argv[i]); /* the chunk's ... */
     h->narg = argc > 0 ? argc - 1 : 0;
+    if (argc > 1)
+        lh_paths_allow_args(&h->paths, argc - 1, argv + 1); /* files and folders the user named */
     h->print_results = 0;
     h->co = co;
     return 0;

@@ -17,6 +17,7 @@
 #include "app.h"
 
 #include "app_internal.h"
+#include "paths.h"
 
 
 double app_now(void)
@@ -42,12 +43,7 @@ static void app_mkdirs(const char *path)
 
 void app_state_dir(char *out, size_t cap)
 {
-    const char *x = getenv("XDG_STATE_HOME");
-    const char *home = getenv("HOME");
-    if (x && x[0] == '/')
-        snprintf(out, cap, "%s/rnnscope", x);
-    else
-        snprintf(out, cap, "%s/.local/state/rnnscope", home && *home ? home : ".");
+    paths_state_dir(out, cap);
     app_mkdirs(out);
 }
 
