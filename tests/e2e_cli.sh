@@ -175,13 +175,16 @@ run_bad "grad of it" 2 "missing tensor embedding.weight" -- grad "$work/big.st" 
 run_bad "train --resume of it" 2 "missing tensor embedding.weight" -- train --headless --resume "$work/big.st"
 
 # --- a save clears the temporaries of earlier saves that were killed, never a live one -----------
-touch "$work/.keep.st.tmpAAAAAA"
+touch -d '2 minutes ago' "$work/.keep.st.tmpAAAAAA" "$work/.keep.st.tmpCCCCCC"
+touch "$work/.keep.st.tmpCCCCCC" # a save that has only just made its file
 flock "$work/.keep.st.tmpBBBBBB" sleep 8 &
 locker=$!
 sleep 0.3
+touch -d '2 minutes ago' "$work/.keep.st.tmpBBBBBB"
 "$bin" train --headless "${small[@]}" --steps 2 --eval-every 0 --save "$work/keep.st"
 check "a save removes an orphaned temporary of its path (a killed save's)" bash -c "[ ! -e '$work/.keep.st.tmpAAAAAA' ]"
-check "but not one a live save still holds" bash -c "[ -e '$work/.keep.st.tmpBBBBBB' ]"
+check "but not one a live save still holds, nor one just made" \
+    bash -c "[ -e '$work/.keep.st.tmpBBBBBB' ] && [ -e '$work/.keep.st.tmpCCCCCC' ]"
 kill "$locker" 2>/dev/null; wait "$locker" 2>/dev/null
 
 # --- a full disk for an output stops the run, but saves it first -----------------------------------

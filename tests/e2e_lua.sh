@@ -96,6 +96,11 @@ r[#r + 1] = raises(io.output, home .. "/out.txt")
 r[#r + 1] = raises(io.lines, "/proc/self/environ")
 r[#r + 1] = raises(dofile, "/proc/self/cmdline")
 r[#r + 1] = denied(rnn.save, home .. "/run.st")
+r[#r + 1] = (package.searchpath("self/mem", "/proc/?;/dev/?")) == nil -- no opening before the check
+r[#r + 1] = denied(rnn.load, "/dev/zero")
+rnn.corpus{path = "/proc/self/environ"}
+r[#r + 1] = denied(rnn.trainer, {})
+rnn.corpus{path = arg[2]}
 local f = io.open(given .. "/result.txt", "w")                   -- a folder given as an argument
 r[#r + 1] = f ~= nil and f:write("ok") ~= nil and f:close()
 local g = io.open(os.getenv("TMPDIR") .. "/rnnscope-sandbox-tmp.txt", "w") -- the temporary folder
@@ -105,12 +110,12 @@ r[#r + 1] = l ~= nil and l:close()
 for i = 1, #r do r[i] = tostring(r[i]) end
 print(table.concat(r, " "))
 LUA
-SANDBOX_HOME="$work/home" TMPDIR="$work/tmp" "$bin" run "$work/files.lua" "$work/given" --corpus "$root/corpora/lighthouse.txt" \
+SANDBOX_HOME="$work/home" TMPDIR="$work/tmp" "$bin" run "$work/files.lua" "$work/given" "$root/corpora/lighthouse.txt" --corpus "$root/corpora/lighthouse.txt" \
     >"$work/out" 2>&1
 check "sandbox files: /proc, /sys, /dev, outside folders, symlinks and .. refused; given folders, TMPDIR, reads allowed" \
-    grep -q "^true true true true true true true true true true true true true true$" "$work/out"
+    grep -q "^true true true true true true true true true true true true true true true true true$" "$work/out"
 check "and nothing was written outside" bash -c "[ ! -e '$work/home/.bashrc' ] && [ ! -e '$work/home/secret' ] && [ ! -e '$work/home/run.st' ] && [ -s '$work/given/result.txt' ]"
-SANDBOX_HOME="$work/home" TMPDIR="$work/tmp" "$bin" run --unsafe "$work/files.lua" "$work/given" --corpus "$root/corpora/lighthouse.txt" \
+SANDBOX_HOME="$work/home" TMPDIR="$work/tmp" "$bin" run --unsafe "$work/files.lua" "$work/given" "$root/corpora/lighthouse.txt" --corpus "$root/corpora/lighthouse.txt" \
     >"$work/out" 2>&1
 check "--unsafe opens them" bash -c "grep -q '^false false false' '$work/out' && [ -e '$work/home/secret' ]"
 

@@ -184,11 +184,15 @@ int cmd_diagnose(int argc, char **argv)
     }
     if (!quiet)
         progress_finish(&prog);
-    if (sig && fclose(sig) != 0 && status == 0) {
+    if (sig && (ferror(sig) | fclose(sig)) != 0 && status == 0) {
         err_set(&err, ERR_RUNTIME, "--signals %s: write failed", signals_path);
         status = report(&err);
     }
-    if (status == 0 && save && (rc = trainer_save(&t, save, &err)) != 0)
+    /* never a blown-up state over the run it started from */
+    int over_resume = resume && save && strcmp(resume, save) == 0 && t.findings.st[FD_DIVERGED].active;
+    if (over_resume && !quiet)
+        fprintf(stderr, "rnnscope: note: the run diverged; not saving its state over %s\n", save);
+    if (status == 0 && save && !over_resume && (rc = trainer_save(&t, save, &err)) != 0)
         status = report(&err);
     if (status == 0) {
         if (json) {

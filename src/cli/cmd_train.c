@@ -227,11 +227,13 @@ int cmd_train(int argc, char **argv)
             (rc = exports_step(&exports, &t, &info, &err)) != 0) {
             progress_finish(&prog);
             Err serr;
-            if (!t.findings.st[FD_DIVERGED].active && trainer_save(&t, save_path, &serr) == 0) {
+            if (t.findings.st[FD_DIVERGED].active || t.findings.st[FD_DIVERGED].hold > 0) {
+                report(&err);
+            } else if (trainer_save(&t, save_path, &serr) == 0) {
                 fprintf(stderr, "rnnscope: %s; the run is saved to %s (step %ld)\n", err.msg, save_path, t.step);
                 last_saved = t.step;
             } else {
-                report(&err);
+                fprintf(stderr, "rnnscope: %s; and the run could not be saved: %s\n", err.msg, serr.msg);
             }
             status = rc;
             break;
@@ -240,7 +242,7 @@ int cmd_train(int argc, char **argv)
             progress_update(&prog, &info);
         /* a diverged run's state is blown up: keep the last good save instead */
         int due = (save_every > 0 ? info.step % save_every == 0 : info.evaluated) &&
-                  !t.findings.st[FD_DIVERGED].active;
+                  !t.findings.st[FD_DIVERGED].active && t.findings.st[FD_DIVERGED].hold == 0;
         if (due) {
             if ((rc = trainer_save(&t, save_path, &err)) != 0) {
                 progress_finish(&prog);
@@ -258,9 +260,12 @@ int cmd_train(int argc, char **argv)
     int diverged = status == 0 && t.findings.st[FD_DIVERGED].active;
     const char *good = last_saved >= 0 ? save_path : resume;
     long good_step = last_saved >= 0 ? last_saved : first_step;
+    int inspected = 0; /* a diverged run with no good checkpoint, saved for inspection */
     if (((status == 0 && !diverged) || (diverged && !good)) && last_saved != t.step) {
         if ((rc = trainer_save(&t, save_path, &err)) != 0)
             status = report(&err);
+        else
+            inspected = diverged;
     }
     if (diverged) {
         Finding d;
@@ -268,9 +273,11 @@ int cmd_train(int argc, char **argv)
         if (good)
             fprintf(stderr, "rnnscope: the run diverged at step %ld (%s); the last good checkpoint is %s (step %ld); "
                     "rnnscope diagnose --resume %s says why\n", d.since, d.text, good, good_step, good);
-        else
+        else if (inspected)
             fprintf(stderr, "rnnscope: the run diverged at step %ld (%s); its state is saved to %s for inspection; "
                     "rnnscope diagnose --resume %s says why\n", d.since, d.text, save_path, save_path);
+        else
+            fprintf(stderr, "rnnscope: the run diverged at step %ld (%s)\n", d.since, d.text);
         status = 1;
     } else if (status == 0 && !quiet) {
         if (isnan(t.last_val_loss))

@@ -277,7 +277,7 @@ int diag_history_load(LossHistory *h, const StFile *f, Err *err)
     long stride = strtol(s_stride, &end, 10);
     long acc_n = s_acc_n ? strtol(s_acc_n, &end_n, 10) : -1;
     double acc = s_acc ? strtod(s_acc, NULL) : NAN;
-    if (*end || stride < 1 || stride > (1L << 50) || !s_acc || !s_acc_n || *end_n || acc_n < 0 || acc_n > stride ||
+    if (*end || stride < 1 || stride > (1L << 40) || !s_acc || !s_acc_n || *end_n || acc_n < 0 || acc_n > stride ||
         !isfinite(acc))
         return err_set(err, ERR_INPUT, "%s: malformed loss history (hist.stride '%s'); the run state is damaged",
                        f->path, s_stride);
@@ -286,6 +286,9 @@ int diag_history_load(LossHistory *h, const StFile *f, Err *err)
     h->acc_n = acc_n;
     int rc;
     const StTensor *tl = st_find(f, "hist.loss");
+    if (tl && tl->nelem > (size_t)h->cap)
+        return err_set(err, ERR_INPUT, "%s: tensor hist.loss has %zu points, more than a history keeps (%d); the run "
+                       "state is damaged", f->path, tl->nelem, h->cap);
     if (tl) {
         float *tmp = xmalloc(sizeof(float) * (tl->nelem ? tl->nelem : 1));
         if ((rc = st_get_f32(f, "hist.loss", tmp, tl->nelem, err)) != 0) {

@@ -13,6 +13,7 @@
  */
 #include "findings.h"
 
+#include <float.h>
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
@@ -991,7 +992,8 @@ void findings_save(const Findings *f, StWriter *w)
  * reads, inf and nan included. */
 #define FD_WHOLE(v) (isfinite(v) && fabs(v) <= 1e15 && (v) == floor(v))
 #define FD_FITS(field, v) \
-    (_Generic((field), double: 1, float: 1, int: FD_WHOLE(v) && fabs(v) <= INT_MAX, default: FD_WHOLE(v)))
+    (_Generic((field), double: 1, float: !isfinite(v) || fabs(v) <= FLT_MAX, int: FD_WHOLE(v) && fabs(v) <= 1e9, \
+              default: FD_WHOLE(v)))
 
 /* Reads the next number of a state string; 0 at the end or on garbage. */
 static int next_num(const char **p, double *out)
@@ -1024,7 +1026,7 @@ int findings_load(Findings *f, const StFile *file, Err *err)
     for (int i = 0; ok && i < FD_PLATEAU_RING; i++)
         ok = next_num(&p, &g.plateau[i]);
     for (int i = 0; ok && i < FD_GN_RING; i++)
-        ok = next_num(&p, &v) && ((g.gn[i] = (float)v), 1);
+        ok = next_num(&p, &v) && (!isfinite(v) || fabs(v) <= FLT_MAX) && ((g.gn[i] = (float)v), 1);
     for (int i = 0; ok && i < FD_CLIP_RING; i++)
         ok = next_num(&p, &v) && (v == 0 || v == 1) && ((g.clipped[i] = (unsigned char)v), 1);
     for (int i = 0; ok && i < FD_SPIKES; i++)
@@ -1051,7 +1053,15 @@ int findings_load(Findings *f, const StFile *file, Err *err)
          g.clip_pos < FD_CLIP_RING && g.n_spikes >= 0 && g.n_spikes <= FD_SPIKES && g.n_events >= 0 &&
          g.probe_layer >= 0 && g.probe_layer < TRAIN_MAX_LAYERS && g.forget_layer >= 0 &&
          g.forget_layer < TRAIN_MAX_LAYERS && g.sat_layer >= 0 && g.sat_layer < TRAIN_MAX_LAYERS && g.sat_gate >= 0 &&
-         g.sat_gate < 4 && g.dead_layer >= 0 && g.dead_layer < TRAIN_MAX_LAYERS;
+         g.sat_gate < 4 && g.dead_layer >= 0 && g.dead_layer < TRAIN_MAX_LAYERS &&
+         /* fractions the words turn into counts, and the decay rate into steps */
+         g.dead_max >= 0 && g.dead_max <= 1 && g.sat_max >= 0 && g.sat_max <= 1 && g.forget_min >= 0 &&
+         g.forget_min <= 1 && g.probe_spd >= 0 && g.probe_span >= 0 && g.probe_span <= 100000;
+    if (ok) { /* the clip count is the ring's, whatever the file says */
+        g.clip_count = 0;
+        for (int i = 0; i < FD_CLIP_RING; i++)
+            g.clip_count += g.clipped[i];
+    }
     if (!ok)
         return err_set(err, ERR_INPUT, "%s: findings.state is malformed; the run state is damaged", file->path);
     const char *nf = st_meta(file, "findings.nonfinite");

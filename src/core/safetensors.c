@@ -16,6 +16,7 @@
 #include <dirent.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "json.h"
@@ -666,7 +667,9 @@ static void st_remove_stale_temporaries(const char *dir, const char *base)
         if (fd < 0)
             continue;
         struct stat sb;
-        if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && flock(fd, LOCK_EX | LOCK_NB) == 0)
+        /* a minute old too: a save that just made its file may not hold the lock yet */
+        if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && time(NULL) - sb.st_mtime > 60 &&
+            flock(fd, LOCK_EX | LOCK_NB) == 0)
             unlinkat(dirfd(d), n, 0);
         close(fd);
     }

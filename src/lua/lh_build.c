@@ -153,10 +153,22 @@ static void push_info(lua_State *L, const Trainer *t)
 
 static int build_new_run(lua_State *L, LuaHost *h, const TrainConfig *c, const char *resume)
 {
+    char why[PATH_MAX + 200];
+    /* the sandbox's reading rule for the checkpoint and the corpus */
+    if (!h->unsafe && ((resume && lh_paths_check(&h->paths, resume, 0, why, sizeof why) != 0) ||
+                       (!resume && lh_paths_check(&h->paths, c->corpus, 0, why, sizeof why) != 0))) {
+        lua_pushnil(L);
+        lua_pushstring(L, why);
+        return 2;
+    }
     Trainer *t = xmalloc(sizeof *t);
     Err err;
     err_clear(&err);
     int rc = resume ? trainer_resume(t, resume, c, NULL, &err) : trainer_init(t, c, &err);
+    if (rc == 0 && resume && !h->unsafe && lh_paths_check(&h->paths, t->corpus.path, 0, why, sizeof why) != 0) {
+        trainer_free(t); /* the checkpoint named a corpus the sandbox does not read */
+        rc = err_set(&err, ERR_INPUT, "%s", why);
+    }
     if (rc) {
         free(t);
         lua_pushnil(L);

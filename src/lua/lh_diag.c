@@ -126,13 +126,15 @@ static int lhd_findings(lua_State *L)
 
 int lh_fire_findings(LuaHost *h)
 {
-    const Trainer *t = h->trainer;
-    if (!t)
-        return 0;
     int stop = 0;
     lua_State *L = h->L;
+    unsigned gen = h->generation;
     FindingEvent e;
-    while (!h->interrupt && findings_next_event(&t->findings, &h->findings_seen, &e)) {
+    /* the trainer is read afresh each time: a hook may replace the run (its
+     * events then start over from the new run's count, lh_set_trainer) */
+    while (!h->interrupt && h->trainer && h->generation == gen &&
+           findings_next_event(&h->trainer->findings, &h->findings_seen, &e)) {
+        const Trainer *t = h->trainer;
         lua_createtable(L, 0, 5);                      /* [-0, +1] the event */
         lua_pushstring(L, findings_id_name((FindingId)e.id));
         lua_setfield(L, -2, "id");

@@ -109,8 +109,8 @@ void lh_paths_allow_args(LhPaths *ps, int argc, char **argv)
         if (resolve(argv[i], canon) != 0)
             continue; /* not a path */
         int is_dir = stat(canon, &sb) == 0 && S_ISDIR(sb.st_mode);
-        if (!is_dir && strcmp(canon, "/") == 0)
-            continue;
+        if (strcmp(canon, "/") == 0)
+            continue; /* "/" as an argument would make the whole disk writable */
         add(ps, is_dir, canon);
     }
 }
