@@ -124,6 +124,18 @@ static void check_causes(void)
     CHECK(hi && strstr(hi->text, "2 of their size") && strstr(hi->advice, "--lr to about"),
           "its words carry the ratio and a learning rate to try: %s / %s", hi ? hi->text : "", hi ? hi->advice : "");
     CHECK(!is_active(f, FD_LR_LOW), "never lr_low beside lr_high");
+    /* the steps come back to size (the weights grew) but the gates stay pinned:
+     * the learning rate still explains them */
+    for (long k = 41; k <= 140; k++)
+        feed(f, k, 4.0f, 5e-3f, 1.0f, NAN);
+    n = findings_list(f, l, FINDINGS_MAX);
+    hi = find(l, n, FD_LR_HIGH);
+    sat = find(l, n, FD_SATURATED);
+    CHECK(hi && sat && sat->cause == FD_LR_HIGH && strstr(hi->text, "still so"),
+          "lr_high stays while the saturation it caused lasts: %s", hi ? hi->text : "(gone)");
+    for (long k = 141; k <= 260; k++)
+        feed(f, k, 4.0f, 5e-3f, 0.2f, NAN);
+    CHECK(!is_active(f, FD_SATURATED) && !is_active(f, FD_LR_HIGH), "and clears once it has gone");
     free(f);
 }
 

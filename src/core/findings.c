@@ -395,7 +395,15 @@ static void check_all(Findings *f, const StepInfo *s, int gates_new, int eval_ne
     int warm = c->optim == OPTIM_RMSPROP || c->optim == OPTIM_ADAGRAD ? LR_JUDGE_WARM : LR_JUDGE_FROM;
     int judged_lr = f->steps >= warm && !isnan(f->log_update);
     int over = judged_lr && f->log_update > log10(FINDINGS_LR_HIGH_RATIO);
-    track(f, FD_LR_HIGH, over || ON(FD_DIVERGED) ? 1 : judged_lr ? 0 : -1, ON(FD_DIVERGED) ? 1 : 10, 50, k);
+    /* and symptoms it caused (pinned gates, dead units) keep it while they last,
+     * unless the learning rate has been lowered since */
+    int lowered = f->peak_lr > 0 && s->lr < 0.5 * f->peak_lr;
+    int explains = ON(FD_LR_HIGH) && !lowered &&
+                   ((ON(FD_SATURATED) && f->st[FD_SATURATED].cause == FD_LR_HIGH) ||
+                    (ON(FD_DEAD_UNITS) && f->st[FD_DEAD_UNITS].cause == FD_LR_HIGH) ||
+                    (ON(FD_FORGET_SHUT) && f->st[FD_FORGET_SHUT].cause == FD_LR_HIGH));
+    track(f, FD_LR_HIGH, over || ON(FD_DIVERGED) || explains ? 1 : judged_lr ? 0 : -1, ON(FD_DIVERGED) ? 1 : 10,
+          50, k);
     /* not learning: no better than a model that ignores its input */
     double floor_loss = fmin(c->unigram > 0 ? c->unigram : ln_vocab(f), ln_vocab(f));
     /* the margin shrinks for text that is nearly predictable by counting alone */
@@ -651,6 +659,11 @@ static void describe(const Findings *f, FindingId id, Finding *d)
             findings_format_small(upd, a, sizeof a);
             put(d->text, sizeof d->text, "each step changes the weight matrices by %s of their size (median); "
                 "healthy runs stay below %.2g, so the learning rate %g is too high", a, HEALTHY_UPDATE_MAX, c->lr);
+        } else if (!ON(FD_DIVERGED)) {
+            findings_format_small(f->peak_update, a, sizeof a);
+            put(d->text, sizeof d->text, "learning rate %g moved the weight matrices by up to %s of their size per "
+                "step (median; healthy runs stay below %.2g): the gates it pinned and the units it killed are still "
+                "so", f->peak_lr, a, HEALTHY_UPDATE_MAX);
         } else {
             findings_format_small(f->peak_update, a, sizeof a);
             put(d->text, sizeof d->text, "the run diverged under learning rate %g: its steps moved the weight "
