@@ -20,14 +20,6 @@
 #include "strbuf.h"
 #include "trainer.h"
 
-static volatile sig_atomic_t stop_requested;
-
-static void on_signal(int sig)
-{
-    (void)sig;
-    stop_requested = 1;
-}
-
 static int field_index(const char *name)
 {
     for (int i = 0; i < train_config_n_fields(); i++)
@@ -158,16 +150,11 @@ int cmd_diagnose(int argc, char **argv)
         fprintf(stderr, "rnnscope: diagnosing %s %dx%d on %s from step %ld for %ld steps%s\n",
                 cell_name(t.model.cfg.cell), t.model.cfg.layers, t.model.cfg.hidden, t.corpus.path, t.step, n,
                 steps_given ? "" : " (enough to judge every finding; --steps N to choose)");
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL); /* an SSH disconnect: save, as for Ctrl-C */
+    cli_catch_stop_signals();
     Progress prog;
     progress_init(&prog, stderr, end, t.step, t.last_val_loss);
     int status = 0;
-    while (!stop_requested && t.step < end) {
+    while (!cli_stop_requested() && t.step < end) {
         StepInfo info;
         if (trainer_step(&t, &info, &err) != 0) {
             if (!strstr(err.msg, "not finite")) {

@@ -18,14 +18,6 @@
 #include "tbwriter.h"
 #include "trainer.h"
 
-static volatile sig_atomic_t stop_requested;
-
-static void on_signal(int sig)
-{
-    (void)sig;
-    stop_requested = 1;
-}
-
 /* runs/<corpus file name without extension>-<cell>.safetensors */
 static void default_save_path(const TrainConfig *c, char *out, size_t cap)
 {
@@ -190,18 +182,13 @@ int cmd_train(int argc, char **argv)
                 t.model.n_params, t.corpus.path, t.corpus.n, tok_name(t.corpus.tok.type),
                 t.corpus.tok.vocab_size, t.corpus.n - t.corpus.n_train, t.step);
 
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL); /* an SSH disconnect: save, as for Ctrl-C */
+    cli_catch_stop_signals();
 
     Progress prog;
     progress_init(&prog, stderr, t.cfg.steps, t.step, t.last_val_loss);
     int status = 0;
     long last_saved = -1;
-    while (!stop_requested && (t.cfg.steps == 0 || t.step < t.cfg.steps)) {
+    while (!cli_stop_requested() && (t.cfg.steps == 0 || t.step < t.cfg.steps)) {
         StepInfo info;
         if ((rc = trainer_step(&t, &info, &err)) != 0) {
             steplog_findings(&log, &t.findings);
@@ -282,15 +269,15 @@ int cmd_train(int argc, char **argv)
     } else if (status == 0 && !quiet) {
         if (isnan(t.last_val_loss))
             fprintf(stderr, "rnnscope: %s at step %ld; run saved to %s\n",
-                    stop_requested ? "interrupted" : "done", t.step, save_path);
+                    cli_stop_requested() ? "interrupted" : "done", t.step, save_path);
         else
             fprintf(stderr, "rnnscope: %s at step %ld, validation loss %.4f; run saved to %s\n",
-                    stop_requested ? "interrupted" : "done", t.step, (double)t.last_val_loss, save_path);
+                    cli_stop_requested() ? "interrupted" : "done", t.step, (double)t.last_val_loss, save_path);
     }
     steplog_close(&log);
     exports_close(&exports);
     trainer_free(&t);
-    if (status == 0 && stop_requested)
+    if (status == 0 && cli_stop_requested())
         return 130;
     return status;
 }

@@ -18,6 +18,12 @@ int cmd_tui_wanted(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_diagnose(int argc, char **argv);
 
+/* Headless runs: SIGINT, SIGTERM and SIGHUP (an SSH session closing) ask the
+ * run to stop after its current step, and save; cli_stop_requested() says
+ * whether one came. */
+void cli_catch_stop_signals(void);
+int cli_stop_requested(void);
+
 /* Print "rnnscope: <message>" to stderr and return the error's exit status. */
 int report(const Err *err);
 

@@ -120,7 +120,7 @@ void findings_init(Findings *f, const FindingsContext *ctx)
     f->ctx = *ctx;
     f->best_val = INFINITY;
     f->best_fast = INFINITY;
-    f->last_val = f->prev_val = NAN;
+    f->last_val = NAN;
     f->log_update = NAN;
     f->probe_spd = INFINITY;
     f->forget_min = 1;
@@ -161,7 +161,6 @@ static void observe_loss(Findings *f, const StepInfo *s)
         f->ema_fast += (l - f->ema_fast) / 10.0;
         f->ema_slow += (l - f->ema_slow) / 100.0;
     }
-    f->loss_last = l;
     if (f->ema_fast < f->best_fast)
         f->best_fast = f->ema_fast;
     if (s->step % FD_PLATEAU_EVERY == 0) {
@@ -206,8 +205,6 @@ static void observe_gradient(Findings *f, const StepInfo *s)
     if (n > 0) {
         double lu = log10(median_of(r, n, scratch));
         f->log_update = isnan(f->log_update) ? lu : f->log_update + (lu - f->log_update) / 10.0;
-        if (f->log_update > log10(FINDINGS_LR_HIGH_RATIO))
-            f->lr_high_step = s->step;
         if (!(f->peak_update >= pow(10, f->log_update))) {
             f->peak_update = pow(10, f->log_update);
             f->peak_lr = s->lr;
@@ -222,7 +219,6 @@ static void observe_eval(Findings *f, const StepInfo *s)
     f->n_evals++;
     memmove(f->val_recent, f->val_recent + 1, sizeof(double) * 3);
     f->val_recent[3] = s->val_loss;
-    f->prev_val = f->last_val;
     f->last_val = s->val_loss;
     f->last_val_step = s->step;
     f->train_at_last = f->ema_fast;
@@ -961,9 +957,9 @@ int findings_event(const Findings *f, long i, FindingEvent *out)
 
 /* The numeric state, in one fixed order for both directions. */
 #define FD_SCALARS(X)                                                                                  \
-    X(steps) X(last_step) X(loss0) X(loss_last) X(ema_fast) X(ema_slow) X(best_fast) X(n_plateau)       \
+    X(steps) X(last_step) X(loss0) X(ema_fast) X(ema_slow) X(best_fast) X(n_plateau)       \
     X(gn_n) X(gn_pos) X(clip_n) X(clip_pos) X(clip_count) X(n_spikes) X(spike_ratio) X(gn_median)      \
-    X(log_update) X(peak_update) X(peak_lr) X(lr_high_step) X(n_evals) X(best_val) X(last_val) X(prev_val) X(best_val_step)      \
+    X(log_update) X(peak_update) X(peak_lr) X(n_evals) X(best_val) X(last_val) X(best_val_step)      \
     X(last_val_step) X(train_at_best) X(train_at_last) X(val_rising) X(val_recent[0]) X(val_recent[1]) X(val_recent[2]) X(val_recent[3]) X(train_above_val) X(probe_step) X(probe_layer)      \
     X(probe_spd) X(probe_ratio) X(probe_span) X(probe_grow) X(n_probes_fast) X(gate_step) X(forget_min) \
     X(forget_layer) X(sat_max) X(sat_layer) X(sat_gate) X(dead_max) X(dead_layer) X(nonfinite_step)    \

@@ -123,7 +123,6 @@ typedef struct {
     /* loss */
     long steps, last_step;     /* steps observed; the last one's number */
     double loss0;              /* the first observed loss */
-    double loss_last;
     double ema_fast, ema_slow; /* training loss, time constants 10 and 100 steps */
     double best_fast;          /* lowest ema_fast so far */
     double plateau[FD_PLATEAU_RING]; /* ema_slow every FD_PLATEAU_EVERY steps, oldest first */
@@ -141,10 +140,9 @@ typedef struct {
     double log_update;
     double peak_update;        /* the largest 10^log_update so far */
     double peak_lr;            /* the learning rate it was measured under */
-    long lr_high_step;         /* last step the update ratio was above the lr_high line */
     /* validation */
     int n_evals;
-    double best_val, last_val, prev_val;
+    double best_val, last_val;
     long best_val_step, last_val_step;
     double train_at_best, train_at_last;
     int val_rising;            /* consecutive evaluations above the best by the margin */
