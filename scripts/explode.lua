@@ -25,8 +25,8 @@ rnn.on("step", function(s)
   if #norms >= 3 and s.grad_norm > factor * median(norms) then
     -- which layer: the largest gradient norm among the recurrent layers, the embedding and the head
     local worst, worst_norm = nil, -1
-    for k, layer in ipairs(s.layers) do
-      if layer.grad_norm > worst_norm then worst, worst_norm = "rnn layer " .. (k - 1), layer.grad_norm end
+    for _, layer in ipairs(s.layers) do -- layers[1] is layer 0: its `layer` field says so
+      if layer.grad_norm > worst_norm then worst, worst_norm = "layer " .. layer.layer, layer.grad_norm end
     end
     for _, name in ipairs{"embedding.weight", "head.weight"} do
       if s.norms[name] > worst_norm then worst, worst_norm = name, s.norms[name] end

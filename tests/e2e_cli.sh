@@ -30,11 +30,28 @@ run_bad() {
 small=(--corpus "$root/corpora/lighthouse.txt" --hidden 32 --embed 16 --batch 8 --seq 16 --threads 1 --quiet)
 
 # --- help ------------------------------------------------------------------------
-for cmd in train sample eval grad gradcheck bench; do
-    "$bin" "$cmd" --help >"$work/help" 2>&1
-    check "$cmd --help exits 0 and lists its flags with defaults" \
-        grep -q -- "--help" "$work/help"
+# every command's --help exits 0 on stdout and lists its flags; a flag that has a default
+# shows the one the command really uses (the defaults below are the documented ones)
+help_default() { # cmd flag default: the --flag line of cmd --help ends in "(default DEFAULT)"
+    grep -Eq -- "^  --$2 [A-Z]+ .*\(default $3\)$" "$work/help-$1"
+}
+for cmd in train sample eval grad gradcheck bench diagnose tui run; do
+    "$bin" "$cmd" --help >"$work/help-$cmd" 2>"$work/help-$cmd.err"
+    rc=$?
+    check "$cmd --help exits 0 (got $rc) and lists its flags, --help among them" \
+        bash -c '[ "$0" = 0 ] && [ ! -s "$1.err" ] && grep -Eq -- "^  --help " "$1"' "$rc" "$work/help-$cmd"
 done
+missing=""
+for want in "train hidden 128" "train lr 0.002" "train steps 2000" "train batch 50" "train seq 50" "train clip 5" \
+            "train eval-every 200" "sample length 500" "sample temperature 1" "sample top-k 0" "gradcheck layers 2" \
+            "bench hidden 128,512" "diagnose hidden 128"; do
+    set -- $want
+    help_default "$1" "$2" "$3" || missing="$missing $1:--$2=$3"
+done
+check "--help shows each flag's real default${missing:+ (wrong or missing:$missing)}" test -z "$missing"
+"$bin" train --headless "${small[@]}" --steps 1 --eval-every 0 --save "$work/defaults.st" >/dev/null 2>&1
+check "a run trained without --lr or --clip stores the defaults --help shows (lr 0.002, clip 5)" \
+    bash -c "'$bin' train --help | grep -Eq -- '--lr X .*\(default 0.002\)' && grep -aq '\"train.lr\":\"0.002\"' '$work/defaults.st' && grep -aq '\"train.clip\":\"5\"' '$work/defaults.st'"
 "$bin" train --help >"$work/help"
 missing=""
 for f in corpus tokenizer cell layers hidden embed batch seq lr optim clip dropout steps eval-every val-frac seed threads save resume log; do

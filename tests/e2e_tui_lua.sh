@@ -18,8 +18,9 @@ mkdir -p "$work/config/rnnscope"
 echo 'rnn.log("init file ran at step " .. rnn.info().step)' >"$work/config/rnnscope/init.lua"
 cat >"$work/steps.lua" <<'LUA'
 local n = tonumber(arg[1])
-rnn.on("step", function(s) print("hook step " .. s.step) end)
+local h = rnn.on("step", function(s) print("hook step " .. s.step) end)
 local r = rnn.step(n)
+h:remove() -- hooks outlive the script otherwise (4b)
 print("made " .. r.steps .. " steps")
 LUA
 printf 'print("looping")\nwhile true do end\n' >"$work/loop.lua"
@@ -86,6 +87,31 @@ if wait_for '│made 4 steps +│$'; then
 else
     bad ":run steps.lua 4: $(messages | tail -5) / $(screen | head -1)"
 fi
+
+# 4b. a hook set with :lua fires on the dashboard's own steps (:step N, F6), once per step in
+# order, and rnn.pause() in a hook pauses the dashboard's training before the next step
+clear_msgs
+s0=$(step_now)
+send ":lua dh = rnn.on('step', function(s) print('dash step ' .. s.step) end)" Enter
+send ":step 3" Enter
+if wait_for "│dash step $((s0 + 3)) +│$" && wait_for "^ *step $((s0 + 3)) +paused"; then
+    got=$(messages | grep -E '^dash step' | tr -s ' ' | sed 's/ *$//' | tr '\n' ',')
+    want="dash step $((s0 + 1)),dash step $((s0 + 2)),dash step $((s0 + 3)),"
+    if [ "$got" = "$want" ]; then ok ":step 3 ran a :lua hook once per step, in order ($got)"; else bad "dashboard hook lines: '$got', wanted '$want'"; fi
+else
+    bad "a :lua hook on :step 3: $(messages | tail -4) / $(screen | head -1)"
+fi
+clear_msgs
+s0=$(step_now)
+send ":lua dh:remove(); ph = rnn.on('step', function(s) if s.step >= $((s0 + 5)) then rnn.pause() end end)" Enter
+send ":run" Enter
+if wait_for "^ *step $((s0 + 5)) +paused"; then
+    sleep 0.5; s1=$(step_now)
+    if [ "$s1" = $((s0 + 5)) ]; then ok "rnn.pause() in a hook stops the dashboard's training at that step ($s1)"; else bad "the hook paused at $((s0 + 5)) but the counter moved on to $s1"; fi
+else
+    bad "a pausing hook: $(screen | head -1) / $(messages | tail -3)"
+fi
+send ":lua ph:remove()" Enter
 
 # 5. a runaway loop, stopped by a typed :stop; the screen stays live meanwhile
 clear_msgs

@@ -174,8 +174,9 @@ static void test_scaling(void)
               && grid_get(&g, 21, 10).ch == 0x252c && grid_get(&g, 39, 10).ch == 0x252c
               && grid_get(&g, 4, 10).ch == 0x2500,
           "x axis rule with ticks at steps 0, 5, 10: '%s'", row(&g, 10));
-    CHECK(strcmp(row(&g, 11), "   0                 5                10") == 0,
-          "x labels centred under their ticks: '%s'", row(&g, 11));
+    CHECK(strcmp(row(&g, 11), "   0                 5               10 ") == 0,
+          "x labels centred under their ticks, the last one a blank column short of the right end: '%s'",
+          row(&g, 11));
     CHECK(strncmp(row(&g, 0), "   • line", strlen("   • line")) == 0, "legend: '%s'", row(&g, 0));
     CHECK(grid_get(&g, 3, 0).role == ROLE_SERIES1 && grid_get(&g, 5, 0).role == ROLE_TEXT,
           "legend marker in the series role, name in text");

@@ -34,13 +34,22 @@ int main(void)
     CHECK(bad(":step 0", ":step 0"), ":step 0 refused: %s", msg);
     CHECK(bad(":step 1.5", "whole number"), ":step 1.5 refused: %s", msg);
     CHECK(ok(":lr 3e-4", TCMD_LR) && c.x == 3e-4, ":lr 3e-4");
-    CHECK(bad(":lr", ":lr (missing)"), ":lr without a value: %s", msg);
+    CHECK(ok(":lr", TCMD_LR) && !c.has_arg, ":lr alone parses: the app shows the value");
     CHECK(bad(":lr fast", ":lr fast"), ":lr fast: %s", msg);
     CHECK(bad(":lr -1", "expected a number"), ":lr -1 out of range: %s", msg);
     CHECK(ok(":clip 0", TCMD_CLIP) && c.x == 0, ":clip 0 turns clipping off");
     CHECK(ok(":temp 0.7", TCMD_TEMP) && c.x == 0.7, ":temp 0.7");
     CHECK(ok(":topk 12", TCMD_TOPK) && c.n == 12, ":topk 12");
-    CHECK(bad(":topk", ":topk needs"), ":topk needs K: %s", msg);
+    CHECK(ok(":topk", TCMD_TOPK) && !c.has_arg, ":topk alone parses: the app shows the value");
+    const char *settings[] = {":clip", ":temp", ":smooth", ":theme", ":layout", " :lr  "};
+    for (size_t i = 0; i < sizeof settings / sizeof settings[0]; i++)
+        CHECK(commands_parse(settings[i], &c, msg, sizeof msg) == 0 && !c.has_arg &&
+                  commands_find(settings[i][0] == ':' ? settings[i] + 1 : "lr")->query,
+              "'%s' alone asks for the current value", settings[i]);
+    CHECK(bad(":ngram", ":ngram needs"), ":ngram is an action, not a setting: %s", msg);
+    CHECK(bad(":temp hot", ":temp hot"), ":temp with a bad value is still refused: %s", msg);
+    CHECK(ok(":gradcheck gru", TCMD_GRADCHECK) && !strcmp(c.text, "gru"), ":gradcheck CELL");
+    CHECK(strstr(commands_find("lua")->help, "= EXPR") != NULL, "the help lists = EXPR (with :lua)");
     CHECK(ok(":save", TCMD_SAVE) && !c.has_arg, ":save without a path");
     CHECK(ok(":save /tmp/a b.st", TCMD_SAVE) && !strcmp(c.text, "/tmp/a b.st"), ":save keeps spaces in the path");
     CHECK(bad(":load", ":load needs PATH"), ":load needs a path: %s", msg);
@@ -65,11 +74,12 @@ int main(void)
     CHECK(commands_arg_at(":theme g", 8, &is_name) == TARG_THEME, ":theme completes theme names");
     CHECK(commands_arg_at(":layout ", 8, &is_name) == TARG_LAYOUT, ":layout completes layout names");
     CHECK(commands_arg_at("hello", 5, &is_name) == TARG_NONE && !is_name, "a prompt completes nothing");
+    CHECK(commands_arg_at(":gradcheck l", 12, &is_name) == TARG_CELL, ":gradcheck completes cell types");
     const char *a = commands_complete_name(":s", 0);
     int n = 0;
     while (commands_complete_name(":s", n))
         n++;
-    CHECK(a && a[0] == ':' && a[1] == 's' && n == 6, "six commands start with :s (step save sample smooth screen stop: %d), first %s",
+    CHECK(a && a[0] == ':' && a[1] == 's' && n == 7, "seven commands start with :s (step steps save sample smooth screen stop: %d), first %s",
           n, a ? a : "-");
     TuiCmd sc;
     char smsg[256];

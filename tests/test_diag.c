@@ -271,55 +271,118 @@ static void check_histograms(void)
     trainer_free(&t);
 }
 
+/* The run's record: every step and validation pass, saved and restored in
+ * full (the losses at full resolution, the gradient norms, the clip count),
+ * and readable on its own for :compare. */
 static void check_history(void)
 {
-    LossHistory h;
-    diag_history_init(&h, 4, 2);
-    for (int i = 1; i <= 10; i++)
-        diag_history_add_loss(&h, (float)i);
-    /* cap 4: after 4 points the stride doubles: (1.5, 3.5) then (5.5, 7.5) -> 4 points of 2 steps,
-     * steps 9, 10 make a 5th -> halve again: (2.5, 6.5) stride 4, then 9+10 pending */
-    CHECK(h.stride == 4 && h.n == 2 && h.loss[0] == 2.5f && h.loss[1] == 6.5f && h.acc_n == 2 && h.acc == 19.0,
-          "history of 10 steps in 4 slots: means of steps 1-4 and 5-8, steps 9-10 pending (n %d stride %ld)", h.n,
-          h.stride);
-    diag_history_free(&h);
-
     TrainConfig c;
     config(&c, "lighthouse.txt", CELL_LSTM);
     c.eval_every = 3;
     c.eval_chunks = 2;
+    c.clip = 1e-3f; /* every step clips */
     Trainer t, r;
     Err err;
     trainer_init(&t, &c, &err);
     StepInfo s;
-    float losses[7];
+    float losses[7], norms[7];
+    int clips = 0;
     for (int i = 0; i < 7; i++) {
         trainer_step(&t, &s, &err);
         losses[i] = s.loss;
+        norms[i] = s.grad_norms[TENSOR_HEAD_W(c.layers)];
+        clips += s.clipped;
     }
-    CHECK(t.history.n == 7 && t.history.val_n == 2 && t.history.val_step[1] == 6.0f,
-          "the trainer keeps 7 losses and 2 evaluations");
+    float extra;
+    trainer_eval(&t, &extra, &err);
+    CHECK(t.history.n_steps == 7 && t.history.n_val == 3 && t.history.val_step[1] == 6 && t.history.val_step[2] == 7 &&
+              t.history.val_loss[2] == extra && t.have_last && t.last.step == 7,
+          "the trainer records 7 steps, 2 evaluations during steps and one on demand at step 7");
     char tmp[] = "/tmp/rnnscope_hist_XXXXXX";
     int fd = mkstemp(tmp);
     close(fd);
     trainer_save(&t, tmp, &err);
     int rc = trainer_resume(&r, tmp, &c, NULL, &err);
-    CHECK(rc == 0 && r.history.n == 7 && memcmp(r.history.loss, losses, sizeof losses) == 0 &&
-              r.history.val_n == 2 && r.history.val_loss[1] == t.history.val_loss[1],
-          "the history comes back on resume (%s)", rc ? err.msg : "ok");
-    LossHistory only;
-    diag_history_init(&only, 100, 10);
-    rc = diag_history_read_file(&only, tmp, &err);
-    CHECK(rc == 0 && only.n == 7 && only.loss[6] == losses[6], "a saved run's history reads back for comparison");
-    diag_history_free(&only);
-    if (rc == 0)
+    int same = rc == 0 && r.history.n_steps == 7 && r.history.n_recent == 7 && r.history.clip_count == clips &&
+               r.history.n_val == 3 && r.history.val_loss[2] == extra;
+    for (int i = 0; same && i < 7; i++) {
+        const HistRecent *h = history_recent(&r.history, 6 - i);
+        same = h->step == i + 1 && h->loss == losses[i] && h->grad_norms[TENSOR_HEAD_W(c.layers)] == norms[i];
+    }
+    CHECK(same && clips > 0, "the record comes back on resume: 7 losses, gradient norms, %d clips, 3 validations (%s)",
+          clips, rc ? err.msg : "ok");
+    if (rc == 0) {
+        trainer_step(&r, &s, &err);
+        CHECK(r.history.n_steps == 8 && history_recent(&r.history, 0)->step == 8 && history_recent(&r.history, 1)->step == 7,
+              "the resumed run appends step 8 after the restored 7");
         trainer_free(&r);
+    }
+    History only;
+    history_init(&only);
+    rc = history_read_file(&only, tmp, &err);
+    double x[16], y[16];
+    int n = rc == 0 ? history_series(&only, HIST_LOSS, 0, x, y, 16) : 0;
+    CHECK(rc == 0 && n == 7 && x[0] == 1 && (float)y[6] == losses[6], "a saved run's record reads back for comparison");
+    history_free(&only);
     trainer_free(&t);
     unlink(tmp);
 }
 
-/* Numbers read from a file are checked before they become steps: a NaN or
- * 1e30 step in hist.val, or a damaged stride, is one error, never a cast. */
+/* Save a record with one metadata key or tensor replaced. */
+static int save_damaged(const char *path, const char *key, const char *value, const char *tensor, const double *row,
+                        int cols)
+{
+    History h;
+    history_init(&h);
+    StepInfo s;
+    memset(&s, 0, sizeof s);
+    s.n_tensors = 3;
+    s.n_layers = 0;
+    for (int i = 1; i <= 5; i++) {
+        s.step = i;
+        s.loss = 3.0f - 0.1f * i;
+        s.evaluated = i == 4;
+        s.val_loss = 2.5f;
+        history_push(&h, &s);
+    }
+    StWriter *w = st_writer_new();
+    history_save(&h, w);
+    StWriter *out = st_writer_new();
+    history_free(&h);
+    /* rewrite: the same entries, one replaced (the writer keeps the first of a name) */
+    if (key)
+        st_add_meta(out, key, value);
+    if (tensor) {
+        int64_t shape[2] = {1, cols};
+        st_add_raw(out, tensor, ST_F64, row, 2, shape);
+    }
+    Err err;
+    int rc = st_writer_save(w, path, &err);
+    st_writer_free(w);
+    if (rc) {
+        st_writer_free(out);
+        return rc;
+    }
+    StFile f;
+    rc = st_read(&f, path, &err);
+    for (int i = 0; rc == 0 && i < f.n_meta; i++)
+        if (!key || strcmp(f.meta_keys[i], key) != 0)
+            st_add_meta(out, f.meta_keys[i], f.meta_values[i]);
+    for (int i = 0; rc == 0 && i < f.n_tensors; i++) {
+        const StTensor *tt = &f.tensors[i];
+        if (tensor && !strcmp(tt->name, tensor))
+            continue;
+        st_add_raw(out, tt->name, tt->dtype, tt->data, tt->ndim, tt->shape);
+    }
+    st_free(&f);
+    rc = rc ? rc : st_writer_save(out, path, &err);
+    st_writer_free(out);
+    return rc;
+}
+
+/* Numbers read from a file are checked before they become steps: a NaN, huge
+ * or negative step, a count that does not add up, an unknown format, or a
+ * damaged legacy stride is one error naming what, never a cast. */
 static void check_history_damage(void)
 {
     const char *steps[] = {"nan", "1e30", "-5"};
@@ -337,12 +400,46 @@ static void check_history_damage(void)
         Err err;
         st_writer_save(w, path, &err);
         st_writer_free(w);
-        LossHistory h;
-        diag_history_init(&h, 16, 16);
-        int rc = diag_history_read_file(&h, path, &err);
-        CHECK(rc == ERR_INPUT && strstr(err.msg, "hist.val"), "hist.val step %s: refused (%s)", steps[k],
+        History h;
+        history_init(&h);
+        int rc = history_read_file(&h, path, &err);
+        CHECK(rc == ERR_INPUT && strstr(err.msg, "hist.val"), "legacy hist.val step %s: refused (%s)", steps[k],
               rc ? err.msg : "accepted");
-        diag_history_free(&h);
+        history_free(&h);
+        unlink(path);
+    }
+    struct {
+        const char *key, *value, *tensor;
+        double row[8];
+        int cols;
+        const char *names;
+    } cases[] = {
+        {"record.n_steps", "4", NULL, {0}, 0, "record.coarse"},
+        {"record.n_steps", "-1", NULL, {0}, 0, "record.n_steps"},
+        {"record.clip_count", "9", NULL, {0}, 0, "record.clip_count"},
+        {"record.format", "7", NULL, {0}, 0, "record.format"},
+        {"record.n_tensors", "999", NULL, {0}, 0, "record.n_tensors"},
+        {NULL, NULL, "record.val", {NAN, 1}, 2, "record.val"},
+        {NULL, NULL, "record.val", {3, INFINITY}, 2, "record.val"},
+        {NULL, NULL, "record.coarse", {1e30, 1, 1, 1, 0, 5}, 6, "record.coarse"},
+        {NULL, NULL, "record.coarse", {5, 1, 1, 1, 7, 5}, 6, "record.coarse"},
+        {NULL, NULL, "record.recent", {2.5, 1, 1, 1, 0, 1, 1, 1}, 8, "record.recent"},
+        {NULL, NULL, "record.recent", {1, 1, 1, 1, 3, 1, 1, 1}, 8, "record.recent"},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        char path[] = "/tmp/rnnscope-rec-XXXXXX";
+        int fd = mkstemp(path);
+        close(fd);
+        int rc = save_damaged(path, cases[k].key, cases[k].value, cases[k].tensor, cases[k].row, cases[k].cols);
+        Err err;
+        History h;
+        history_init(&h);
+        if (rc == 0)
+            rc = history_read_file(&h, path, &err);
+        CHECK(rc == ERR_INPUT && strstr(err.msg, cases[k].names) && h.n_steps == 0,
+              "damaged record (%s): one error naming %s, nothing kept (%s)",
+              cases[k].key ? cases[k].key : cases[k].tensor, cases[k].names, rc ? err.msg : "accepted");
+        history_free(&h);
         unlink(path);
     }
 }

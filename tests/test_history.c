@@ -86,7 +86,7 @@ int main(void)
     history_group_name(0, 2, name, sizeof name);
     CHECK(!strcmp(name, "embedding"), "group 0 is the embedding: %s", name);
     history_group_name(4, 2, name, sizeof name);
-    CHECK(!strcmp(name, "L1 recur"), "group 4 is layer 1 recurrent: %s", name);
+    CHECK(!strcmp(name, "l1 recur"), "group 4 is layer 1 recurrent: %s", name);
     history_group_name(5, 2, name, sizeof name);
     CHECK(!strcmp(name, "head") && history_n_groups(2) == 6, "group 5 is the head: %s", name);
     float tn[STEP_MAX_TENSORS] = {0};
@@ -117,7 +117,7 @@ int main(void)
     history_clear(&h);
     for (long i = 1; i <= HISTORY_TREND_BLOCKS * HISTORY_TREND_LEN; i++) {
         StepInfo t = mk(i, 1, 1.0f);
-        /* group 3 (L1 input) falls by 10x per block, smoothly */
+        /* group 3 (l1 input) falls by 10x per block, smoothly */
         float v = powf(10.0f, -(float)(i - 1) / HISTORY_TREND_LEN * 0.6f);
         t.grad_norms[TENSOR_W_IH(1)] = v;
         t.grad_norms[TENSOR_B_IH(1)] = 0;

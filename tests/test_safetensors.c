@@ -547,12 +547,17 @@ static void test_failed_saves(void)
               S_ISDIR(st.st_mode),
           "failed save (path is a directory): %s", err.msg);
 
-    /* Directory missing: refused before anything is created. */
+    /* Missing folders are made (paths_make_parent); one that cannot be is named. */
     char mpath[512];
     tmp_path(mpath, sizeof mpath, "no/such/dir/x.safetensors");
     rc = st_writer_save(w, mpath, &err);
-    CHECK(rc == ERR_INPUT && strstr(err.msg, mpath) && strstr(err.msg, "does not exist"),
-          "failed save (missing directory): %s", err.msg);
+    CHECK(rc == 0 && stat(mpath, &st) == 0 && S_ISREG(st.st_mode), "a save makes its missing folders: %s",
+          rc ? err.msg : mpath);
+    char bpath[600];
+    snprintf(bpath, sizeof bpath, "%s/y/z.safetensors", mpath);
+    rc = st_writer_save(w, bpath, &err);
+    CHECK(rc == ERR_INPUT && strstr(err.msg, "cannot create folder") && strstr(err.msg, mpath),
+          "failed save (a file where a folder should be): %s", err.msg);
 
     /* A FIFO (or a device node) at the path: rename() would replace it. */
     char fpath[512];

@@ -228,7 +228,7 @@ static void test_shipped(const char *dir)
 
     Theme file, builtin;
     Err err;
-    theme_load(&file, "themes/default.theme", &err);
+    CHECK(theme_load(&file, "themes/default.theme", &err) == 0, "themes/default.theme loads");
     theme_default(&builtin);
     int same = 1;
     for (int depth = 0; depth < 3; depth++) {
@@ -243,7 +243,7 @@ static void test_shipped(const char *dir)
     theme_free(&builtin);
 
     Theme mono;
-    theme_load(&mono, "themes/monochrome.theme", &err);
+    CHECK(theme_load(&mono, "themes/monochrome.theme", &err) == 0, "themes/monochrome.theme loads");
     ThemeResolved r[ROLE_COUNT];
     theme_resolve(&mono, THEME_DEPTH_TRUE, r, NULL);
     int plain = 1;
@@ -297,6 +297,75 @@ static void test_shipped(const char *dir)
           "standard directories: XDG config, ./themes, next to the binary, share");
 }
 
+/* A resolved colour as the terminal shows it at 8/16 colours: the default
+ * background taken as black (0), the default foreground as white (7). */
+static int shown(int c, int dflt)
+{
+    return c >= 0 ? c : dflt;
+}
+
+/* Every shipped theme (every file of themes/), degraded to 8 and 16
+ * colours: no role's foreground lands on its background, on a terminal
+ * whose default background is black (TERM=xterm draws borders black on
+ * black otherwise); borders and dim text stay grey, not a colour. */
+static void test_degraded(void)
+{
+    ThemeDirs d = {0};
+    theme_dirs_add(&d, "themes");
+    char **names;
+    int n = theme_list(&d, &names);
+    CHECK(n >= 5, "the shipped themes are listed (%d)", n);
+    for (int i = 0; i < n; i++) {
+        Theme t;
+        Err err;
+        if (theme_load_named(&t, &d, names[i], &err) != 0) {
+            CHECK(0, "%s loads: %s", names[i], err.msg);
+            theme_free(&t);
+            continue;
+        }
+        const int depths[2] = {THEME_DEPTH_8, THEME_DEPTH_16};
+        for (int k = 0; k < 2; k++) {
+            ThemeResolved r[ROLE_COUNT];
+            theme_resolve(&t, depths[k], r, NULL);
+            int ok = 1;
+            char bad[256] = "";
+            for (int role = 0; role < ROLE_COUNT; role++) {
+                int fg = shown(r[role].fg, 7), bg = shown(r[role].bg, 0);
+                int limit = depths[k];
+                if (fg == bg || fg >= limit || bg >= limit) {
+                    ok = 0;
+                    snprintf(bad, sizeof bad, "%s: %d on %d", theme_role_key((Role)role), r[role].fg, r[role].bg);
+                }
+            }
+            CHECK(ok, "%s at %d colours: every role's foreground differs from its background on black (%s)",
+                  names[i], depths[k], bad);
+        }
+        theme_free(&t);
+    }
+    theme_list_free(names, n);
+
+    /* the built-in theme on TERM=xterm: the #4e4e4e frame is white, the dim text too */
+    Theme t;
+    theme_default(&t);
+    ThemeResolved r[ROLE_COUNT];
+    int bg;
+    theme_resolve(&t, THEME_DEPTH_8, r, &bg);
+    CHECK(bg == -1 && r[ROLE_BORDER].fg == 7 && r[ROLE_BORDER].bg == -1,
+          "8 colours: the built-in border is white on the default background (%d on %d)", r[ROLE_BORDER].fg,
+          r[ROLE_BORDER].bg);
+    theme_resolve(&t, THEME_DEPTH_16, r, &bg);
+    CHECK(r[ROLE_BORDER].fg == 8, "16 colours: the built-in border is bright black (%d)", r[ROLE_BORDER].fg);
+    theme_free(&t);
+    /* a dark colour that collapses onto a dark background keeps its hue */
+    theme_default(&t);
+    theme_parse(&t, "background = #002b36\nborder = #073642\nheat0 = #440154\n", "test");
+    theme_resolve(&t, THEME_DEPTH_8, r, &bg);
+    CHECK(bg == 0 && r[ROLE_BORDER].fg == 6 && r[ROLE_HEAT0].fg == 5,
+          "8 colours on black: a dark teal border turns cyan (%d), a dark purple magenta (%d)", r[ROLE_BORDER].fg,
+          r[ROLE_HEAT0].fg);
+    theme_free(&t);
+}
+
 int main(void)
 {
     /* The shipped themes are read as themes/NAME.theme from the repository root. */
@@ -312,6 +381,7 @@ int main(void)
     test_parse(dir);
     test_resolve();
     test_shipped(dir);
+    test_degraded();
     char path[512];
     snprintf(path, sizeof path, "%s/broken.theme", dir);
     unlink(path);

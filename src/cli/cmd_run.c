@@ -65,7 +65,8 @@ static void run_usage(FILE *out)
             "  --timeout SEC   interrupt the script after SEC seconds (exit 1, with traceback)\n"
             "  --plot FILE     write rnn.plot points to FILE as lines: series<TAB>x<TAB>y\n"
             "  --NAME VALUE    any training setting (rnnscope train --help): the defaults of\n"
-            "                  the script's run, e.g. --corpus FILE --threads 1\n\n"
+            "                  the script's run, e.g. --corpus FILE --threads 1\n"
+            "  --help          show this help\n\n"
             "Ctrl-C interrupts the script (a pure-Lua loop too). Exit status: 0 success,\n"
             "1 a Lua error, interrupt or timeout (message and traceback on stderr), 2 bad usage.\n");
 }

@@ -12,33 +12,41 @@
 #include "commands.h"
 #include "csvlog.h"
 #include "flags.h"
+#include "keep_best.h"
 #include "ngram.h"
+#include "paths.h"
 #include "progress.h"
+#include "run_guard.h"
 #include "steplog.h"
 #include "tbwriter.h"
 #include "trainer.h"
 
-/* runs/<corpus file name without extension>-<cell>.safetensors */
-static void default_save_path(const TrainConfig *c, char *out, size_t cap)
-{
-    const char *base = strrchr(c->corpus, '/');
-    base = base ? base + 1 : c->corpus;
-    size_t len = strcspn(base, ".");
-    if (len == 0)
-        len = strlen(base);
-    snprintf(out, cap, "runs/%.*s-%s.safetensors", (int)len, base, cell_name(c->cell));
-}
+#define FORCE_HINT "add --force to replace it"
 
-/* Create the directory part of path if it is missing. */
-static int ensure_parent_dir(const char *path, Err *err)
+/* Where the run is saved: --save, else the --resume file, else a new file of
+ * its own under runs/ (run_guard.h); its folders made, and refused when it
+ * holds another run (unless --force), and so for the keep-best companion. */
+static int choose_save_path(const Trainer *t, const char *save, const char *resume, int force, int keep_best,
+                            char *out, size_t cap, Err *err)
 {
-    const char *slash = strrchr(path, '/');
-    if (!slash || slash == path)
+    int rc;
+    if (save)
+        snprintf(out, cap, "%s", save);
+    else if (resume)
+        snprintf(out, cap, "%s", resume);
+    else if ((rc = run_unique_path("runs", &t->cfg, out, cap, err)) != 0)
+        return rc;
+    if ((rc = paths_make_parent(out, err)) != 0 || (rc = st_check_save_path(out, err)) != 0)
+        return rc;
+    if (force)
         return 0;
-    char dir[TRAIN_PATH_MAX];
-    snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
-    if (mkdir(dir, 0777) != 0 && errno != EEXIST)
-        return err_set(err, ERR_INPUT, "--save %s: cannot create directory %s: %s", path, dir, strerror(errno));
+    RunIdent id;
+    run_ident(t, &id);
+    char best[TRAIN_PATH_MAX + 16];
+    keep_best_path(out, best, sizeof best);
+    if ((rc = run_guard_check(&id, out, FORCE_HINT, err)) != 0 ||
+        (keep_best && (rc = run_guard_check(&id, best, FORCE_HINT, err)) != 0))
+        return rc;
     return 0;
 }
 
@@ -104,7 +112,7 @@ int cmd_train(int argc, char **argv)
     train_config_default(&cfg);
     snprintf(cfg.corpus, sizeof cfg.corpus, "%s", default_corpus_path());
     int overridden[64] = {0};
-    int headless = 0, quiet = 0;
+    int headless = 0, quiet = 0, force = 0, keep_best = 0;
     long save_every = 0;
     const char *save = NULL, *resume = NULL, *log_path = NULL, *csv_path = NULL, *tb_dir = NULL;
     TrainExports exports;
@@ -112,7 +120,11 @@ int cmd_train(int argc, char **argv)
     const CliOpt opts[] = {
         {"headless", CLI_FLAG, &headless, 0, 1, NULL, "no dashboard: a progress line on stderr"},
         {"resume", CLI_STR, &resume, 0, 0, "RUN", "continue the run saved in RUN exactly where it stopped"},
-        {"save", CLI_STR, &save, 0, 0, "PATH", "where the run is saved (default runs/CORPUS-CELL.safetensors, or RUN)"},
+        {"save", CLI_STR, &save, 0, 0, "PATH", "where the run is saved (default RUN, or a new "
+                                             "runs/CORPUS-CELL-LxH-DATE-TIME.safetensors)"},
+        {"force", CLI_FLAG, &force, 0, 1, NULL, "let --save replace a file that holds another run"},
+        {"keep-best", CLI_FLAG, &keep_best, 0, 1, NULL, "also keep the best run by validation loss in "
+                                                   "PATH.best.safetensors (PATH: the --save file)"},
         {"save-every", CLI_LONG, &save_every, 0, 1e15, "N", "also save every N steps (0: at each evaluation and at the end)"},
         {"log", CLI_STR, &log_path, 0, 0, "FILE", "append JSON lines: one per step, one per evaluation"},
         {"quiet", CLI_FLAG, &quiet, 0, 1, NULL, "no progress output"},
@@ -148,16 +160,11 @@ int cmd_train(int argc, char **argv)
     if (t.note[0] && !quiet)
         fprintf(stderr, "rnnscope: note: %s\n", t.note);
     char save_path[TRAIN_PATH_MAX];
-    if (save)
-        snprintf(save_path, sizeof save_path, "%s", save);
-    else if (resume)
-        snprintf(save_path, sizeof save_path, "%s", resume);
-    else
-        default_save_path(&t.cfg, save_path, sizeof save_path);
-    if ((rc = ensure_parent_dir(save_path, &err)) != 0 || (rc = st_check_save_path(save_path, &err)) != 0) {
+    if ((rc = choose_save_path(&t, save, resume, force, keep_best, save_path, sizeof save_path, &err)) != 0) {
         trainer_free(&t);
         return report(&err);
     }
+    snprintf(t.save_path, sizeof t.save_path, "%s", save_path);
     long first_step = t.step;
     if (t.cfg.steps > 0 && t.step >= t.cfg.steps && !quiet)
         fprintf(stderr, "rnnscope: note: the run is already at step %ld and --steps is %ld: nothing to train "
@@ -216,7 +223,7 @@ int cmd_train(int argc, char **argv)
             Err serr;
             if (t.findings.st[FD_DIVERGED].active || t.findings.st[FD_DIVERGED].hold > 0) {
                 report(&err);
-            } else if (trainer_save(&t, save_path, &serr) == 0) {
+            } else if (run_guard_save(&t, save_path, force, FORCE_HINT, &serr) == 0) {
                 fprintf(stderr, "rnnscope: %s; the run is saved to %s (step %ld)\n", err.msg, save_path, t.step);
                 last_saved = t.step;
             } else {
@@ -228,10 +235,15 @@ int cmd_train(int argc, char **argv)
         if (!quiet)
             progress_update(&prog, &info);
         /* a diverged run's state is blown up: keep the last good save instead */
-        int due = (save_every > 0 ? info.step % save_every == 0 : info.evaluated) &&
-                  !t.findings.st[FD_DIVERGED].active && t.findings.st[FD_DIVERGED].hold == 0;
+        int sane = !t.findings.st[FD_DIVERGED].active && t.findings.st[FD_DIVERGED].hold == 0;
+        if (keep_best && sane && (rc = keep_best_step(&t, save_path, &info, force, NULL, &err)) != 0) {
+            progress_finish(&prog);
+            status = report(&err);
+            break;
+        }
+        int due = (save_every > 0 ? info.step % save_every == 0 : info.evaluated) && sane;
         if (due) {
-            if ((rc = trainer_save(&t, save_path, &err)) != 0) {
+            if ((rc = run_guard_save(&t, save_path, force, FORCE_HINT, &err)) != 0) {
                 progress_finish(&prog);
                 status = report(&err);
                 break;
@@ -249,7 +261,7 @@ int cmd_train(int argc, char **argv)
     long good_step = last_saved >= 0 ? last_saved : first_step;
     int inspected = 0; /* a diverged run with no good checkpoint, saved for inspection */
     if (((status == 0 && !diverged) || (diverged && !good)) && last_saved != t.step) {
-        if ((rc = trainer_save(&t, save_path, &err)) != 0)
+        if ((rc = run_guard_save(&t, save_path, force, FORCE_HINT, &err)) != 0)
             status = report(&err);
         else
             inspected = diverged;
@@ -267,12 +279,18 @@ int cmd_train(int argc, char **argv)
             fprintf(stderr, "rnnscope: the run diverged at step %ld (%s)\n", d.since, d.text);
         status = 1;
     } else if (status == 0 && !quiet) {
-        if (isnan(t.last_val_loss))
-            fprintf(stderr, "rnnscope: %s at step %ld; run saved to %s\n",
-                    cli_stop_requested() ? "interrupted" : "done", t.step, save_path);
-        else
-            fprintf(stderr, "rnnscope: %s at step %ld, validation loss %.4f; run saved to %s\n",
-                    cli_stop_requested() ? "interrupted" : "done", t.step, (double)t.last_val_loss, save_path);
+        char quoted[2 * TRAIN_PATH_MAX], val[64] = "";
+        paths_shell_quote(save_path, quoted, sizeof quoted);
+        if (!isnan(t.last_val_loss))
+            snprintf(val, sizeof val, ", validation loss %.4f", (double)t.last_val_loss);
+        fprintf(stderr, "rnnscope: %s at step %ld%s; run saved to %s; continue with: rnnscope train --resume %s\n",
+                cli_stop_requested() ? "interrupted" : "done", t.step, val, save_path, quoted);
+        char best[TRAIN_PATH_MAX + 16];
+        keep_best_path(save_path, best, sizeof best);
+        if (keep_best && t.best_step > 0 && access(best, F_OK) == 0) {
+            fprintf(stderr, "rnnscope: best validation loss %.4f at step %ld, kept in %s\n",
+                    (double)t.best_val_loss, t.best_step, best);
+        }
     }
     steplog_close(&log);
     exports_close(&exports);

@@ -9,6 +9,8 @@
 #include "app.h"
 #include "commands.h"
 #include "flags.h"
+#include "paths.h"
+#include "run_guard.h"
 #include "trainer.h"
 
 int cmd_tui(int argc, char **argv)
@@ -17,13 +19,17 @@ int cmd_tui(int argc, char **argv)
     train_config_default(&cfg);
     snprintf(cfg.corpus, sizeof cfg.corpus, "%s", default_corpus_path());
     int overridden[64] = {0};
-    int paused = 0, exit_at_end = 0, headless_ignored = 0, unsafe = 0;
+    int paused = 0, exit_at_end = 0, headless_ignored = 0, unsafe = 0, force = 0, keep_best = 1;
     const char *save = NULL, *resume = NULL, *theme = NULL, *layout = NULL, *csv = NULL, *tb = NULL;
     int ngram = 0;
     const CliOpt opts[] = {
         {"resume", CLI_STR, &resume, 0, 0, "RUN", "continue the run saved in RUN exactly where it stopped"},
         {"save", CLI_STR, &save, 0, 0, "PATH",
-         "where :quit saves the run (default RUN, or $XDG_STATE_HOME/rnnscope/runs/CORPUS-CELL.safetensors)"},
+         "where :quit saves the run (default RUN, or a new "
+         "$XDG_STATE_HOME/rnnscope/runs/CORPUS-CELL-LxH-DATE-TIME.safetensors)"},
+        {"force", CLI_FLAG, &force, 0, 1, NULL, "let --save replace a file that holds another run"},
+        {"keep-best", CLI_FLAG, &keep_best, 0, 1, NULL, "keep the best run by validation loss in "
+                                                   "PATH.best.safetensors (always on in the dashboard)"},
         {"theme", CLI_STR, &theme, 0, 0, "NAME", "colour theme: default, light, solarized-dark, gruvbox, monochrome or a file"},
         {"layout", CLI_STR, &layout, 0, 0, "NAME", "panel layout: default, wide, tall or inspector"},
         {"paused", CLI_FLAG, &paused, 0, 1, NULL, "start paused (:run or F5 starts training)"},
@@ -51,7 +57,7 @@ int cmd_tui(int argc, char **argv)
         return 0;
     if (rc)
         return report(&err);
-    if (save && (rc = st_check_save_path(save, &err)) != 0)
+    if (save && ((rc = paths_make_parent(save, &err)) != 0 || (rc = st_check_save_path(save, &err)) != 0))
         return report(&err);
     Trainer *t = xcalloc(1, sizeof *t);
     rc = resume ? trainer_resume(t, resume, &cfg, overridden, &err) : trainer_init(t, &cfg, &err);
@@ -59,7 +65,14 @@ int cmd_tui(int argc, char **argv)
         free(t);
         return report(&err);
     }
-    AppOptions o = {theme, layout, save ? save : resume, paused, exit_at_end, ngram, csv, tb, unsafe};
+    RunIdent id;
+    run_ident(t, &id);
+    if (save && !force && (rc = run_guard_check(&id, save, "add --force to replace it", &err)) != 0) {
+        trainer_free(t);
+        free(t);
+        return report(&err);
+    }
+    AppOptions o = {theme, layout, save ? save : resume, paused, exit_at_end, ngram, csv, tb, unsafe, force};
     rc = app_run(t, &o, &err);
     if (rc && err.msg[0])
         return report(&err);
@@ -86,6 +99,7 @@ int cmd_tui_wanted(int argc, char **argv)
         {"paused", CLI_FLAG, &flag, 0, 1, NULL, ""}, {"exit-at-end", CLI_FLAG, &flag, 0, 1, NULL, ""},
         {"ngram", CLI_INT, &flag, 0, 10, "N", ""}, {"csv", CLI_STR, &str, 0, 0, "FILE", ""},
         {"tensorboard", CLI_STR, &str, 0, 0, "DIR", ""}, {"unsafe", CLI_FLAG, &flag, 0, 1, NULL, ""},
+        {"force", CLI_FLAG, &flag, 0, 1, NULL, ""}, {"keep-best", CLI_FLAG, &flag, 0, 1, NULL, ""},
     };
     CliSpec spec = {.usage = "", .summary = "", .opts = opts, .n_opts = (int)(sizeof opts / sizeof opts[0]),
                     .train = &cfg, .overridden = overridden};

@@ -2,6 +2,7 @@
 #include "steplog.h"
 
 #include "findings_json.h"
+#include "paths.h"
 
 #include <errno.h>
 #include <math.h>
@@ -9,10 +10,14 @@
 
 int steplog_open(StepLog *l, const char *path, Err *err)
 {
-    l->f = fopen(path, "a");
+    l->f = NULL;
     l->path = path;
     l->write_errno = 0;
     strbuf_init(&l->line);
+    int rc = paths_make_parent(path, err);
+    if (rc)
+        return rc;
+    l->f = fopen(path, "a");
     if (!l->f)
         return err_set(err, ERR_INPUT, "--log %s: %s", path, strerror(errno));
     return 0;

@@ -1,6 +1,8 @@
 /* csvlog.c — one CSV row per step (see csvlog.h). */
 #include "csvlog.h"
 
+#include "paths.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -11,6 +13,9 @@ int csvlog_open(CsvLog *l, const char *path, Err *err)
     memset(l, 0, sizeof *l);
     l->ngram_loss = NAN;
     snprintf(l->path, sizeof l->path, "%s", path);
+    int rc = paths_make_parent(path, err);
+    if (rc)
+        return rc;
     l->f = fopen(path, "w");
     if (!l->f)
         return err_set(err, ERR_INPUT, "--csv %s: %s", path, strerror(errno));

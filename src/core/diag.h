@@ -14,9 +14,6 @@
  *   only, whose per-position norms ||dL_{T-1}/dh_t|| show how fast one loss's
  *   gradient dies as it travels back) is model_backward_probe in model.h, on
  *   the same Workspace: nothing here holds activation buffers of its own.
- * - LossHistory: training loss per step and validation loss per evaluation in a
- *   fixed buffer that halves its resolution when full, so a run of any length
- *   keeps a compact curve; saved in run checkpoints for run comparison.
  *
  * Not here: printing, the findings in words (findings.h), the exports
  * (tbwriter.h, csvlog.h).
@@ -79,36 +76,5 @@ const float *diag_activations(const Workspace *ws, const ModelConfig *cfg, const
  * 1 state carried in from the previous chunk, stream 3" in where. Returns 1 if
  * there is one, 0 if all are finite. */
 int diag_nonfinite_activation(const Workspace *ws, const ModelConfig *cfg, char *where, size_t cap);
-
-/* ---- loss history ------------------------------------------------------------- */
-
-typedef struct {
-    int cap;          /* points kept before halving (even) */
-    int n;            /* points held */
-    long stride;      /* steps per point: point i is the mean loss of steps i*stride+1 .. (i+1)*stride */
-    float *loss;      /* (cap) */
-    double acc;       /* sum of the losses of steps not yet in a point */
-    long acc_n;       /* how many */
-    int val_cap, val_n;
-    float *val_step;  /* (val_cap) step of each evaluation kept */
-    float *val_loss;  /* (val_cap) */
-} LossHistory;
-
-void diag_history_init(LossHistory *h, int cap, int val_cap);
-void diag_history_free(LossHistory *h);
-void diag_history_clear(LossHistory *h);
-void diag_history_add_loss(LossHistory *h, float loss); /* no allocation */
-void diag_history_add_val(LossHistory *h, long step, float val_loss);
-/* The step a point ends at. */
-long diag_history_step(const LossHistory *h, int i);
-/* Tensors "hist.loss", "hist.val" ((n, 2): step, loss) and metadata keys
- * "hist.stride", "hist.acc", "hist.acc_n". */
-void diag_history_save(const LossHistory *h, StWriter *w);
-/* Restore from a run checkpoint; a file without a history leaves h empty
- * (returns 0). ERR_INPUT if the history there is malformed. h must be
- * initialised; points beyond its capacity are decimated. */
-int diag_history_load(LossHistory *h, const StFile *f, Err *err);
-/* Read only the history of the run saved at path (for run comparison). */
-int diag_history_read_file(LossHistory *h, const char *path, Err *err);
 
 #endif

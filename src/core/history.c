@@ -1,4 +1,5 @@
-/* history.c — bounded two-tier metrics history (see history.h). */
+/* history.c — the run's bounded two-tier record of steps (see history.h);
+ * saving and loading it is history_io.c. */
 #include "history.h"
 
 #include <math.h>
@@ -93,6 +94,9 @@ void history_push(History *h, const StepInfo *s)
     r->lr = s->lr;
     r->grad_norm = s->grad_norm;
     r->clipped = s->clipped;
+    r->ms = (float)s->ms;
+    r->tokens_per_s = (float)s->tokens_per_s;
+    r->epoch = s->epoch;
     memcpy(r->grad_norms, s->grad_norms, sizeof r->grad_norms);
     memcpy(r->gate_grad_norms, s->gate_grad_norms, sizeof r->gate_grad_norms);
     h->recent_head = (h->recent_head + 1) % HISTORY_RECENT;
@@ -131,21 +135,22 @@ const HistRecent *history_recent(const History *h, long i)
     return &h->recent[idx];
 }
 
-static long history_latest_step(const History *h)
+long history_latest_step(const History *h)
 {
     const HistRecent *r = history_recent(h, 0);
-    return r ? r->step : 0;
+    if (r)
+        return r->step;
+    return h->n_coarse ? h->coarse[h->n_coarse - 1].step : 0;
 }
 
 int history_series(const History *h, HistSeries which, long last_n, double *x, double *y, int cap)
 {
-    if (cap <= 0 || h->n_recent == 0)
+    if (cap <= 0 || (h->n_recent == 0 && h->n_coarse == 0))
         return 0;
     long latest = history_latest_step(h);
     long lo = last_n > 0 ? latest - last_n : -1; /* keep steps > lo */
-    long oldest_recent = history_recent(h, h->n_recent - 1)->step;
     int n = 0;
-    if (h->n_recent == h->n_steps || lo >= oldest_recent - 1) {
+    if (h->n_recent > 0 && (h->n_recent == h->n_steps || lo >= history_recent(h, h->n_recent - 1)->step - 1)) {
         long k = h->n_recent;
         while (k > 0 && history_recent(h, k - 1)->step <= lo)
             k--;
@@ -212,7 +217,7 @@ void history_group_name(int group, int n_layers, char *buf, size_t cap)
     else if (group == 1 + 2 * n_layers)
         snprintf(buf, cap, "head");
     else
-        snprintf(buf, cap, "L%d %s", (group - 1) / 2, (group - 1) % 2 == 0 ? "input" : "recur");
+        snprintf(buf, cap, "l%d %s", (group - 1) / 2, (group - 1) % 2 == 0 ? "input" : "recur");
 }
 
 double history_group_norm(const float *tn, int group, int n_layers)

@@ -1,4 +1,10 @@
-/* history.h — the metrics history the dashboard's charts and panels read.
+/* history.h — the record of a run's steps: losses, learning rates, gradient
+ * norms, clipping and validation points, from step 1.
+ *
+ * The Trainer owns one and appends every step and every validation pass to it;
+ * the checkpoint saves it and trainer_resume restores it (history_io.c), so a
+ * resumed run shows its whole past. The dashboard's charts and panels, the Lua
+ * API (rnn.history) and :compare all read this one record.
  *
  * Two tiers keep memory bounded however long a run is (1e6 steps included):
  *   recent  a ring of the last HISTORY_RECENT steps at full resolution, with
@@ -9,13 +15,16 @@
  *           clip counts add), so each bucket covers a power-of-two of steps.
  * Validation points are kept apart (they are rare) and thinned the same way.
  *
- * Not thread-safe: the runner pushes and the UI reads under the runner's lock.
+ * Not thread-safe: in the dashboard the trainer appends under the runner's
+ * lock (trainer_set_record_lock) and the UI reads under it.
  * Not for: drawing (panels.c), the step itself (trainer.c).
  */
 #ifndef RNNSCOPE_HISTORY_H
 #define RNNSCOPE_HISTORY_H
 
-#include "trainer.h"
+#include "err.h"
+#include "safetensors.h"
+#include "step_info.h"
 
 #define HISTORY_RECENT 8192
 #define HISTORY_COARSE 4096
@@ -25,6 +34,8 @@ typedef struct {
     long step;
     float loss, lr, grad_norm;
     int clipped;
+    float ms, tokens_per_s;   /* the step's wall time and speed */
+    double epoch;             /* epochs completed after it */
     float grad_norms[STEP_MAX_TENSORS];            /* per tensor, before clipping */
     float gate_grad_norms[TRAIN_MAX_LAYERS][4];    /* (L, G) */
 } HistRecent;
@@ -64,6 +75,9 @@ void history_push(History *h, const StepInfo *s);
 /* A validation point not tied to a step record (e.g. from :eval). */
 void history_push_val(History *h, long step, double val_loss);
 
+/* The step number of the latest record (0 for an empty history). */
+long history_latest_step(const History *h);
+
 /* The i-th most recent full-resolution record (0 = latest), or NULL. */
 const HistRecent *history_recent(const History *h, long i);
 
@@ -102,5 +116,23 @@ enum { GRAD_FLAG_OK = 0, GRAD_FLAG_VANISHING = 1, GRAD_FLAG_EXPLODING = 2 };
 #define HISTORY_TREND_BLOCKS 4
 #define HISTORY_TREND_LEN 16
 int history_grad_flag(const History *h, int group, double clip, char *why, size_t cap);
+
+/* ---- saving and loading (history_io.c) ----
+ * Tensors "record.coarse", "record.recent", "record.norms", "record.gates",
+ * "record.val" and metadata "record.*" in a run checkpoint. The per-tensor and
+ * per-gate norms are saved for the last HISTORY_SAVED_NORMS steps only (the
+ * sparklines and trends read no further back); older restored records carry
+ * zeros there. */
+#define HISTORY_SAVED_NORMS 1024
+
+void history_save(const History *h, StWriter *w);
+/* Restore from a checkpoint into an initialised h; a file without a record
+ * leaves h empty (returns 0). Reads the loss history older versions saved
+ * ("hist.*": loss means and validation points). ERR_INPUT naming the tensor or
+ * key if what is there is malformed. */
+int history_load(History *h, const StFile *f, Err *err);
+/* The record of the run saved at path, for :compare; ERR_INPUT if the file
+ * holds no record (a model without a run). */
+int history_read_file(History *h, const char *path, Err *err);
 
 #endif

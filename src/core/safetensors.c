@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "json.h"
+#include "paths.h"
 #include "strbuf.h"
 
 /* The reference implementation refuses headers above 100 MB; so do we, which
@@ -419,6 +420,11 @@ int st_get_i64(const StFile *f, const char *name, int64_t *out, size_t n, Err *e
     return st_get_typed(f, name, ST_I64, out, n, err);
 }
 
+int st_get_f64(const StFile *f, const char *name, double *out, size_t n, Err *err)
+{
+    return st_get_typed(f, name, ST_F64, out, n, err);
+}
+
 /* ------------------------------------------------------------------ writing */
 
 typedef struct {
@@ -681,7 +687,7 @@ int st_writer_save(const StWriter *w, const char *path, Err *err)
     int rc = st_writer_check(w, path, err);
     if (rc)
         return rc;
-    if ((rc = st_check_save_path(path, err)) != 0)
+    if ((rc = paths_make_parent(path, err)) != 0 || (rc = st_check_save_path(path, err)) != 0)
         return rc;
 
     /* The temporary file lives in the target's directory so rename() is atomic. */

@@ -54,6 +54,8 @@ const char *st_meta(const StFile *f, const char *key);      /* NULL if absent */
 int st_get_f32(const StFile *f, const char *name, float *out, size_t n, Err *err);
 /* The same for an I64 tensor (counters, RNG state). */
 int st_get_i64(const StFile *f, const char *name, int64_t *out, size_t n, Err *err);
+/* The same for an F64 tensor (a run's record). */
+int st_get_f64(const StFile *f, const char *name, double *out, size_t n, Err *err);
 const char *st_dtype_name(StDtype d); /* "F32", ... */
 
 typedef struct StWriter StWriter;

@@ -10,6 +10,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "paths.h"
+
 /* ---- CRC-32C (Castagnoli, reflected polynomial 0x82f63b78) ---- */
 
 uint32_t tbwriter_crc32c(const void *data, size_t n)
@@ -138,8 +140,9 @@ static int tb_write_event(TbWriter *w, long step, const PbBuf *summary, Err *err
 int tbwriter_open(TbWriter *w, const char *dir, Err *err)
 {
     memset(w, 0, sizeof *w);
-    if (mkdir(dir, 0777) != 0 && errno != EEXIST)
-        return err_set(err, ERR_INPUT, "--tensorboard %s: cannot create the directory: %s", dir, strerror(errno));
+    int rc0 = paths_mkdir_p(dir, err);
+    if (rc0)
+        return rc0;
     char host[256] = "localhost";
     gethostname(host, sizeof host - 1);
     snprintf(w->path, sizeof w->path, "%s/events.out.tfevents.%ld.%s", dir, (long)time(NULL), host);

@@ -4,6 +4,7 @@
 #include <cblas.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 
 #include "checkpoint.h"
 #include "ngram.h"
+#include "run_guard.h"
 #include "safetensors.h"
 
 static double now_ms(void)
@@ -130,10 +132,11 @@ static int setup_run(Trainer *t, Err *err)
     t->param_before = xmalloc(sizeof(float) * t->model.n_params);
     param_pass_init(&t->pass, &t->model);
     t->last_val_loss = NAN;
+    t->best_val_loss = NAN;
     state_init(&t->state_before, &t->model.cfg, c->batch);
     t->decay = xcalloc((size_t)t->model.cfg.layers * c->seq, sizeof(float));
     t->probe_every = 50;
-    diag_history_init(&t->history, 2048, 512);
+    history_init(&t->history);
     compute_baselines(t);
     start_findings(t);
     set_threads();
@@ -182,6 +185,7 @@ int trainer_init(Trainer *t, const TrainConfig *cfg, Err *err)
     }
     rng_seed(&t->rng, cfg->seed);
     model_init(&t->model, &t->rng, cfg->forget_bias_one);
+    run_id_new(t->run_id);
     if ((rc = setup_run(t, err)) != 0) {
         trainer_free(t);
         return rc;
@@ -203,7 +207,7 @@ void trainer_free(Trainer *t)
     param_pass_free(&t->pass);
     state_free(&t->state_before);
     free(t->decay);
-    diag_history_free(&t->history);
+    history_free(&t->history);
     memset(t, 0, sizeof *t);
 }
 
@@ -239,12 +243,33 @@ static int nonfinite_dh(const Trainer *t, char *where, size_t cap)
 typedef enum { NF_LOSS, NF_GRADIENT, NF_UPDATE, NF_VALIDATION } Nonfinite;
 
 static int describe_nonfinite(Trainer *t, Nonfinite kind, Err *err);
+static int eval_pass(Trainer *t, float *val_loss, Err *err);
 
 /* Every non-finite step is also a finding of the run. */
+static void record_begin(Trainer *t)
+{
+    if (t->record_lock)
+        t->record_lock(t->record_ctx, 1);
+}
+
+static void record_end(Trainer *t)
+{
+    if (t->record_lock)
+        t->record_lock(t->record_ctx, 0);
+}
+
+void trainer_set_record_lock(Trainer *t, void (*lock)(void *ctx, int lock), void *ctx)
+{
+    t->record_lock = lock;
+    t->record_ctx = ctx;
+}
+
 static int report_nonfinite(Trainer *t, Nonfinite kind, Err *err)
 {
     int rc = describe_nonfinite(t, kind, err);
+    record_begin(t);
     findings_observe_failure(&t->findings, t->step + 1, err->msg);
+    record_end(t);
     return rc;
 }
 
@@ -469,26 +494,49 @@ int trainer_step(Trainer *t, StepInfo *info, Err *err)
         return report_nonfinite(t, NF_UPDATE, err);
     }
 
+    record_begin(t);
     t->step++;
+    record_end(t);
     info->step = t->step;
     info->epoch = batcher_epoch_progress(&t->batcher);
     info->loss = loss;
     info->lr = lr;
     info->ms = now_ms() - t0;
     info->tokens_per_s = info->ms > 0 ? (double)c->batch * c->seq / (info->ms / 1e3) : 0;
-    diag_history_add_loss(&t->history, loss);
     if (c->eval_every > 0 && t->step % c->eval_every == 0 && t->corpus.n > t->corpus.n_train) {
-        int rc = trainer_eval(t, &info->val_loss, err);
+        int rc = eval_pass(t, &info->val_loss, err);
         if (rc)
             return rc;
         info->evaluated = 1;
-        diag_history_add_val(&t->history, t->step, info->val_loss);
     }
+    record_begin(t);
+    history_push(&t->history, info);
     findings_observe_step(&t->findings, info);
+    if (info->evaluated)
+        t->last_val_loss = info->val_loss;
+    if (info->evaluated && (isnan(t->best_val_loss) || info->val_loss < t->best_val_loss)) {
+        t->best_val_loss = info->val_loss; /* keep_best.h saves a copy at this step */
+        t->best_step = t->step;
+    }
+    t->last = *info;
+    t->have_last = 1;
+    record_end(t);
     return 0;
 }
 
 int trainer_eval(Trainer *t, float *val_loss, Err *err)
+{
+    int rc = eval_pass(t, val_loss, err);
+    if (rc)
+        return rc;
+    record_begin(t);
+    t->last_val_loss = *val_loss;
+    history_push_val(&t->history, t->step, *val_loss);
+    record_end(t);
+    return 0;
+}
+
+static int eval_pass(Trainer *t, float *val_loss, Err *err)
 {
     const TrainConfig *c = &t->cfg;
     size_t n_val = t->corpus.n - t->corpus.n_train;
@@ -514,7 +562,6 @@ int trainer_eval(Trainer *t, float *val_loss, Err *err)
     float v = (float)(sum / (double)chunks);
     if (!isfinite(v))
         return report_nonfinite(t, NF_VALIDATION, err);
-    t->last_val_loss = v;
     *val_loss = v;
     return 0;
 }
@@ -566,7 +613,11 @@ int trainer_save(const Trainer *t, const char *path, Err *err)
     char v[32];
     snprintf(v, sizeof v, "%.9g", (double)t->last_val_loss);
     st_add_meta(w, "run.val_loss", v);
-    diag_history_save(&t->history, w);
+    st_add_meta(w, "run.id", t->run_id);
+    snprintf(v, sizeof v, "%.9g", (double)t->best_val_loss);
+    st_add_meta(w, "run.best_val_loss", v);
+    add_meta_long(w, "run.best_step", t->best_step);
+    history_save(&t->history, w);
     /* the diagnostics that steps between measurements repeat, so a resumed
      * run reports what the uninterrupted one would */
     int L = t->model.cfg.layers;
@@ -667,7 +718,7 @@ static int restore_run_state(Trainer *t, const StFile *f, Err *err)
         return rc;
     if (t->optim.v && (rc = st_get_f32(f, "optim.v", t->optim.v, n, err)))
         return rc;
-    if ((rc = diag_history_load(&t->history, f, err)) != 0)
+    if ((rc = history_load(&t->history, f, err)) != 0)
         return rc;
     int L = t->model.cfg.layers;
     if (st_find(f, "diag.gate_sat")) {
@@ -712,6 +763,30 @@ static int restore_run_state(Trainer *t, const StFile *f, Err *err)
     return 0;
 }
 
+/* The run's id and best validation loss (a run from an older rnnscope, or a
+ * model-only file, gets a new id), and the file it came from. */
+static void restore_identity(Trainer *t, const StFile *f, const char *path, int has_run)
+{
+    const char *id = has_run ? st_meta(f, "run.id") : NULL;
+    size_t n = id ? strlen(id) : 0;
+    if (n >= 8 && n < RUN_ID_CAP && strspn(id, "0123456789abcdef") == n)
+        snprintf(t->run_id, sizeof t->run_id, "%s", id);
+    else
+        run_id_new(t->run_id);
+    char canon[PATH_MAX];
+    if (!realpath(path, canon) || strlen(canon) >= sizeof t->origin)
+        canon[0] = '\0';
+    memcpy(t->origin, canon, strlen(canon) + 1);
+    snprintf(t->save_path, sizeof t->save_path, "%s", path);
+    const char *bv = has_run ? st_meta(f, "run.best_val_loss") : NULL, *bs = st_meta(f, "run.best_step");
+    float best = bv ? strtof(bv, NULL) : NAN;
+    long step = bs ? strtol(bs, NULL, 10) : 0;
+    if (isfinite(best) && step > 0 && step <= t->step) {
+        t->best_val_loss = best;
+        t->best_step = step;
+    }
+}
+
 int trainer_resume(Trainer *t, const char *path, const TrainConfig *cfg, const int *overridden, Err *err)
 {
     memset(t, 0, sizeof *t);
@@ -748,6 +823,8 @@ int trainer_resume(Trainer *t, const char *path, const TrainConfig *cfg, const i
     rc = setup_run(t, err);
     if (!rc && has_run)
         rc = restore_run_state(t, &f, err);
+    if (!rc)
+        restore_identity(t, &f, path, has_run);
     st_free(&f);
     if (rc)
         trainer_free(t);

@@ -17,8 +17,9 @@
 
 #include "corpus.h"
 #include "diag.h"
-#include "findings.h"
 #include "err.h"
+#include "findings.h"
+#include "history.h"
 #include "model.h"
 #include "optim.h"
 #include "param_pass.h"
@@ -26,7 +27,7 @@
 #include "step_info.h"
 #include "train_config.h"
 
-
+#define RUN_ID_CAP 33 /* a run id: up to 32 hex digits and the NUL */
 
 typedef struct {
     TrainConfig cfg;
@@ -46,6 +47,12 @@ typedef struct {
     long step;            /* steps completed */
     float last_val_loss;  /* NAN before the first validation pass */
     char note[256];       /* set by trainer_resume when a flag changed the data stream */
+    /* which run this is and where it lives (run_guard.h, keep_best.h) */
+    char run_id[RUN_ID_CAP];        /* random at trainer_init, kept by trainer_resume ("run.id") */
+    char origin[TRAIN_PATH_MAX];    /* the file trainer_resume read, resolved; "" for a new run */
+    char save_path[TRAIN_PATH_MAX]; /* where its owner saves it; trainer_resume sets the file it read */
+    float best_val_loss;  /* lowest validation loss of a training step's pass so far, NAN before; saved */
+    long best_step;       /* the step it was measured at (0: none yet) */
     /* gradient inspector */
     int diag_off;         /* 1: skip gate saturation, flow, decay probe and update ratios (bench) */
     int probe_every;      /* run the decay probe every N steps (default 50; 0 = never) */
@@ -61,8 +68,14 @@ typedef struct {
     float gate_mean[TRAIN_MAX_LAYERS];
     float dead_frac[TRAIN_MAX_LAYERS];
     long gate_step;       /* the step those were measured at (0: never) */
-    LossHistory history;  /* loss per step, val loss per evaluation; saved in the checkpoint */
-    Findings findings;    /* the diagnosis of this run over time; saved in the checkpoint */
+    /* the run's record, from step 1 (saved in the checkpoint, restored on resume);
+     * written only inside the record lock (trainer_set_record_lock) */
+    History history;      /* every step's loss, lr, gradient norms, clips; validation points */
+    Findings findings;    /* the diagnosis of this run over time */
+    StepInfo last;        /* the latest step's numbers (valid if have_last) */
+    int have_last;
+    void (*record_lock)(void *ctx, int lock);
+    void *record_ctx;
     double unigram;       /* entropy of the training split's tokens (nats) */
     double ngram3;        /* a 3-gram model's validation loss (NAN without a split) */
 } Trainer;
@@ -86,13 +99,20 @@ void trainer_free(Trainer *t);
 int trainer_step(Trainer *t, StepInfo *info, Err *err);
 
 /* Mean validation loss over the held-out split (or cfg.eval_chunks chunks of
- * it), from a zero state, dropout off. ERR_INPUT if there is no split. */
+ * it), from a zero state, dropout off; it enters the run's record as a
+ * validation point at the current step. ERR_INPUT if there is no split. */
 int trainer_eval(Trainer *t, float *val_loss, Err *err);
 
 /* Change the learning rate (the schedule's base) or the clip threshold of a
  * run between steps; the findings judge what follows by the new values. */
 void trainer_set_lr(Trainer *t, float lr);
 void trainer_set_clip(Trainer *t, float clip);
+
+/* The record (history, findings, last, have_last, step, last_val_loss) is
+ * written by trainer_step and trainer_eval between lock(ctx, 1) and
+ * lock(ctx, 0), so another thread may read it under the same lock while the
+ * trainer works. NULL (the default): no locking. */
+void trainer_set_record_lock(Trainer *t, void (*lock)(void *ctx, int lock), void *ctx);
 
 /* Save model and full run state atomically. */
 int trainer_save(const Trainer *t, const char *path, Err *err);

@@ -17,6 +17,7 @@
 #include <limits.h>
 
 #include "lh_internal.h"
+#include "run_guard.h"
 
 typedef enum { KEYS_MODEL, KEYS_CORPUS, KEYS_ANY } KeySet;
 
@@ -339,11 +340,22 @@ static int build_pause(lua_State *L)
     return 0;
 }
 
-/* rnn.save(path) -> true | nil, message */
+/* rnn.save(path [, {force = true}]) -> true | nil, message. Refused (nil,
+ * message) when path holds another run, unless force (run_guard.h). */
 static int build_save(lua_State *L)
 {
     LuaHost *h = lh_host(L);
     const char *path = luaL_checkstring(L, 1);
+    int force = 0;
+    if (!lua_isnoneornil(L, 2)) {
+        luaL_checktype(L, 2, LUA_TTABLE);
+        for (lua_pushnil(L); lua_next(L, 2); lua_pop(L, 1))
+            if (lua_type(L, -2) != LUA_TSTRING || strcmp(lua_tostring(L, -2), "force"))
+                return luaL_error(L, "rnn.save: unknown option '%s' (there is: force)", luaL_tolstring(L, -2, NULL));
+        lua_getfield(L, 2, "force");
+        force = lua_toboolean(L, -1);
+        lua_pop(L, 1);
+    }
     Trainer *t = lh_need_trainer(L, h);
     char why[PATH_MAX + 200];
     if (!h->unsafe && lh_paths_check(&h->paths, path, 1, why, sizeof why) != 0) {
@@ -353,7 +365,7 @@ static int build_save(lua_State *L)
     }
     Err err;
     err_clear(&err);
-    if (trainer_save(t, path, &err) != 0) {
+    if (run_guard_save(t, path, force, "pass {force = true} to replace it", &err) != 0) {
         lua_pushnil(L);
         lua_pushstring(L, err.msg);
         return 2;

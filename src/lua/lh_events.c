@@ -98,6 +98,14 @@ static int events_on(lua_State *L)
     return 1;
 }
 
+int lh_events_count(lua_State *L, const char *event)
+{
+    push_list(L, event);                         /* [-0, +1] */
+    int n = (int)lua_rawlen(L, -1);
+    lua_pop(L, 1);                               /* [-1, +0] */
+    return n;
+}
+
 int lh_events_fire(LuaHost *h, lua_State *L, const char *event, int nargs)
 {
     int base = lua_gettop(L) - nargs + 1;

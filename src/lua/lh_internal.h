@@ -21,7 +21,6 @@
 /* What the script is waiting for. */
 typedef enum { LH_REQ_NONE, LH_REQ_STEP, LH_REQ_EVAL } LhRequest;
 
-/* One completed step, as rnn.history reads it. */
 /* lh_paths.c: the files a sandboxed script may open (the policy is there). */
 typedef struct {
     char **dirs;   /* (n_dirs) canonical folders writable with everything under them */
@@ -29,13 +28,6 @@ typedef struct {
     char **files;  /* (n_files) canonical files writable themselves */
     int n_files;
 } LhPaths;
-
-typedef struct {
-    long step;
-    float loss, lr, grad_norm, val_loss; /* val_loss NAN unless evaluated */
-    double ms, tokens_per_s, epoch;
-    int clipped;
-} LhRecord;
 
 struct LuaHost {
     lua_State *L;         /* main state: hooks and synchronous calls run here */
@@ -70,12 +62,8 @@ struct LuaHost {
     int paused;
     int hook_errors;
 
-    /* history of the current run */
-    LhRecord *hist;
-    size_t n_hist, cap_hist;
-    long *val_steps;      /* (n_val) steps of every validation loss */
-    float *val_losses;    /* (n_val) */
-    size_t n_val, cap_val;
+    double hook_deadline; /* > 0: hooks on a dashboard step must end by then (lh_now) */
+    int in_hooks;         /* hooks of a dashboard step are running (luahost_observe_*) */
 
     volatile sig_atomic_t interrupt;        /* 0 none, 1 interrupted, 2 timed out */
 
@@ -90,8 +78,6 @@ LuaHost *lh_host(lua_State *L);
 
 /* lua_host.c */
 void lh_set_trainer(LuaHost *h, Trainer *t, int owned); /* replace the run (frees an owned one) */
-void lh_history_clear(LuaHost *h);
-void lh_history_add_val(LuaHost *h, long step, float val_loss);
 /* Message handler for lua_pcall: message + traceback. [-1, +1] */
 int lh_traceback(lua_State *L);
 /* Report a hook error (message with traceback on top of L), pop it. */
@@ -128,6 +114,8 @@ void lh_tensor_register(lua_State *L);
  * nargs values on top of L (popped). Returns 1 if a hook asked to stop. */
 void lh_events_register(lua_State *L);
 int lh_events_fire(LuaHost *h, lua_State *L, const char *event, int nargs);
+/* How many hooks event has. */
+int lh_events_count(lua_State *L, const char *event);
 
 /* lh_ui.c: print, rnn.log, plot, status. */
 void lh_ui_register(lua_State *L);

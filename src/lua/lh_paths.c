@@ -26,6 +26,57 @@
 #include "lh_internal.h"
 #include "paths.h"
 
+/* A folder still to be made (a save makes it: paths_make_parent): its
+ * deepest existing ancestor resolved and the missing part appended, which
+ * may not hold "." or ".." (they would climb out of what was resolved). */
+static int resolve_missing_dir(const char *dir, char *out)
+{
+    if (errno != ENOENT)
+        return -1;
+    char head[PATH_MAX];
+    snprintf(head, sizeof head, "%s", dir);
+    const char *rest;
+    for (;;) {
+        char *slash = strrchr(head, '/');
+        if (!slash) { /* a relative path: its first part is missing too */
+            if (!realpath(".", out))
+                return -1;
+            rest = dir;
+            break;
+        }
+        if (slash == head) {
+            snprintf(out, PATH_MAX, "/");
+            rest = dir + 1;
+            break;
+        }
+        *slash = '\0';
+        if (realpath(head, out)) {
+            rest = dir + (slash - head) + 1;
+            break;
+        }
+        struct stat sb;
+        if (errno != ENOENT)
+            return -1;
+        if (lstat(head, &sb) == 0) { /* a dangling symbolic link: where it leads is not known */
+            errno = ELOOP;
+            return -1;
+        }
+    }
+    char part[PATH_MAX];
+    snprintf(part, sizeof part, "%s", rest);
+    for (char *save = NULL, *p = strtok_r(part, "/", &save); p; p = strtok_r(NULL, "/", &save))
+        if (!strcmp(p, ".") || !strcmp(p, "..")) {
+            errno = EINVAL;
+            return -1;
+        }
+    size_t n = strlen(out);
+    if (snprintf(out + n, PATH_MAX - n, "%s%s", strcmp(out, "/") ? "/" : "", rest) >= (int)(PATH_MAX - n)) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    return 0;
+}
+
 /* path made absolute and canonical into out (PATH_MAX); 0, or -1 with errno. */
 static int resolve(const char *path, char *out)
 {
@@ -53,7 +104,7 @@ static int resolve(const char *path, char *out)
     else
         snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
     char canon[PATH_MAX];
-    if (!realpath(dir, canon))
+    if (!realpath(dir, canon) && resolve_missing_dir(dir, canon) != 0)
         return -1;
     if (snprintf(out, PATH_MAX, "%s/%s", strcmp(canon, "/") ? canon : "", base) >= PATH_MAX) {
         errno = ENAMETOOLONG;

@@ -51,7 +51,8 @@ void lh_run_push_step(lua_State *L, const LuaHost *h, const StepInfo *info)
         lua_setfield(L, -3, "ratios");
         lua_setfield(L, -2, "norms");
     }
-    /* layers[k] = {grad_norm = ..., gates = {i = ..., f = ...}, dh = {per position}} */
+    /* layers[k] = {layer = k - 1, grad_norm = ..., gates = {i = ..., f = ...}, dh = {per position}}:
+     * a Lua list starts at 1, so layers[1] is layer 0 (weight_ih_l0); `layer` holds that 0-based number */
     static const char *const gate_names[3][4] = {{"i", "f", "g", "o"}, {"r", "z", "n", NULL},
                                                  {"h", NULL, NULL, NULL}};
     int cell = m ? (int)m->cfg.cell : 0;
@@ -63,7 +64,9 @@ void lh_run_push_step(lua_State *L, const LuaHost *h, const StepInfo *info)
     }
     lua_createtable(L, info->n_layers, 0); /* layers */
     for (int k = 0; k < info->n_layers; k++) {
-        lua_createtable(L, 0, 3);
+        lua_createtable(L, 0, 4);
+        lua_pushinteger(L, k);
+        lua_setfield(L, -2, "layer");
         if (m && m->n_tensors == info->n_tensors) {
             double s = 0;
             for (int j = TENSOR_W_IH(k); j <= TENSOR_B_HH(k); j++)
@@ -197,27 +200,32 @@ static int run_eval(lua_State *L)
     return lua_yieldk(L, 0, 0, run_eval_k);
 }
 
-/* rnn.history(metric) -> array */
+/* rnn.history(metric) -> array: the run's record (the Trainer's History),
+ * full resolution over its last HISTORY_RECENT steps, from step 1 for a
+ * resumed run as for one trained here. */
 static int run_history(lua_State *L)
 {
     static const char *const metrics[] = {"loss", "lr", "grad_norm", "ms", "tokens_per_s", "epoch",
                                           "step", "clipped", "val_loss", "val_step", NULL};
     LuaHost *h = lh_host(L);
     int which = luaL_checkoption(L, 1, NULL, metrics);
+    const History *hs = h->trainer ? &h->trainer->history : NULL;
     if (which >= 8) {
-        lua_createtable(L, (int)h->n_val, 0);
-        for (size_t i = 0; i < h->n_val; i++) {
+        int n = hs ? hs->n_val : 0;
+        lua_createtable(L, n, 0);
+        for (int i = 0; i < n; i++) {
             if (which == 8)
-                lua_pushnumber(L, h->val_losses[i]);
+                lua_pushnumber(L, hs->val_loss[i]);
             else
-                lua_pushinteger(L, h->val_steps[i]);
+                lua_pushinteger(L, hs->val_step[i]);
             lua_rawseti(L, -2, (lua_Integer)i + 1);
         }
         return 1;
     }
-    lua_createtable(L, (int)h->n_hist, 0);
-    for (size_t i = 0; i < h->n_hist; i++) {
-        const LhRecord *r = &h->hist[i];
+    long n = hs ? hs->n_recent : 0;
+    lua_createtable(L, (int)n, 0);
+    for (long i = 0; i < n; i++) {
+        const HistRecent *r = history_recent(hs, n - 1 - i);
         switch (which) {
         case 0: lua_pushnumber(L, r->loss); break;
         case 1: lua_pushnumber(L, r->lr); break;

@@ -47,6 +47,10 @@ static void lh_stop_hook(lua_State *L, lua_Debug *ar)
     LuaHost *h = lh_host(L);
     if (h->interrupt)
         luaL_error(L, "%s", h->interrupt == 2 ? "timed out" : "interrupted");
+    if (h->hook_deadline > 0 && lh_now() > h->hook_deadline) {
+        h->hook_deadline = 0; /* once: the next hook gets its own turn */
+        luaL_error(L, "this hook ran for more than %.0f s on one dashboard step", LH_HOOK_BUDGET_S);
+    }
     if (ar->event == LUA_HOOKCOUNT && h->slice_s > 0 && L == h->co && lua_isyieldable(L) &&
         lh_now() - h->slice_start > h->slice_s)
         lua_yield(L, 0);
@@ -61,11 +65,12 @@ static void arm_check_hook(lua_State *L)
 
 void luahost_interrupt(LuaHost *h, int reason)
 {
-    if (!h || !h->co)
+    if (!h || (!h->co && !h->in_hooks))
         return;
     h->interrupt = reason == 1 ? 2 : 1;
     int mask = LUA_MASKCALL | LUA_MASKRET | LUA_MASKCOUNT;
-    lua_sethook(h->co, lh_stop_hook, mask, 1);
+    if (h->co)
+        lua_sethook(h->co, lh_stop_hook, mask, 1);
     lua_sethook(h->L, lh_stop_hook, mask, 1);
 }
 
@@ -101,43 +106,7 @@ void lh_report_error(LuaHost *h, lua_State *L, const char *what)
     lua_pop(L, 1); /* [-1, +0] */
 }
 
-/* ---- the run and its history ------------------------------------------------- */
-
-void lh_history_clear(LuaHost *h)
-{
-    h->n_hist = 0;
-    h->n_val = 0;
-}
-
-static void history_add(LuaHost *h, const StepInfo *info)
-{
-    if (h->n_hist == h->cap_hist) {
-        h->cap_hist = h->cap_hist ? 2 * h->cap_hist : 256;
-        h->hist = xrealloc(h->hist, h->cap_hist * sizeof *h->hist);
-    }
-    LhRecord *r = &h->hist[h->n_hist++];
-    r->step = info->step;
-    r->loss = info->loss;
-    r->lr = info->lr;
-    r->grad_norm = info->grad_norm;
-    r->val_loss = info->evaluated ? info->val_loss : NAN;
-    r->ms = info->ms;
-    r->tokens_per_s = info->tokens_per_s;
-    r->epoch = info->epoch;
-    r->clipped = info->clipped;
-}
-
-void lh_history_add_val(LuaHost *h, long step, float val_loss)
-{
-    if (h->n_val == h->cap_val) {
-        h->cap_val = h->cap_val ? 2 * h->cap_val : 64;
-        h->val_steps = xrealloc(h->val_steps, h->cap_val * sizeof *h->val_steps);
-        h->val_losses = xrealloc(h->val_losses, h->cap_val * sizeof *h->val_losses);
-    }
-    h->val_steps[h->n_val] = step;
-    h->val_losses[h->n_val] = val_loss;
-    h->n_val++;
-}
+/* ---- the run ------------------------------------------------------------------- */
 
 static void free_owned(LuaHost *h)
 {
@@ -181,7 +150,6 @@ void lh_set_trainer(LuaHost *h, Trainer *t, int owned)
     h->have_last = 0;
     h->have_prev = 0;
     h->findings_seen = t ? t->findings.n_events : 0; /* a loaded run's past does not fire */
-    lh_history_clear(h);
     if (h->ui.run_changed)
         h->ui.run_changed(h->ui.ctx, t);
 }
@@ -284,9 +252,6 @@ void luahost_free(LuaHost *h)
         finish_script(h);
     lua_close(h->L); /* tensors' __gc run here, while the host is still alive */
     free_owned(h);
-    free(h->hist);
-    free(h->val_steps);
-    free(h->val_losses);
     lh_paths_free(&h->paths);
     free(h);
 }
@@ -431,13 +396,11 @@ void luahost_step_done(LuaHost *h, const StepInfo *info)
     h->steps_done++;
     if (h->steps_left > 0)
         h->steps_left--;
-    history_add(h, info);
     lua_State *L = h->L;
     lh_run_push_step(L, h, info);                     /* [-0, +1] */
     if (lh_events_fire(h, L, "step", 1))              /* [-1, +0] */
         h->stop = 1;
     if (info->evaluated) {
-        lh_history_add_val(h, info->step, info->val_loss);
         lua_pushnumber(L, info->val_loss);            /* [-0, +1] */
         lua_pushinteger(L, info->step);               /* [-0, +1] */
         if (lh_events_fire(h, L, "eval", 2))          /* [-2, +0] */
@@ -445,6 +408,64 @@ void luahost_step_done(LuaHost *h, const StepInfo *info)
     }
     if (lh_fire_findings(h))
         h->stop = 1;
+}
+
+/* ---- hooks on the driver's own steps ------------------------------------------ */
+
+int luahost_has_hooks(LuaHost *h)
+{
+    return lh_events_count(h->L, "step") + lh_events_count(h->L, "eval") + lh_events_count(h->L, "finding") > 0;
+}
+
+/* Around hooks fired outside a script: a time budget (the count hook checks
+ * it) instead of the script's slices, and a clean state after. */
+static void observe_begin(LuaHost *h)
+{
+    h->in_hooks = 1;
+    h->paused = 0;
+    h->hook_deadline = lh_now() + LH_HOOK_BUDGET_S;
+    arm_check_hook(h->L);
+}
+
+static int observe_end(LuaHost *h, int stop)
+{
+    stop |= h->paused;
+    h->paused = 0;
+    h->in_hooks = 0;
+    h->hook_deadline = 0;
+    h->interrupt = 0;
+    lua_sethook(h->L, NULL, 0, 0);
+    lua_settop(h->L, 0);
+    return stop;
+}
+
+int luahost_observe_step(LuaHost *h, const StepInfo *info)
+{
+    if (h->co || !h->trainer)
+        return 0;
+    observe_begin(h);
+    lh_record_step(h, info);
+    lua_State *L = h->L;
+    lh_run_push_step(L, h, info);                     /* [-0, +1] */
+    int stop = lh_events_fire(h, L, "step", 1);       /* [-1, +0] */
+    if (info->evaluated) {
+        lua_pushnumber(L, info->val_loss);            /* [-0, +1] */
+        lua_pushinteger(L, info->step);               /* [-0, +1] */
+        stop |= lh_events_fire(h, L, "eval", 2);      /* [-2, +0] */
+    }
+    stop |= lh_fire_findings(h);
+    return observe_end(h, stop);
+}
+
+void luahost_observe_eval(LuaHost *h, long step, float val_loss)
+{
+    if (h->co)
+        return;
+    observe_begin(h);
+    lua_pushnumber(h->L, val_loss); /* [-0, +1] */
+    lua_pushinteger(h->L, step);    /* [-0, +1] */
+    lh_events_fire(h, h->L, "eval", 2);
+    observe_end(h, 0);
 }
 
 static void set_failed(LuaHost *h, const Err *err)
@@ -469,7 +490,6 @@ void luahost_eval_done(LuaHost *h, float val_loss)
     h->eval_loss = val_loss;
     h->req = LH_REQ_NONE;
     long step = h->trainer ? h->trainer->step : 0;
-    lh_history_add_val(h, step, val_loss);
     lua_pushnumber(h->L, val_loss); /* [-0, +1] */
     lua_pushinteger(h->L, step);    /* [-0, +1] */
     lh_events_fire(h, h->L, "eval", 2);

@@ -182,6 +182,20 @@ int luahost_paused(const LuaHost *h);
  * until the driver attaches it. */
 void luahost_note_step(LuaHost *h, const StepInfo *info);
 
+/* Hooks on the driver's own steps (the dashboard's F5, :run, :step), outside
+ * any script: 1 if a 'step', 'eval' or 'finding' hook is set. */
+int luahost_has_hooks(LuaHost *h);
+/* Run the hooks for a step the driver took on luahost_trainer(h) (attached),
+ * as luahost_step_done does for a script's step. Each call's hooks together
+ * get LH_HOOK_BUDGET_S seconds: a hook still running then fails (reported,
+ * removed). Returns 1 if a hook asked to stop (returned "stop", called
+ * rnn.pause() or failed): the driver should pause. Does nothing while a
+ * script runs. */
+#define LH_HOOK_BUDGET_S 2.0
+int luahost_observe_step(LuaHost *h, const StepInfo *info);
+/* The 'eval' hooks for a validation pass the driver ran (:eval). */
+void luahost_observe_eval(LuaHost *h, long step, float val_loss);
+
 /* Hook errors reported since the host was created (for tests and exit codes). */
 int luahost_hook_errors(const LuaHost *h);
 

@@ -18,6 +18,7 @@
 
 #include "app_internal.h"
 #include "paths.h"
+#include "run_guard.h"
 
 
 double app_now(void)
@@ -27,39 +28,81 @@ double app_now(void)
     return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-static void app_mkdirs(const char *path)
-{
-    char buf[PATH_MAX];
-    snprintf(buf, sizeof buf, "%s", path);
-    for (char *p = buf + 1; *p; p++) {
-        if (*p == '/') {
-            *p = '\0';
-            mkdir(buf, 0777);
-            *p = '/';
-        }
-    }
-    mkdir(buf, 0777);
-}
-
 void app_state_dir(char *out, size_t cap)
 {
+    Err e;
     paths_state_dir(out, cap);
-    app_mkdirs(out);
+    paths_mkdir_p(out, &e); /* for the input history: the dashboard runs without it */
 }
 
-void app_default_save_path(const TrainConfig *c, char *out, size_t cap)
+int app_default_save_path(const TrainConfig *c, char *out, size_t cap, Err *err)
 {
-    char dir[PATH_MAX];
-    app_state_dir(dir, sizeof dir);
-    const char *base = strrchr(c->corpus, '/');
-    base = base ? base + 1 : c->corpus;
-    size_t len = strcspn(base, ".");
-    if (len == 0)
-        len = strlen(base);
-    char runs[PATH_MAX + 8];
+    char dir[PATH_MAX], runs[PATH_MAX + 8];
+    paths_state_dir(dir, sizeof dir);
     snprintf(runs, sizeof runs, "%s/runs", dir);
-    app_mkdirs(runs);
-    snprintf(out, cap, "%.*s/%.*s-%s.safetensors", (int)(cap / 2), runs, (int)len, base, cell_name(c->cell));
+    return run_unique_path(runs, c, out, cap, err);
+}
+
+/* What the overwrite guard (run_guard.h) knows of the run of generation
+ * app_ident_gen: taken from the Trainer whenever the runner is idle (and at
+ * start), so a :save while training checks against the last one known. */
+static RunIdent app_ident;
+static long app_ident_gen = -1;
+
+/* The current run's identity into *id; 0 when it is not known (a run loaded
+ * while training went on), and then only the runner's save checks. */
+static int app_current_ident(App *a, RunIdent *id)
+{
+    RunView v;
+    if (runner_idle(a->run)) {
+        run_ident(runner_trainer(a->run), &app_ident);
+        runner_view(a->run, &v);
+        app_ident_gen = v.generation;
+    } else {
+        runner_view(a->run, &v);
+    }
+    if (app_ident_gen != v.generation)
+        return 0;
+    *id = app_ident;
+    id->step = v.step;
+    return 1;
+}
+
+/* :save [PATH], :save! PATH and :save PATH --force (quotes, \ escapes and ~ read as a shell would). */
+static void app_save_cmd(App *a, const TuiCmd *c)
+{
+    char path[TRAIN_PATH_MAX], why[TRAIN_PATH_MAX + 96];
+    if (!c->has_arg)
+        snprintf(path, sizeof path, "%s", a->save_path);
+    else if (paths_user_path(c->text, path, sizeof path, why, sizeof why) != 0) {
+        app_msg(a, ROLE_ERROR, ":save %s", why);
+        return;
+    }
+    int force = c->force || (a->opt.force && !strcmp(path, a->save_path));
+    RunIdent id;
+    Err err;
+    if (!force && app_current_ident(a, &id) && run_guard_check(&id, path, "use :save! PATH to replace it", &err))
+        app_msg(a, ROLE_ERROR, "%s", err.msg);
+    else
+        runner_send(a->run, RUN_CMD_SAVE, force, 0, path);
+}
+
+/* The save on the way out: to save_path, unless it now holds another run
+ * (and --force was not given): then to a new file of this run's own, whose
+ * name goes into save_path; *moved_from keeps the refused path. */
+static int app_quit_save(App *a, Trainer *rt, char *moved_from, size_t cap, Err *err)
+{
+    RunIdent id;
+    Err g;
+    run_ident(rt, &id);
+    moved_from[0] = '\0';
+    if (!a->opt.force && run_guard_check(&id, a->save_path, "", &g) != 0) {
+        snprintf(moved_from, cap, "%s", a->save_path);
+        int rc = app_default_save_path(&rt->cfg, a->save_path, sizeof a->save_path, err);
+        if (rc)
+            return rc;
+    }
+    return trainer_save(rt, a->save_path, err);
 }
 
 void app_msg(App *a, Role role, const char *fmt, ...)
@@ -92,14 +135,13 @@ static void app_release_model(App *a)
 static void app_new_generation(App *a)
 {
     app_release_model(a);
-    runner_lock(&a->run);
-    ModelConfig mc = a->run.mcfg;
+    runner_view(a->run, &a->view);
+    ModelConfig mc = a->view.mcfg;
     mc.dropout = 0;
-    tokenizer_copy(&a->tok, &a->run.tok);
-    a->generation = a->run.generation;
-    a->start_step = a->run.step;
+    runner_tokenizer(a->run, &a->tok);
+    a->generation = a->view.generation;
     app_findings_forget(a);
-    runner_unlock(&a->run);
+    a->next_sample_s = 0; /* a fresh sample from this model at once */
     Err err;
     if (model_new(&a->pm, &mc, &err) != 0) {
         app_msg(a, ROLE_ERROR, "%s", err.msg);
@@ -107,7 +149,7 @@ static void app_new_generation(App *a)
         return;
     }
     a->wver = -1;
-    runner_weights(&a->run, &a->wver, a->pm.params, a->pm.n_params, &a->wstep);
+    runner_weights(a->run, &a->wver, a->pm.params, a->pm.n_params, &a->wstep);
     prompt_init(&a->prompt, &a->pm, &a->tok);
     prompt_rnn_init(&a->smp, &a->pm);
     a->scratch = xmalloc(sizeof(float) * SAMPLE_SCRATCH_FLOATS(mc.vocab));
@@ -138,57 +180,8 @@ static void app_update_prompt(App *a, int force)
     a->dirty = 1;
 }
 
-static void app_emit(App *a, int id)
-{
-    char buf[256];
-    size_t n = tokenizer_decode(&a->tok, id, buf, sizeof buf);
-    if (n >= sizeof buf)
-        n = sizeof buf - 1;
-    buf[n] = '\0';
-    textpane_append_more(a->sample, ROLE_TEXT, buf);
-}
-
-/* Start a streaming sample: fresh from the start token, or continuing the prompt. */
-static void app_start_sample(App *a, int continue_prompt, int length)
-{
-    if (!a->have_pm)
-        return;
-    if (continue_prompt) {
-        if (!prompt_logits(&a->prompt))
-            return;
-        prompt_rnn_copy(&a->smp, prompt_stream(&a->prompt));
-        textpane_append(a->sample, ROLE_DIM, "");
-        textpane_append_more(a->sample, ROLE_DIM, "› ");
-        textpane_append_more(a->sample, ROLE_TEXT, a->text);
-    } else {
-        prompt_rnn_reset(&a->smp);
-        prompt_rnn_feed(&a->smp, sample_start_token(&a->tok));
-        textpane_appendf(a->sample, ROLE_DIM, "── weights of step %ld, T=%.2g ──", a->wstep, (double)a->temp);
-        textpane_append(a->sample, ROLE_TEXT, "");
-    }
-    a->sampling = length;
-    a->dirty = 1;
-}
-
-/* A few tokens of the streaming sample, within a small time budget. */
-static void app_advance_sample(App *a)
-{
-    if (!a->sampling || !a->have_pm)
-        return;
-    SampleOpts o;
-    sample_opts_default(&o);
-    o.temperature = a->temp;
-    double t0 = app_now();
-    while (a->sampling > 0) {
-        int id = sample_pick(a->smp.logits, a->pm.cfg.vocab, &o, &a->rng, a->scratch);
-        app_emit(a, id);
-        prompt_rnn_feed(&a->smp, id);
-        a->sampling--;
-        if (app_now() - t0 > APP_SAMPLE_BUDGET_S)
-            break;
-    }
-    a->dirty = 1;
-}
+/* The sample pane (app_emit, app_start_sample, app_advance_sample, the
+ * periodic sample, Enter's continuation): app_sample.c. */
 
 /* ---- commands ---------------------------------------------------------------- */
 
@@ -251,38 +244,45 @@ static void app_execute(App *a, const char *line)
         app_msg(a, ROLE_ERROR, "%s", msg);
         return;
     }
+    if (app_show_setting(a, &c)) { /* ":lr" alone: the value now */
+        a->dirty = 1;
+        return;
+    }
     switch (c.kind) {
     case TCMD_EMPTY:
         break;
     case TCMD_PROMPT:
-        app_update_prompt(a, 0);
-        app_start_sample(a, 1, 200);
+        app_continue_text(a, line); /* the accepted line: readline has emptied its buffer */
         break;
     case TCMD_PAUSE:
         if (!app_lua_blocks(a, ":pause"))
-            runner_send(&a->run, RUN_CMD_PAUSE, 0, 0, NULL);
+            runner_send(a->run, RUN_CMD_PAUSE, 0, 0, NULL);
         break;
     case TCMD_RUN:
         if (c.has_arg)
             app_route_lua(a, &c);
         else if (!app_lua_blocks(a, ":run"))
-            runner_send(&a->run, RUN_CMD_RUN, 0, 0, NULL);
+            runner_send(a->run, RUN_CMD_RUN, 0, 0, NULL);
         break;
     case TCMD_STEP:
         if (!app_lua_blocks(a, ":step"))
-            runner_send(&a->run, RUN_CMD_STEP, c.n, 0, NULL);
+            runner_send(a->run, RUN_CMD_STEP, c.n, 0, NULL);
+        break;
+    case TCMD_STEPS:
+        if (!app_lua_blocks(a, ":steps"))
+            runner_send(a->run, RUN_CMD_SET_STEPS, c.n, 0, NULL);
         break;
     case TCMD_EVAL:
         if (!app_lua_blocks(a, ":eval"))
-            runner_send(&a->run, RUN_CMD_EVAL, 0, 0, NULL);
+            runner_send(a->run, RUN_CMD_EVAL, 0, 0, NULL);
         break;
     case TCMD_LR:
         if (!app_lua_blocks(a, ":lr"))
-            runner_send(&a->run, RUN_CMD_SET_LR, 0, c.x, NULL);
+            runner_send(a->run, RUN_CMD_SET_LR, 0, c.x, NULL);
         break;
     case TCMD_CLIP:
         if (!app_lua_blocks(a, ":clip"))
-            runner_send(&a->run, RUN_CMD_SET_CLIP, 0, c.x, NULL);
+            runner_send(a->run, RUN_CMD_SET_CLIP, 0, c.x, NULL);
         break;
     case TCMD_TEMP:
         a->temp = (float)c.x;
@@ -295,15 +295,21 @@ static void app_execute(App *a, const char *line)
         break;
     case TCMD_SAVE:
         if (!app_lua_blocks(a, ":save"))
-            runner_send(&a->run, RUN_CMD_SAVE, 0, 0, c.has_arg ? c.text : a->save_path);
+            app_save_cmd(a, &c);
         break;
-    case TCMD_LOAD:
+    case TCMD_LOAD: {
         if (app_lua_blocks(a, ":load"))
             break;
+        char path[TRAIN_PATH_MAX], why[TRAIN_PATH_MAX + 96];
+        if (paths_user_path(c.text, path, sizeof path, why, sizeof why) != 0) {
+            app_msg(a, ROLE_ERROR, ":load %s", why);
+            break;
+        }
         /* the save path follows only once the load succeeded (app_pull_runner):
          * a refused file must never be overwritten by the save on the way out */
-        runner_send(&a->run, RUN_CMD_LOAD, 0, 0, c.text);
+        runner_send(a->run, RUN_CMD_LOAD, 0, 0, path);
         break;
+    }
     case TCMD_SAMPLE: app_start_sample(a, 0, (int)c.n); break;
     case TCMD_THEME: app_set_theme(a, c.text); break;
     case TCMD_LAYOUT: app_set_layout(a, c.text); break;
@@ -317,8 +323,8 @@ static void app_execute(App *a, const char *line)
     case TCMD_LUA:
     case TCMD_EXPR: app_route_lua(a, &c); break;
     case TCMD_STOP:
-        if (a->lua && luahost_busy(a->lua)) {
-            luahost_interrupt(a->lua, 0);
+        if (a->lua.host && luahost_busy(a->lua.host)) {
+            luahost_interrupt(a->lua.host, 0);
             app_msg(a, ROLE_WARN, "stopping the script");
         } else {
             app_msg(a, ROLE_DIM, "no script is running");
@@ -328,7 +334,7 @@ static void app_execute(App *a, const char *line)
     case TCMD_GRADCHECK: app_gradcheck(a, c.text); break;
     case TCMD_NGRAM:
         if (!app_lua_blocks(a, ":ngram"))
-            runner_send(&a->run, RUN_CMD_NGRAM, c.n, 0, NULL);
+            runner_send(a->run, RUN_CMD_NGRAM, c.n, 0, NULL);
         break;
     case TCMD_COUNT: break;
     }
@@ -396,15 +402,14 @@ static void app_key(App *a, int key)
     case KEY_F(5): {
         if (app_lua_blocks(a, "F5"))
             break;
-        runner_lock(&a->run);
-        int paused = a->run.paused;
-        runner_unlock(&a->run);
-        runner_send(&a->run, paused ? RUN_CMD_RUN : RUN_CMD_PAUSE, 0, 0, NULL);
+        runner_view(a->run, &a->view);
+        int go = a->view.paused || a->view.phase == PHASE_DONE; /* a finished run says so */
+        runner_send(a->run, go ? RUN_CMD_RUN : RUN_CMD_PAUSE, 0, 0, NULL);
         break;
     }
     case KEY_F(6):
         if (!app_lua_blocks(a, "F6"))
-            runner_send(&a->run, RUN_CMD_STEP, 1, 0, NULL);
+            runner_send(a->run, RUN_CMD_STEP, 1, 0, NULL);
         break;
     case KEY_F(7): app_start_sample(a, 0, 200); break;
     case KEY_F(8):
@@ -433,8 +438,7 @@ static void app_render(App *a)
     static PanelData d;
     memset(&d, 0, sizeof d);
     layout_compute(&a->lay, a->layout_name, a->grid.w, a->grid.h);
-    runner_lock(&a->run);
-    Runner *r = &a->run;
+    const RunView *r = &a->view;
     d.cell = cell_name(r->mcfg.cell);
     d.layers = r->mcfg.layers;
     d.hidden = r->mcfg.hidden;
@@ -445,31 +449,35 @@ static void app_render(App *a)
     static char corpus[TRAIN_PATH_MAX];
     snprintf(corpus, sizeof corpus, "%s", base ? base + 1 : r->cfg.corpus);
     d.corpus = corpus;
-    d.tokenizer = tok_name(r->tok.type);
+    d.tokenizer = tok_name(r->cfg.tokenizer);
     d.step = r->step;
     d.total_steps = r->cfg.steps;
     d.epoch = r->epoch;
     d.tokens_per_s = r->have_last ? r->last.tokens_per_s : 0;
     d.lr = r->have_last ? r->last.lr : r->cfg.lr;
     d.clip = r->cfg.clip;
-    d.state = !a->script_running ? runner_phase_name(r->phase) : a->lua_status[0] ? a->lua_status : "script running";
-    d.elapsed_s = app_now() - a->start_s;
-    long done = r->step - a->start_step;
-    d.eta_s = r->cfg.steps > 0 && done > 0 ? d.elapsed_s / done * (r->cfg.steps - r->step) : -1;
+    d.state = !a->lua.running ? runner_phase_name(r->phase) : a->lua.status[0] ? a->lua.status : "script running";
+    /* time spent training, not paused: the ETA follows the pace of the steps taken */
+    d.elapsed_s = r->active_s;
+    d.eta_s = r->cfg.steps > 0 && r->steps_run > 0 && r->step < r->cfg.steps
+                  ? r->active_s / r->steps_run * (r->cfg.steps - r->step)
+                  : -1;
     d.loss = r->have_last ? r->last.loss : NAN;
     d.val_loss = r->last_val;
-    const History *h = &r->hist;
-    d.loss_n = history_series(h, HIST_LOSS, a->window, a->lx, a->ly, APP_MAX_POINTS);
-    d.val_n = history_val(h, a->window, a->vx, a->vy, HISTORY_VAL_MAX);
     d.n_layers = r->mcfg.layers;
     d.n_gates = r->mcfg.cell == CELL_RNN ? 0 : cell_gates(r->mcfg.cell);
     d.gate_names = r->mcfg.cell == CELL_LSTM ? "ifgo" : r->mcfg.cell == CELL_GRU ? "rzn" : "";
     d.have_step = r->have_last;
+    const History *h = runner_history_begin(a->run);
+    d.loss_n = history_series(h, HIST_LOSS, a->window, a->lx, a->ly, APP_MAX_POINTS);
+    d.val_n = history_val(h, a->window, a->vx, a->vy, HISTORY_VAL_MAX);
     d.clip_count = h->clip_count;
     d.steps_seen = h->n_steps;
-    if (r->have_last) {
+    const HistRecent *cur = history_recent(h, 0);
+    if (!r->have_last && cur)
+        d.loss = cur->loss; /* a resumed run: its last step is in the record */
+    if (r->have_last && cur) {
         d.n_groups = history_n_groups(d.n_layers);
-        const HistRecent *cur = history_recent(h, 0);
         for (int i = 0; i < d.n_groups; i++) {
             history_group_name(i, d.n_layers, d.group_name[i], sizeof d.group_name[i]);
             d.group_norm[i] = history_group_norm(cur->grad_norms, i, d.n_layers);
@@ -477,14 +485,16 @@ static void app_render(App *a)
             d.spark_n = history_group_norms(h, i, d.spark[i], PANELS_SPARK);
         }
         memcpy(d.gate_norms, cur->gate_grad_norms, sizeof d.gate_norms);
+    }
+    runner_history_end(a->run);
+    if (r->have_last) {
         d.n_tensors = r->last.n_tensors;
         for (int i = 0; i < d.n_tensors; i++) {
             d.tensor_grad[i] = r->last.grad_norms[i];
             d.tensor_update[i] = r->last.update_ratio[i];
-            snprintf(d.tensor_names[i], sizeof d.tensor_names[i], "%s", r->t->model.tensors[i].name);
+            snprintf(d.tensor_names[i], sizeof d.tensor_names[i], "%s", r->tensor_names[i]);
         }
     }
-    runner_unlock(&a->run);
     if (d.loss_n > 0) {
         chart_ema_debiased(a->ly, d.loss_n, a->smoothing, a->sy);
     }
@@ -495,12 +505,12 @@ static void app_render(App *a)
     d.val_y = a->vy;
     d.log_y = a->log_y;
     d.window = a->window;
-    d.n_user = a->n_plots;
-    for (int i = 0; i < a->n_plots; i++) {
-        d.user_name[i] = a->plots[i].name;
-        d.user_x[i] = a->plots[i].x;
-        d.user_y[i] = a->plots[i].y;
-        d.user_n[i] = a->plots[i].n;
+    d.n_user = a->lua.n_plots;
+    for (int i = 0; i < a->lua.n_plots; i++) {
+        d.user_name[i] = a->lua.plots[i].name;
+        d.user_x[i] = a->lua.plots[i].x;
+        d.user_y[i] = a->lua.plots[i].y;
+        d.user_n[i] = a->lua.plots[i].n;
     }
     d.smoothing = a->smoothing;
     d.tok = &a->tok;
@@ -545,7 +555,7 @@ static void app_render(App *a)
 static void app_pull_runner(App *a)
 {
     RunnerMsg m;
-    while (runner_pop_message(&a->run, &m)) {
+    while (runner_pop_message(a->run, &m)) {
         Role role = m.level == RUNNER_MSG_ERROR  ? ROLE_ERROR
                     : m.level == RUNNER_MSG_WARN ? ROLE_WARN
                     : m.level == RUNNER_MSG_GOOD ? ROLE_GOOD
@@ -553,18 +563,17 @@ static void app_pull_runner(App *a)
         textpane_append(a->msgs, role, m.text);
         a->dirty = 1;
     }
-    runner_lock(&a->run);
-    long gen = a->run.generation;
-    RunPhase phase = a->run.phase;
-    if (a->run.loads != a->loads_seen) {
-        a->loads_seen = a->run.loads;
-        snprintf(a->save_path, sizeof a->save_path, "%s", a->run.loaded_path);
+    runner_view(a->run, &a->view);
+    if (a->view.loads != a->loads_seen) {
+        a->loads_seen = a->view.loads;
+        snprintf(a->save_path, sizeof a->save_path, "%s", a->view.loaded_path);
     }
-    runner_unlock(&a->run);
-    if (gen != a->generation)
+    RunPhase phase = a->view.phase;
+    if (a->view.generation != a->generation)
         app_new_generation(a);
+    app_lua_hooks_tick(a);
     app_findings_tick(a);
-    if (a->have_pm && runner_weights(&a->run, &a->wver, a->pm.params, a->pm.n_params, &a->wstep)) {
+    if (a->have_pm && runner_weights(a->run, &a->wver, a->pm.params, a->pm.n_params, &a->wstep)) {
         prompt_weights_changed(&a->prompt);
         app_update_prompt(a, 1);
     }
@@ -588,19 +597,23 @@ static int app_loop(App *a)
             if (ws * 1e3 < timeout_ms)
                 timeout_ms = ws > 0 ? (int)(ws * 1e3) + 1 : 0;
         }
-        if (a->sampling || a->lua_phase == APP_LUA_READY)
+        if (a->sampling || a->lua.phase == APP_LUA_READY)
             timeout_ms = 0;
         struct pollfd pf[3] = {
-            {STDIN_FILENO, POLLIN, 0}, {runner_wake_fd(&a->run), POLLIN, 0}, {screen_signal_fd(), POLLIN, 0}};
+            {STDIN_FILENO, POLLIN, 0}, {runner_wake_fd(a->run), POLLIN, 0}, {screen_signal_fd(), POLLIN, 0}};
         int n = poll(pf, 3, timeout_ms);
         if (n < 0 && errno != EINTR)
             break;
+        if (screen_take_line_clear()) { /* Ctrl-C on a non-empty line */
+            input_cancel();
+            a->dirty = 1;
+        }
         if (screen_signal_pending()) {
             a->quit = 1;
             break;
         }
         if (n > 0 && (pf[1].revents & POLLIN)) {
-            runner_drain(&a->run);
+            runner_drain(a->run);
             a->dirty = 1;
         }
         int key;
@@ -622,6 +635,7 @@ static int app_loop(App *a)
                 break;
         }
         if (keys) {
+            input_idle();
             char notice[1024];
             if (input_take_notice(notice, sizeof notice))
                 app_msg(a, ROLE_DIM, "%s", notice);
@@ -629,13 +643,10 @@ static int app_loop(App *a)
                 a->dirty = 1;
             app_update_prompt(a, 0);
         }
+        screen_set_line_busy(input_busy()); /* Ctrl-C then clears the line instead */
         app_pull_runner(a);
         now = app_now();
-        if (now >= a->next_sample_s) {
-            if (!a->sampling && !a->help)
-                app_start_sample(a, 0, 120);
-            a->next_sample_s = now + APP_SAMPLE_EVERY_S;
-        }
+        app_sample_tick(a, now);
         app_advance_sample(a);
         app_lua_tick(a);
         if (now - a->last_frame_s >= 1.0)
@@ -657,13 +668,7 @@ int app_run(Trainer *t, const AppOptions *o, Err *err)
     a->topk = 10;
     a->smoothing = 0.9;
     a->find_sel = FD_NONE;
-    a->hist_kind = 1; /* start on the gradient of layer 0's recurrent weights: where trouble shows */
-    a->hist_item = 2;
-    a->cmp_roles[0] = ROLE_SERIES5;
-    a->cmp_roles[1] = ROLE_SERIES6;
-    a->cmp_roles[2] = ROLE_SERIES3;
-    a->cmp_roles[3] = ROLE_SERIES1;
-    a->cmp_roles[4] = ROLE_SERIES4;
+    app_inspector_init(a);
     snprintf(a->layout_name, sizeof a->layout_name, "%s", o->layout ? o->layout : "default");
     if (layout_find(a->layout_name) < 0) {
         int rc = err_set(err, ERR_INPUT, "--layout %s: unknown layout; try default, wide or tall", a->layout_name);
@@ -681,8 +686,14 @@ int app_run(Trainer *t, const AppOptions *o, Err *err)
     }
     if (o->save_path)
         snprintf(a->save_path, sizeof a->save_path, "%s", o->save_path);
-    else
-        app_default_save_path(&t->cfg, a->save_path, sizeof a->save_path);
+    else if (app_default_save_path(&t->cfg, a->save_path, sizeof a->save_path, err) != 0) {
+        theme_free(&a->theme);
+        trainer_free(t);
+        free(t);
+        return err->code;
+    }
+    snprintf(t->save_path, sizeof t->save_path, "%.*s", (int)sizeof t->save_path - 1, a->save_path); /* keep_best */
+    run_ident(t, &app_ident);
     if (app_exports_open(a, o, err) != 0) {
         app_exports_close(a);
         theme_free(&a->theme);
@@ -726,48 +737,54 @@ int app_run(Trainer *t, const AppOptions *o, Err *err)
     if (t->note[0])
         app_msg(a, ROLE_TEXT, "note: %s", t->note);
     app_msg(a, ROLE_DIM, "F1 or :help lists every command; type text to see the next-token probabilities");
-    a->start_s = app_now();
-    a->next_sample_s = a->start_s + 1.0;
+    a->next_sample_s = app_now() + 1.0;
     int status = 0;
-    if (runner_start(&a->run, t, o->start_paused, err) != 0) {
+    a->run = runner_new();
+    if (runner_start(a->run, t, o->start_paused, err) != 0) {
         status = err->code;
         trainer_free(t);
         free(t);
     } else {
         app_new_generation(a);
-        runner_set_exports(&a->run, a->csv.f ? &a->csv : NULL, a->tb.f ? &a->tb : NULL);
+        app_ident_gen = a->generation;
+        runner_set_exports(a->run, a->csv.f ? &a->csv : NULL, a->tb.f ? &a->tb : NULL);
         if (o->ngram > 0)
-            runner_send(&a->run, RUN_CMD_NGRAM, o->ngram, 0, NULL);
-        runner_lock(&a->run);
-        TrainConfig lua_defaults = a->run.cfg; /* a script's rnn.trainer{} starts from the dashboard's settings */
-        runner_unlock(&a->run);
+            runner_send(a->run, RUN_CMD_NGRAM, o->ngram, 0, NULL);
+        runner_view(a->run, &a->view);
+        TrainConfig lua_defaults = a->view.cfg; /* a script's rnn.trainer{} starts from the dashboard's settings */
         app_lua_open(a, &lua_defaults);
         app_lua_init_file(a);
         a->dirty = 1;
         app_loop(a);
         screen_route_interrupt(0);
-        runner_stop(&a->run);
+        runner_stop(a->run);
     }
     /* save on the way out, while the screen still shows the run */
     Err serr;
     err_clear(&serr);
     int saved = 0;
     long step = 0;
+    char moved_from[TRAIN_PATH_MAX] = "";
     double tps = 0;
     long steps_run = 0;
     if (status == 0) {
-        Trainer *rt = runner_trainer(&a->run);
+        Trainer *rt = runner_trainer(a->run);
         step = rt->step;
-        saved = trainer_save(rt, a->save_path, &serr) == 0;
-        tps = a->run.step_seconds > 0 ? a->run.tokens / a->run.step_seconds : 0;
-        steps_run = a->run.steps_run;
+        saved = app_quit_save(a, rt, moved_from, sizeof moved_from, &serr) == 0;
+        runner_view(a->run, &a->view);
+        tps = a->view.active_s > 0 ? a->view.tokens / a->view.active_s : 0;
+        steps_run = a->view.steps_run;
     }
     input_close();
     screen_close(&a->scr);
     if (status == 0) {
+        char quoted[2 * TRAIN_PATH_MAX];
+        paths_shell_quote(a->save_path, quoted, sizeof quoted);
+        if (saved && moved_from[0])
+            fprintf(stderr, "rnnscope: not saved over %s: it holds another run\n", moved_from);
         if (saved)
             fprintf(stderr, "rnnscope: run saved to %s (step %ld); continue with: rnnscope tui --resume %s\n",
-                    a->save_path, step, a->save_path);
+                    a->save_path, step, quoted);
         else {
             fprintf(stderr, "rnnscope: %s\n", serr.msg);
             status = serr.code ? serr.code : ERR_RUNTIME;
@@ -779,11 +796,9 @@ int app_run(Trainer *t, const AppOptions *o, Err *err)
                     a->lat_max, a->lat_n);
     }
     app_release_model(a);
-    luahost_free(a->lua); /* before the runner frees the Trainer the host borrows */
-    a->lua = NULL;
-    app_plots_free(a);
-    if (a->run.started || a->run.t)
-        runner_free(&a->run);
+    app_lua_close(a); /* before the runner frees the Trainer the host borrows */
+    runner_free(a->run); /* after runner_start failed it holds no trainer */
+    a->run = NULL;
     textpane_free(a->msgs);
     textpane_free(a->sample);
     theme_free(&a->theme);
@@ -795,7 +810,7 @@ int app_run(Trainer *t, const AppOptions *o, Err *err)
     free(a->vy);
     if (a->debug)
         fclose(a->debug);
-    app_compare_clear(a);
+    app_inspector_free(a);
     app_exports_close(a); /* after runner_free: the trainer thread wrote them */
     return status;
 }

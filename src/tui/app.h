@@ -26,6 +26,7 @@ typedef struct {
     const char *csv_path;   /* --csv FILE: every step's metrics as CSV rows, or NULL */
     const char *tb_dir;     /* --tensorboard DIR: TensorBoard event files, or NULL */
     int lua_unsafe;         /* --unsafe: Lua scripts get the full standard library */
+    int force;              /* --force: saves may replace the file at save_path though it holds another run */
 } AppOptions;
 
 /* Run the dashboard on t (heap-allocated, initialised; the app takes it and
@@ -33,9 +34,9 @@ typedef struct {
  * up are reported in err. */
 int app_run(Trainer *t, const AppOptions *o, Err *err);
 
-/* Where a run is saved by default: $XDG_STATE_HOME/rnnscope/runs/NAME.safetensors
- * (XDG_STATE_HOME defaults to ~/.local/state), NAME = corpus file stem-cell. */
-void app_default_save_path(const TrainConfig *c, char *out, size_t cap);
+/* Where a new run is saved by default: a file of its own (run_unique_path) in
+ * $XDG_STATE_HOME/rnnscope/runs (XDG_STATE_HOME defaults to ~/.local/state). */
+int app_default_save_path(const TrainConfig *c, char *out, size_t cap, Err *err);
 
 /* $XDG_STATE_HOME/rnnscope (created if missing) into out. */
 void app_state_dir(char *out, size_t cap);

@@ -6,13 +6,15 @@
  */
 #include "app_internal.h"
 
-/* Under the runner's lock, when a run is installed (start, :load, a script's
- * trainer): what the run already went through is its past, not news. */
+/* When a run is installed (start, :load, a script's trainer; a->view is
+ * fresh): what the run already went through is its past, not news. */
 void app_findings_forget(App *a)
 {
-    const Findings *f = &a->run.findings;
+    runner_findings(a->run, &a->fsnap);
+    const Findings *f = &a->fsnap;
     a->findings_seen = f->n_events;
-    a->findings_step = a->run.step;
+    a->findings_step = a->view.step;
+    a->findings_fails = a->view.step_fails;
     for (int i = 0; i < FD_COUNT; i++)
         a->findings_said[i] = (signed char)(f->st[i].active ? (int)f->st[i].severity : -1);
 }
@@ -62,16 +64,14 @@ static void app_findings_event(App *a, const FindingEvent *e)
  * the events, then findings that became more severe without one. */
 void app_findings_tick(App *a)
 {
-    runner_lock(&a->run);
-    int news = a->run.generation == a->generation &&
-               (a->run.findings.n_events != a->findings_seen || a->run.step != a->findings_step);
-    if (news) {
-        a->fsnap = a->run.findings;
-        a->findings_step = a->run.step;
-    }
-    runner_unlock(&a->run);
+    /* a step or a failed step is when the findings change */
+    int news = a->view.generation == a->generation &&
+               (a->view.step != a->findings_step || a->view.step_fails != a->findings_fails);
     if (!news)
         return;
+    runner_findings(a->run, &a->fsnap);
+    a->findings_step = a->view.step;
+    a->findings_fails = a->view.step_fails;
     FindingEvent e;
     while (findings_next_event(&a->fsnap, &a->findings_seen, &e))
         app_findings_event(a, &e);
@@ -94,7 +94,7 @@ static int app_findings_selected(const App *a)
 /* The snapshot for this frame: the list, the badge's counts. */
 void app_findings_fill(App *a, PanelData *d)
 {
-    runner_findings(&a->run, &a->fsnap);
+    runner_findings(a->run, &a->fsnap);
     a->n_findings = findings_list(&a->fsnap, a->findings, FINDINGS_MAX);
     d->findings = a->findings;
     d->n_findings = a->n_findings;
@@ -106,7 +106,7 @@ void app_findings_fill(App *a, PanelData *d)
  * the last; from the dashboard it opens the inspector, which shows them. */
 void app_findings_select(App *a, int delta)
 {
-    runner_findings(&a->run, &a->fsnap);
+    runner_findings(a->run, &a->fsnap);
     a->n_findings = findings_list(&a->fsnap, a->findings, FINDINGS_MAX);
     if (a->n_findings == 0) {
         a->find_sel = FD_NONE;

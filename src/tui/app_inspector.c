@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "paths.h"
+
 /* ---- the inspector: histogram selection, findings, :compare, :gradcheck, exports ---- */
 
 #define APP_HIST_BINS 40
@@ -24,9 +26,9 @@ static void app_hist_what(App *a, char *buf, size_t cap)
     if (!a->have_pm || a->pm.n_tensors < 1)
         return;
     const Model *m = &a->pm;
-    if (a->hist_kind < 2) {
-        int i = (a->hist_item % m->n_tensors + m->n_tensors) % m->n_tensors;
-        snprintf(buf, cap, "%s%s", a->hist_kind == 1 ? "grad:" : "", m->tensors[i].name);
+    if (a->insp.hist_kind < 2) {
+        int i = (a->insp.hist_item % m->n_tensors + m->n_tensors) % m->n_tensors;
+        snprintf(buf, cap, "%s%s", a->insp.hist_kind == 1 ? "grad:" : "", m->tensors[i].name);
         return;
     }
     /* activations of each layer: h, then c (lstm), then the gates (not rnn) */
@@ -38,7 +40,7 @@ static void app_hist_what(App *a, char *buf, size_t cap)
     if (m->cfg.cell != CELL_RNN)
         kinds[nk++] = "gates";
     int n = nk * m->cfg.layers;
-    int i = (a->hist_item % n + n) % n;
+    int i = (a->insp.hist_item % n + n) % n;
     snprintf(buf, cap, "act:%s.%d", kinds[i % nk], i / nk);
 }
 
@@ -46,34 +48,32 @@ static void app_hist_what(App *a, char *buf, size_t cap)
  * when the selection changes and every few steps, one request at a time. */
 void app_inspector_tick(App *a)
 {
-    if (!a->inspector || !a->have_pm || a->script_running)
+    if (!a->inspector || !a->have_pm || a->lua.running)
         return;
     char want[64];
     app_hist_what(a, want, sizeof want);
-    runner_lock(&a->run);
-    long done = a->run.histo_done, step = a->run.step;
-    runner_unlock(&a->run);
-    if (a->hist_asked > done)
+    long done = a->view.histo_done, step = a->view.step;
+    if (a->insp.hist_asked > done)
         return;
     double now = app_now();
-    int due = strcmp(want, a->hist_what) != 0 || step >= a->hist_asked_step + APP_HIST_EVERY ||
-              (step != a->hist_asked_step && now - a->hist_asked_s >= 2.0);
+    int due = strcmp(want, a->insp.hist_what) != 0 || step >= a->insp.hist_asked_step + APP_HIST_EVERY ||
+              (step != a->insp.hist_asked_step && now - a->insp.hist_asked_s >= 2.0);
     if (!due)
         return;
-    snprintf(a->hist_what, sizeof a->hist_what, "%s", want);
-    a->hist_asked++;
-    a->hist_asked_step = step;
-    a->hist_asked_s = now;
-    runner_send(&a->run, RUN_CMD_HISTOGRAM, APP_HIST_BINS, 0, want);
+    snprintf(a->insp.hist_what, sizeof a->insp.hist_what, "%s", want);
+    a->insp.hist_asked++;
+    a->insp.hist_asked_step = step;
+    a->insp.hist_asked_s = now;
+    runner_send(a->run, RUN_CMD_HISTOGRAM, APP_HIST_BINS, 0, want);
 }
 
 void app_hist_cycle(App *a, int kind_delta, int item_delta)
 {
-    a->hist_kind = (a->hist_kind + kind_delta) % 3;
-    a->hist_item += item_delta;
+    a->insp.hist_kind = (a->insp.hist_kind + kind_delta) % 3;
+    a->insp.hist_item += item_delta;
     char want[64];
     app_hist_what(a, want, sizeof want);
-    app_msg(a, ROLE_DIM, "histogram: %s (%s)", want, a->hist_kind == 0 ? "weights" : a->hist_kind == 1 ? "gradients"
+    app_msg(a, ROLE_DIM, "histogram: %s (%s)", want, a->insp.hist_kind == 0 ? "weights" : a->insp.hist_kind == 1 ? "gradients"
                                                                                                 : "activations");
 }
 
@@ -81,63 +81,73 @@ void app_hist_cycle(App *a, int kind_delta, int item_delta)
 void app_inspector_fill(App *a, PanelData *d)
 {
     static InspectorData id;
-    runner_lock(&a->run);
-    Runner *r = &a->run;
+    const RunView *r = &a->view;
     int have = r->have_last && a->have_pm;
     if (have)
-        a->icur = r->last;
-    int have_hist = r->histo_done > 0 && !r->histo_err[0];
-    if (r->histo_done > 0) {
-        a->ihist = r->histo;
-        snprintf(a->ihist_what, sizeof a->ihist_what, "%s", r->histo_what);
-        snprintf(a->ihist_note, sizeof a->ihist_note, "%s", r->histo_err);
-        a->ihist_step = r->histo_step;
-    }
+        a->insp.cur = r->last;
+    int have_hist = 0;
+    if (r->histo_done > 0 && runner_histogram(a->run, &a->insp.hist, a->insp.hist_shown, sizeof a->insp.hist_shown, a->insp.hist_note,
+                                              sizeof a->insp.hist_note, &a->insp.hist_step))
+        have_hist = !a->insp.hist_note[0];
     d->ngram_order = r->ngram_order;
     d->ngram_loss = r->ngram_loss;
-    runner_unlock(&a->run);
-    for (int i = 0; i < a->n_cmp; i++)
-        a->cmp_view[i] = (InspectorRun){a->cmp[i].name, a->cmp_roles[i % 5], a->cmp[i].x, a->cmp[i].y, a->cmp[i].n};
-    d->cmp = a->cmp_view;
-    d->n_cmp = a->n_cmp;
+    for (int i = 0; i < a->insp.n_cmp; i++)
+        a->insp.cmp_view[i] = (InspectorRun){a->insp.cmp[i].name, a->insp.cmp_roles[i % 5], a->insp.cmp[i].x, a->insp.cmp[i].y, a->insp.cmp[i].n};
+    d->cmp = a->insp.cmp_view;
+    d->n_cmp = a->insp.n_cmp;
     d->inspector_keys = a->inspector;
     if (!a->inspector)
         return;
     int nt = a->have_pm ? a->pm.n_tensors : 0;
     for (int i = 0; i < nt && i < STEP_MAX_TENSORS; i++)
-        snprintf(a->inames[i], sizeof a->inames[i], "%s", a->pm.tensors[i].name);
+        snprintf(a->insp.names[i], sizeof a->insp.names[i], "%s", a->pm.tensors[i].name);
     int nr = 0;
-    if (a->n_cmp > 0) {
-        a->iruns[nr++] = (InspectorRun){"this run", ROLE_SERIES2, d->loss_x, d->smooth_y, d->loss_n};
-        for (int i = 0; i < a->n_cmp; i++)
-            a->iruns[nr++] = a->cmp_view[i];
+    if (a->insp.n_cmp > 0) {
+        a->insp.runs[nr++] = (InspectorRun){"this run", ROLE_SERIES2, d->loss_x, d->smooth_y, d->loss_n};
+        for (int i = 0; i < a->insp.n_cmp; i++)
+            a->insp.runs[nr++] = a->insp.cmp_view[i];
     }
     memset(&id, 0, sizeof id);
-    id.cur = have ? &a->icur : NULL;
+    id.cur = have ? &a->insp.cur : NULL;
     id.cell = a->have_pm ? a->pm.cfg.cell : CELL_LSTM;
     id.n_tensors = nt;
-    id.tensor_names = a->inames;
+    id.tensor_names = a->insp.names;
     id.findings = a->findings; /* app_findings_fill's, this frame */
     id.n_findings = a->n_findings;
     id.detail = a->find_sel_index + 1; /* -1 (none) is 0 */
-    id.hist = have_hist ? &a->ihist : NULL;
-    id.hist_what = a->ihist_what;
-    id.hist_step = a->ihist_step;
-    id.hist_note = a->ihist_note[0] ? a->ihist_note : "computing…";
-    id.runs = a->iruns;
+    id.hist = have_hist ? &a->insp.hist : NULL;
+    id.hist_what = a->insp.hist_shown;
+    id.hist_step = a->insp.hist_step;
+    id.hist_note = a->insp.hist_note[0] ? a->insp.hist_note : "computing…";
+    id.runs = a->insp.runs;
     id.n_runs = nr;
     id.ngram_loss = d->ngram_order > 0 ? d->ngram_loss : NAN;
     id.ngram_order = d->ngram_order;
     d->inspect = &id;
 }
 
-void app_compare_clear(App *a)
+void app_inspector_init(App *a)
 {
-    for (int i = 0; i < a->n_cmp; i++) {
-        free(a->cmp[i].x);
-        free(a->cmp[i].y);
+    AppInspector *in = &a->insp;
+    memset(in, 0, sizeof *in);
+    in->hist_kind = 1; /* start on the gradient of layer 0's recurrent weights: where trouble shows */
+    in->hist_item = 2;
+    static const Role roles[5] = {ROLE_SERIES5, ROLE_SERIES6, ROLE_SERIES3, ROLE_SERIES1, ROLE_SERIES4};
+    memcpy(in->cmp_roles, roles, sizeof roles);
+}
+
+static void app_compare_clear(App *a)
+{
+    for (int i = 0; i < a->insp.n_cmp; i++) {
+        free(a->insp.cmp[i].x);
+        free(a->insp.cmp[i].y);
     }
-    a->n_cmp = 0;
+    a->insp.n_cmp = 0;
+}
+
+void app_inspector_free(App *a)
+{
+    app_compare_clear(a);
 }
 
 /* :compare RUN [RUN2 ...] adds saved runs' loss curves; :compare off removes them. */
@@ -148,53 +158,52 @@ void app_compare(App *a, const char *args)
         app_msg(a, ROLE_TEXT, "run comparison off");
         return;
     }
-    char buf[1024];
-    snprintf(buf, sizeof buf, "%s", args);
-    char *save = NULL;
-    for (char *p = strtok_r(buf, " \t", &save); p; p = strtok_r(NULL, " \t", &save)) {
-        if (a->n_cmp >= APP_MAX_CMP) {
+    /* paths as a shell reads them: "my runs/a.safetensors", my\ runs/a.safetensors, ~/runs/b.safetensors */
+    char word[1024], p[1024];
+    int got;
+    for (const char *rest = args; (got = paths_next_word(&rest, word, sizeof word)) != 0;) {
+        if (got < 0) {
+            app_msg(a, ROLE_ERROR, ":compare %s: a quote is not closed", args);
+            break;
+        }
+        paths_expand_home(word, p, sizeof p);
+        if (a->insp.n_cmp >= APP_MAX_CMP) {
             app_msg(a, ROLE_WARN, "at most %d runs at once; :compare off clears them", APP_MAX_CMP);
             break;
         }
-        LossHistory h;
-        diag_history_init(&h, 4096, 1024);
+        History h;
+        history_init(&h);
         Err err;
         err_clear(&err);
-        if (diag_history_read_file(&h, p, &err) != 0) {
+        if (history_read_file(&h, p, &err) != 0) {
             app_msg(a, ROLE_ERROR, "%s", err.msg);
-            diag_history_free(&h);
+            history_free(&h);
             continue;
         }
-        if (h.n == 0) {
+        if (h.n_steps == 0) {
             app_msg(a, ROLE_WARN, "%s: this run has no loss history yet (train it for a few steps)", p);
-            diag_history_free(&h);
+            history_free(&h);
             continue;
         }
-        AppCmpRun *c = &a->cmp[a->n_cmp++];
+        AppCmpRun *c = &a->insp.cmp[a->insp.n_cmp++];
         const char *base = strrchr(p, '/');
         base = base ? base + 1 : p;
         size_t len = strcspn(base, ".");
         snprintf(c->name, sizeof c->name, "%.*s", (int)(len ? len : strlen(base)), base);
-        c->n = h.n;
-        c->x = xmalloc(sizeof(double) * (size_t)h.n);
-        c->y = xmalloc(sizeof(double) * (size_t)h.n);
-        for (int i = 0; i < h.n; i++) {
-            c->x[i] = (double)diag_history_step(&h, i);
-            c->y[i] = h.loss[i];
-        }
+        c->x = xmalloc(sizeof(double) * HISTORY_RECENT);
+        c->y = xmalloc(sizeof(double) * HISTORY_RECENT);
+        c->n = history_series(&h, HIST_LOSS, 0, c->x, c->y, HISTORY_RECENT);
         app_msg(a, ROLE_GOOD, "comparing with %s: %d points to step %ld, last loss %.4f", c->name, c->n,
-                diag_history_step(&h, h.n - 1), c->y[c->n - 1]);
-        diag_history_free(&h);
+                history_latest_step(&h), c->y[c->n - 1]);
+        history_free(&h);
     }
 }
 
 /* :gradcheck [CELL]: the gradient check of gradcheck.h (a tiny model, ~50 ms) as a table in the messages. */
 void app_gradcheck(App *a, const char *arg)
 {
-    runner_lock(&a->run);
-    CellType cell = a->run.mcfg.cell;
-    int layers = a->run.mcfg.layers;
-    runner_unlock(&a->run);
+    CellType cell = a->view.mcfg.cell;
+    int layers = a->view.mcfg.layers;
     if (arg && *arg && cell_parse(arg, &cell) != 0) {
         app_msg(a, ROLE_ERROR, ":gradcheck %s: unknown cell; use lstm, gru or rnn", arg);
         return;

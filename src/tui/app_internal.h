@@ -6,6 +6,8 @@
  *   app_lua.c        Lua scripts run from the dashboard (:run, :lua, = expr)
  *   app_inspector.c  the inspector screen's data, :compare and :gradcheck
  *   app_findings.c   the findings: snapshot, messages on events, selection
+ *   app_sample.c     the sample pane: fresh samples, Enter's continuation
+ *   app_settings.c   a setting command without its argument shows the value
  */
 #ifndef RNNSCOPE_APP_INTERNAL_H
 #define RNNSCOPE_APP_INTERNAL_H
@@ -44,11 +46,14 @@
 #include "tbwriter.h"
 #include "textpane.h"
 #include "theme.h"
+#include "utf8join.h"
 
 #define APP_FRAME_S 0.05        /* 20 frames a second at most */
 #define APP_KEY_FRAME_S 0.02    /* a keystroke may take a frame sooner */
 #define APP_SAMPLE_EVERY_S 5.0  /* a fresh sample this often */
 #define APP_SAMPLE_BUDGET_S 0.008 /* sampling work per loop turn */
+#define APP_SAMPLE_TOKENS 120   /* tokens of a periodic fresh sample */
+#define APP_CONTINUE_TOKENS 200 /* tokens of Enter's continuation */
 #define APP_MAX_POINTS HISTORY_RECENT
 enum { APP_LUA_IDLE, APP_LUA_PAUSING, APP_LUA_READY, APP_LUA_WAIT_STEP, APP_LUA_WAIT_EVAL };
 #define APP_PLOT_MAX_POINTS 1024 /* per rnn.plot series; halved (every other point kept) when full */
@@ -67,6 +72,45 @@ typedef struct {
     int n;
 } AppCmpRun;
 
+/* The Lua session: the host, the script's phase and what it drew (app_lua.c
+ * owns it: app_lua_open / app_lua_close). */
+typedef struct {
+    LuaHost *host;             /* NULL if Lua could not start */
+    int running;               /* a script is running */
+    int phase;                 /* APP_LUA_* */
+    int was_paused;            /* the runner's state before the script */
+    int attaching;             /* ignore run_changed for our own attach */
+    long gen;                  /* runner generation the host's run belongs to */
+    long want_step;            /* WAIT_STEP: the step count that means "landed" */
+    long fails, evals;         /* the runner's counters when the request went out */
+    float eval_value;
+    long evals_seen;           /* the runner's evaluations whose 'eval' hooks have run */
+    char status[128];          /* rnn.status text */
+    AppPlot plots[PANELS_MAX_USER];
+    int n_plots;
+    int plot_full_warned;
+} AppLua;
+
+/* The inspector screen: histogram requests and results, the step it shows,
+ * :compare runs (app_inspector.c owns it: app_inspector_init / _free). */
+typedef struct {
+    int hist_kind;             /* histogram of: 0 weights, 1 gradients, 2 activations (F9) */
+    int hist_item;             /* which tensor or activation (F8) */
+    char hist_what[64];        /* the last one asked for */
+    long hist_asked;           /* histogram requests sent to the runner */
+    long hist_asked_step;      /* the step the last one was sent at */
+    double hist_asked_s;
+    StepInfo cur;              /* the run's last step, as the inspector shows it */
+    Histogram hist;
+    char hist_shown[64], hist_note[300];
+    long hist_step;
+    char names[STEP_MAX_TENSORS][48];
+    AppCmpRun cmp[INSPECTOR_MAX_RUNS];   /* :compare runs */
+    int n_cmp;
+    Role cmp_roles[5];
+    InspectorRun cmp_view[INSPECTOR_MAX_RUNS], runs[INSPECTOR_MAX_RUNS];
+} AppInspector;
+
 typedef struct {
     AppOptions opt;
     Screen scr;
@@ -75,7 +119,8 @@ typedef struct {
     char layout_name[32];
     Theme theme;
     ThemeDirs dirs;
-    Runner run;
+    Runner *run;               /* the trainer thread; read through runner_view and friends */
+    RunView view;              /* runner_view, refreshed every loop turn (app_pull_runner) */
     /* the UI's own weights, tokenizer and samplers */
     long generation;
     Model pm;
@@ -89,6 +134,10 @@ typedef struct {
     Rng rng;
     int sampling;              /* tokens left in the streaming sample */
     double next_sample_s;
+    Utf8Join sample_utf8;      /* an unfinished character of the sample (byte tokens) */
+    int sample_user;           /* the streaming sample continues typed text */
+    int sample_shown;          /* a sample came from the weights of sample_gen / sample_wver */
+    long sample_gen, sample_wver;
     /* panes and settings */
     TextPane *msgs, *sample;
     float temp;
@@ -107,53 +156,25 @@ typedef struct {
     int dirty;
     double last_frame_s;
     double key_s;              /* time of the first key not yet on screen; 0 = none */
-    double start_s;
-    long start_step;
     /* chart scratch */
     double *lx, *ly, *sy, *vx, *vy;
     char save_path[TRAIN_PATH_MAX];
     long loads_seen;           /* the runner's successful :loads already followed by save_path */
     int quit;
-    int script_running;        /* Lua: a script is running */
-    LuaHost *lua;              /* NULL if Lua could not start */
-    int lua_phase;             /* APP_LUA_* */
-    int lua_was_paused;        /* the runner's state before the script */
-    int lua_attaching;         /* ignore run_changed for our own attach */
-    long lua_gen;              /* runner generation the host's run belongs to */
-    long lua_want_step;        /* WAIT_STEP: the step count that means "landed" */
-    long lua_fails, lua_evals; /* the runner's counters when the request went out */
-    float lua_eval_value;
-    char lua_status[128];      /* rnn.status text */
-    AppPlot plots[PANELS_MAX_USER];
-    int n_plots;
-    int plot_full_warned;
+    AppLua lua;                /* the Lua session (app_lua.c) */
     FILE *debug;               /* RNNSCOPE_DEBUG_LOG: key-to-frame latencies */
     double lat_sum, lat_max;
     long lat_n;
-    /* the inspector screen (the app_inspector_* functions) */
-    int hist_kind;             /* histogram of: 0 weights, 1 gradients, 2 activations (F9) */
-    int hist_item;             /* which tensor or activation (F8) */
-    char hist_what[64];        /* the last one asked for */
-    long hist_asked;           /* histogram requests sent to the runner */
-    long hist_asked_step;      /* the step the last one was sent at */
-    double hist_asked_s;
-    StepInfo icur;             /* the runner's last step, copied for the inspector */
-    Histogram ihist;
-    char ihist_what[64], ihist_note[300];
-    long ihist_step;
+    AppInspector insp;         /* the inspector screen (app_inspector.c) */
     Findings fsnap;            /* the runner's findings engine, copied (runner_findings) */
     Finding findings[FINDINGS_MAX]; /* findings_list of fsnap, this frame */
     int n_findings;
     long findings_seen;        /* events already said in the messages (findings_next_event) */
     long findings_step;        /* the step fsnap was taken at for the messages */
+    long findings_fails;       /* and the runner's failed-step count then */
     signed char findings_said[FD_COUNT]; /* per finding: the severity said while active, -1 none */
     FindingId find_sel;        /* the finding the inspector details (F11/F12), FD_NONE: none */
     int find_sel_index;        /* its index in findings[] this frame, -1: none */
-    char inames[STEP_MAX_TENSORS][48];
-    AppCmpRun cmp[INSPECTOR_MAX_RUNS];   /* :compare runs */
-    int n_cmp;
-    Role cmp_roles[5];
-    InspectorRun cmp_view[INSPECTOR_MAX_RUNS], iruns[INSPECTOR_MAX_RUNS];
     CsvLog csv;                /* --csv, --tensorboard (written by the runner) */
     TbWriter tb;
 } App;
@@ -163,19 +184,30 @@ double app_now(void);
 void app_msg(App *a, Role role, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void app_set_layout(App *a, const char *name);
 
+/* app_sample.c */
+void app_start_sample(App *a, int continue_prompt, int length); /* fresh, or continuing a->text */
+void app_continue_text(App *a, const char *line);              /* Enter on plain text */
+void app_advance_sample(App *a);
+void app_sample_tick(App *a, double now);                      /* the periodic fresh sample */
+
+/* app_settings.c: 1 if c was a setting without its argument (its value is shown) */
+int app_show_setting(App *a, const TuiCmd *c);
+
 /* app_lua.c */
-void app_plots_free(App *a);
 void app_lua_open(App *a, const TrainConfig *defaults);
+void app_lua_close(App *a);
+void app_lua_hooks_tick(App *a);
 void app_route_lua(App *a, const TuiCmd *c);
 void app_lua_init_file(App *a);
 void app_lua_tick(App *a);
 int app_lua_blocks(App *a, const char *what);
 
 /* app_inspector.c */
+void app_inspector_init(App *a);
+void app_inspector_free(App *a);
 void app_inspector_tick(App *a);
 void app_hist_cycle(App *a, int kind_delta, int item_delta);
 void app_inspector_fill(App *a, PanelData *d);
-void app_compare_clear(App *a);
 void app_compare(App *a, const char *args);
 void app_gradcheck(App *a, const char *arg);
 

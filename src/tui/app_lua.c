@@ -10,10 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "paths.h"
+
 /* ---- Lua scripts ---------------------------------------------------------------
  *
  * A script (:run FILE, :lua CODE, = EXPR, the init file) is a coroutine in
- * a->lua, resumed from the loop (app_lua_tick) in these phases:
+ * a->lua.host, resumed from the loop (app_lua_tick) in these phases:
  *   PAUSING   the runner was asked to pause; wait (keep looping) until it is
  *             idle, then attach its Trainer to the host;
  *   READY     resume the script (luahost_run: at most one time slice);
@@ -49,7 +51,7 @@ static void app_lua_error(void *ctx, const char *text)
 static void app_lua_status(void *ctx, const char *text)
 {
     App *a = ctx;
-    snprintf(a->lua_status, sizeof a->lua_status, "%s", text);
+    snprintf(a->lua.status, sizeof a->lua.status, "%s", text);
     a->dirty = 1;
 }
 
@@ -58,18 +60,18 @@ static void app_lua_plot(void *ctx, const char *series, double x, double y)
 {
     App *a = ctx;
     AppPlot *p = NULL;
-    for (int i = 0; i < a->n_plots && !p; i++)
-        if (!strcmp(a->plots[i].name, series))
-            p = &a->plots[i];
+    for (int i = 0; i < a->lua.n_plots && !p; i++)
+        if (!strcmp(a->lua.plots[i].name, series))
+            p = &a->lua.plots[i];
     if (!p) {
-        if (a->n_plots == PANELS_MAX_USER) {
-            if (!a->plot_full_warned)
+        if (a->lua.n_plots == PANELS_MAX_USER) {
+            if (!a->lua.plot_full_warned)
                 app_msg(a, ROLE_WARN, "rnn.plot: at most %d series on the chart; '%s' is not shown",
                         PANELS_MAX_USER, series);
-            a->plot_full_warned = 1;
+            a->lua.plot_full_warned = 1;
             return;
         }
-        p = &a->plots[a->n_plots++];
+        p = &a->lua.plots[a->lua.n_plots++];
         snprintf(p->name, sizeof p->name, "%s", series);
         p->x = xmalloc(sizeof(double) * APP_PLOT_MAX_POINTS);
         p->y = xmalloc(sizeof(double) * APP_PLOT_MAX_POINTS);
@@ -88,13 +90,20 @@ static void app_lua_plot(void *ctx, const char *series, double x, double y)
     a->dirty = 1;
 }
 
-void app_plots_free(App *a)
+static void app_plots_free(App *a)
 {
-    for (int i = 0; i < a->n_plots; i++) {
-        free(a->plots[i].x);
-        free(a->plots[i].y);
+    for (int i = 0; i < a->lua.n_plots; i++) {
+        free(a->lua.plots[i].x);
+        free(a->lua.plots[i].y);
     }
-    a->n_plots = 0;
+    a->lua.n_plots = 0;
+}
+
+void app_lua_close(App *a)
+{
+    luahost_free(a->lua.host);
+    a->lua.host = NULL;
+    app_plots_free(a);
 }
 
 /* The script built or loaded its own run: the runner takes it over. */
@@ -102,15 +111,14 @@ static void app_lua_run_changed(void *ctx, Trainer *t)
 {
     App *a = ctx;
     (void)t;
-    if (a->lua_attaching)
+    if (a->lua.attaching)
         return;
-    Trainer *own = luahost_release_trainer(a->lua);
+    Trainer *own = luahost_release_trainer(a->lua.host);
     if (!own)
         return;
-    runner_adopt(&a->run, own);
-    runner_lock(&a->run);
-    a->lua_gen = a->run.generation;
-    runner_unlock(&a->run);
+    runner_adopt(a->run, own);
+    runner_view(a->run, &a->view);
+    a->lua.gen = a->view.generation;
     a->dirty = 1;
 }
 
@@ -129,25 +137,24 @@ void app_lua_open(App *a, const TrainConfig *defaults)
     o.defaults = defaults;
     o.slice_s = APP_LUA_SLICE_S;
     o.unsafe = a->opt.lua_unsafe;
-    a->lua = luahost_new(&o);
-    if (!a->lua) {
+    a->lua.host = luahost_new(&o);
+    if (!a->lua.host) {
         app_msg(a, ROLE_ERROR, "Lua is not available: cannot create its state (out of memory)");
         return;
     }
-    screen_set_interrupt(app_lua_sigint, a->lua);
+    screen_set_interrupt(app_lua_sigint, a->lua.host);
 }
 
 /* A script was loaded: pause the runner and wait for it in the loop. */
 static void app_lua_begin(App *a)
 {
-    runner_lock(&a->run);
-    a->lua_was_paused = a->run.paused;
-    runner_unlock(&a->run);
-    runner_set_scripted(&a->run, 1);
-    runner_send(&a->run, RUN_CMD_PAUSE, 0, 0, NULL);
-    a->lua_phase = APP_LUA_PAUSING;
-    a->script_running = 1;
-    a->lua_status[0] = '\0';
+    runner_view(a->run, &a->view);
+    a->lua.was_paused = a->view.paused;
+    runner_set_scripted(a->run, 1);
+    runner_send(a->run, RUN_CMD_PAUSE, 0, 0, NULL);
+    a->lua.phase = APP_LUA_PAUSING;
+    a->lua.running = 1;
+    a->lua.status[0] = '\0';
     screen_route_interrupt(1);
     a->dirty = 1;
 }
@@ -155,33 +162,45 @@ static void app_lua_begin(App *a)
 static void app_lua_end(App *a)
 {
     screen_route_interrupt(0);
-    a->lua_phase = APP_LUA_IDLE;
-    a->script_running = 0;
-    a->lua_status[0] = '\0';
-    runner_set_scripted(&a->run, 0);
-    if (!a->lua_was_paused && !luahost_paused(a->lua))
-        runner_send(&a->run, RUN_CMD_RUN, 0, 0, NULL);
-    else if (luahost_paused(a->lua))
+    a->lua.phase = APP_LUA_IDLE;
+    a->lua.running = 0;
+    a->lua.status[0] = '\0';
+    /* hooks the script left (rnn.on) see the very next dashboard step */
+    runner_set_hooked(a->run, luahost_has_hooks(a->lua.host));
+    runner_set_scripted(a->run, 0);
+    if (!a->lua.was_paused && !luahost_paused(a->lua.host))
+        runner_send(a->run, RUN_CMD_RUN, 0, 0, NULL);
+    else if (luahost_paused(a->lua.host))
         app_msg(a, ROLE_DIM, "the script paused training; :run continues");
     a->dirty = 1;
 }
 
-/* Split "FILE args..." at spaces into argv (argv[0] the file). */
-static int app_lua_split(char *text, char **argv, int max)
+/* Split "FILE args..." into argv (argv[0] the file) as a shell would: quotes,
+ * backslash escapes, ~ expanded; the words are stored in store. -1 for an
+ * unterminated quote. */
+static int app_lua_split(const char *text, char *store, size_t cap, char **argv, int max)
 {
-    int n = 0;
-    for (char *tok = strtok(text, " \t"); tok && n < max; tok = strtok(NULL, " \t"))
-        argv[n++] = tok;
+    int n = 0, got;
+    size_t used = 0;
+    char word[1024];
+    for (const char *p = text; n < max && used < cap && (got = paths_next_word(&p, word, sizeof word)) != 0;) {
+        if (got < 0)
+            return -1;
+        char *dst = store + used;
+        paths_expand_home(word, dst, cap - used);
+        argv[n++] = dst;
+        used += strlen(dst) + 1;
+    }
     return n;
 }
 
 void app_route_lua(App *a, const TuiCmd *c)
 {
-    if (!a->lua) {
+    if (!a->lua.host) {
         app_msg(a, ROLE_ERROR, "Lua is not available (its state could not be created)");
         return;
     }
-    if (luahost_busy(a->lua)) {
+    if (luahost_busy(a->lua.host)) {
         app_msg(a, ROLE_WARN, "a script is already running; wait for it or :stop it (Ctrl-C)");
         return;
     }
@@ -189,20 +208,23 @@ void app_route_lua(App *a, const TuiCmd *c)
     err_clear(&err);
     int rc;
     if (c->kind == TCMD_RUN) {
-        char text[sizeof c->text];
+        char store[2 * sizeof c->text];
         char *argv[64];
-        snprintf(text, sizeof text, "%s", c->text);
-        int argc = app_lua_split(text, argv, 64);
+        int argc = app_lua_split(c->text, store, sizeof store, argv, 64);
         app_msg(a, ROLE_DIM, ":run %s", c->text);
-        rc = luahost_start_file(a->lua, argv[0], argc, argv, &err);
+        if (argc < 1) {
+            app_msg(a, ROLE_ERROR, ":run %s: a quote is not closed", c->text);
+            return;
+        }
+        rc = luahost_start_file(a->lua.host, argv[0], argc, argv, &err);
     } else if (c->kind == TCMD_EXPR) {
         char code[sizeof c->text + 16];
         snprintf(code, sizeof code, "return %s", c->text);
         app_msg(a, ROLE_DIM, "= %s", c->text);
-        rc = luahost_start_string(a->lua, code, "=expr", 1, &err);
+        rc = luahost_start_string(a->lua.host, code, "=expr", 1, &err);
     } else {
         app_msg(a, ROLE_DIM, ":lua %s", c->text);
-        rc = luahost_start_string(a->lua, c->text, "=lua", 0, &err);
+        rc = luahost_start_string(a->lua.host, c->text, "=lua", 0, &err);
     }
     if (rc) {
         app_msg(a, ROLE_ERROR, "%s", err.msg);
@@ -221,12 +243,12 @@ void app_lua_init_file(App *a)
         snprintf(path, sizeof path, "%s/rnnscope/init.lua", x);
     else
         snprintf(path, sizeof path, "%s/.config/rnnscope/init.lua", home && *home ? home : ".");
-    if (!a->lua || access(path, R_OK) != 0)
+    if (!a->lua.host || access(path, R_OK) != 0)
         return;
     Err err;
     err_clear(&err);
     char *argv[1] = {path};
-    if (luahost_start_file(a->lua, path, 1, argv, &err) != 0) {
+    if (luahost_start_file(a->lua.host, path, 1, argv, &err) != 0) {
         app_msg(a, ROLE_ERROR, "init file: %s", err.msg);
         return;
     }
@@ -240,103 +262,126 @@ void app_lua_init_file(App *a)
  * the new Trainer happens to sit at the old one's address. */
 static void app_lua_attach(App *a)
 {
-    runner_lock(&a->run);
-    long gen = a->run.generation;
-    StepInfo *last = NULL;
-    if (a->run.have_last) {
-        last = xmalloc(sizeof *last);
-        *last = a->run.last;
+    runner_view(a->run, &a->view);
+    a->lua.attaching = 1;
+    if (a->view.generation != a->lua.gen || !luahost_trainer(a->lua.host)) {
+        luahost_attach_trainer(a->lua.host, NULL);
+        luahost_attach_trainer(a->lua.host, runner_trainer(a->run));
+        a->lua.gen = a->view.generation;
     }
-    runner_unlock(&a->run);
-    a->lua_attaching = 1;
-    if (gen != a->lua_gen || !luahost_trainer(a->lua)) {
-        luahost_attach_trainer(a->lua, NULL);
-        luahost_attach_trainer(a->lua, runner_trainer(&a->run));
-        a->lua_gen = gen;
-    }
-    a->lua_attaching = 0;
-    if (last)
-        luahost_note_step(a->lua, last); /* rnn.last / rnn.findings see the dashboard's own steps */
-    free(last);
+    a->lua.attaching = 0;
+    if (a->view.have_last)
+        luahost_note_step(a->lua.host, &a->view.last); /* rnn.last / rnn.findings see the dashboard's own steps */
 }
 
 /* Has the outstanding step or eval landed? Fills info for a step. */
 static int app_lua_landed(App *a, StepInfo *info, int *failed, Err *err)
 {
-    Runner *r = &a->run;
+    const RunView *r = &a->view;
     int done = 0;
     *failed = 0;
-    runner_lock(r);
-    int parked = r->q_len == 0 && !r->busy && r->budget == 0 &&
-                 (r->phase == PHASE_PAUSED || r->phase == PHASE_DONE || r->phase == PHASE_FAILED);
-    if (a->lua_phase == APP_LUA_WAIT_STEP) {
-        if (r->step_fails != a->lua_fails && parked) {
+    runner_view(a->run, &a->view);
+    int parked = r->parked;
+    if (a->lua.phase == APP_LUA_WAIT_STEP) {
+        if (r->step_fails != a->lua.fails && parked) {
             *failed = done = 1;
             err_set(err, ERR_RUNTIME, "%s", r->step_err);
-        } else if (r->step >= a->lua_want_step && r->have_last && parked) {
+        } else if (r->step >= a->lua.want_step && r->have_last && parked) {
             *info = r->last;
             done = 1;
         }
-    } else if (r->evals != a->lua_evals && parked) {
+    } else if (r->evals != a->lua.evals && parked) {
         done = 1;
         *failed = !r->eval_ok;
         if (*failed)
             err_set(err, ERR_INPUT, "%s", r->eval_err);
         else
-            a->lua_eval_value = r->eval_value;
+            a->lua.eval_value = r->eval_value;
+        a->lua.evals_seen = r->evals; /* the script's own: its hooks run in luahost_eval_done */
     }
-    runner_unlock(r);
     return done;
+}
+
+/* The dashboard's own training (F5, :run, :step) with Lua hooks set (in
+ * init.lua, by :lua, or left by a script): the runner waits after each step
+ * (runner_set_hooked) until the hooks have run here, so rnn.pause() or
+ * rnn.set{} in a hook applies from the next step; an :eval runs the 'eval'
+ * hooks when its result lands. */
+void app_lua_hooks_tick(App *a)
+{
+    if (!a->lua.host || a->lua.running)
+        return;
+    int hooked = luahost_has_hooks(a->lua.host);
+    runner_set_hooked(a->run, hooked);
+    if (!hooked) {
+        a->lua.evals_seen = a->view.evals;
+        return;
+    }
+    int waiting = a->view.hook_step > 0 && a->view.hook_step == a->view.step && a->view.have_last &&
+                  a->view.parked;
+    int evaluated = a->view.evals != a->lua.evals_seen && a->view.parked;
+    if (!waiting && !evaluated)
+        return;
+    app_lua_attach(a); /* the host follows the runner's run; notes the step without firing */
+    if (evaluated) {
+        a->lua.evals_seen = a->view.evals;
+        if (a->view.eval_ok)
+            luahost_observe_eval(a->lua.host, a->view.step, a->view.eval_value);
+    }
+    if (waiting) {
+        if (luahost_observe_step(a->lua.host, &a->view.last))
+            runner_send(a->run, RUN_CMD_PAUSE, 0, 0, NULL);
+        runner_hooks_done(a->run);
+    }
+    a->dirty = 1;
 }
 
 /* One turn of the script (see the top of this section). */
 void app_lua_tick(App *a)
 {
-    if (!a->lua || a->lua_phase == APP_LUA_IDLE)
+    if (!a->lua.host || a->lua.phase == APP_LUA_IDLE)
         return;
     Err err;
     err_clear(&err);
-    if (a->lua_phase == APP_LUA_PAUSING) {
-        if (!runner_idle(&a->run))
+    if (a->lua.phase == APP_LUA_PAUSING) {
+        if (!runner_idle(a->run))
             return;
         app_lua_attach(a);
-        a->lua_phase = APP_LUA_READY;
+        a->lua.phase = APP_LUA_READY;
     }
-    if (a->lua_phase == APP_LUA_WAIT_STEP || a->lua_phase == APP_LUA_WAIT_EVAL) {
+    if (a->lua.phase == APP_LUA_WAIT_STEP || a->lua.phase == APP_LUA_WAIT_EVAL) {
         static StepInfo info; /* large: keep it off the stack */
         int failed;
         if (!app_lua_landed(a, &info, &failed, &err))
             return;
-        if (a->lua_phase == APP_LUA_WAIT_STEP) {
+        if (a->lua.phase == APP_LUA_WAIT_STEP) {
             if (failed)
-                luahost_step_failed(a->lua, &err);
+                luahost_step_failed(a->lua.host, &err);
             else
-                luahost_step_done(a->lua, &info);
+                luahost_step_done(a->lua.host, &info);
         } else {
             if (failed)
-                luahost_eval_failed(a->lua, &err);
+                luahost_eval_failed(a->lua.host, &err);
             else
-                luahost_eval_done(a->lua, a->lua_eval_value);
+                luahost_eval_done(a->lua.host, a->lua.eval_value);
         }
-        a->lua_phase = APP_LUA_READY;
+        a->lua.phase = APP_LUA_READY;
         a->dirty = 1;
     }
-    LhStatus s = luahost_run(a->lua);
+    LhStatus s = luahost_run(a->lua.host);
     switch (s) {
     case LH_WANT_STEP:
-        runner_lock(&a->run);
-        a->lua_want_step = a->run.step + 1;
-        a->lua_fails = a->run.step_fails;
-        runner_unlock(&a->run);
-        a->lua_phase = APP_LUA_WAIT_STEP;
-        runner_send(&a->run, RUN_CMD_STEP, 1, 0, NULL);
+        runner_view(a->run, &a->view);
+        a->lua.want_step = a->view.step + 1;
+        a->lua.fails = a->view.step_fails;
+        a->lua.phase = APP_LUA_WAIT_STEP;
+        runner_send(a->run, RUN_CMD_STEP, 1, 0, NULL);
         break;
     case LH_WANT_EVAL:
-        runner_lock(&a->run);
-        a->lua_evals = a->run.evals;
-        runner_unlock(&a->run);
-        a->lua_phase = APP_LUA_WAIT_EVAL;
-        runner_send(&a->run, RUN_CMD_EVAL, 0, 0, NULL);
+        runner_view(a->run, &a->view);
+        a->lua.evals = a->view.evals;
+        a->lua.phase = APP_LUA_WAIT_EVAL;
+        runner_send(a->run, RUN_CMD_EVAL, 0, 0, NULL);
         break;
     case LH_YIELDED:
         break; /* the loop comes back at once (app_loop polls with timeout 0) */
@@ -357,7 +402,7 @@ void app_lua_tick(App *a)
  * request already in flight when the script starts (runner.h). */
 int app_lua_blocks(App *a, const char *what)
 {
-    if (!a->script_running)
+    if (!a->lua.running)
         return 0;
     app_msg(a, ROLE_WARN, "%s: a script is driving the trainer; :stop it (Ctrl-C) first", what);
     return 1;

@@ -106,6 +106,43 @@ int chart_format_number(double v, char *buf, size_t cap)
     return chart_format_number_digits(v, 3, buf, cap);
 }
 
+/* v as mantissa and exponent with `digits` significant digits: "1.2e-3", "3e5". */
+static int chart_exp_form(double v, int digits, char *buf, size_t cap)
+{
+    char tmp[64], mant[32];
+    snprintf(tmp, sizeof tmp, "%.*e", digits - 1, v);
+    char *e = strchr(tmp, 'e');
+    if (!e)
+        return chart_put(buf, cap, tmp);
+    int ex = atoi(e + 1);
+    *e = '\0';
+    chart_plain(strtod(tmp, NULL), digits, mant, sizeof mant);
+    snprintf(tmp, sizeof tmp, "%se%d", mant, ex);
+    return chart_put(buf, cap, tmp);
+}
+
+int chart_format_fit(double v, int digits, int w, char *buf, size_t cap)
+{
+    char tmp[64];
+    if (cap > 0)
+        buf[0] = '\0';
+    if (digits < 1)
+        digits = 1;
+    for (int d = digits; d >= 1; d--) {
+        int n = chart_format_number_digits(v, d, tmp, sizeof tmp);
+        if (n <= w)
+            return chart_put(buf, cap, tmp);
+    }
+    if (!isfinite(v) || v == 0)
+        return 0;
+    for (int d = digits; d >= 1; d--) {
+        int n = chart_exp_form(v, d, tmp, sizeof tmp);
+        if (n <= w)
+            return chart_put(buf, cap, tmp);
+    }
+    return 0;
+}
+
 /* ---- ticks ---- */
 
 int chart_ticks_linear(double lo, double hi, int max, double *out)
@@ -507,12 +544,12 @@ static int chart_legend_entry(const ChartSeries *series, int nseries, const Char
     return *name && **name;
 }
 
-static void chart_legend(Grid *g, int x, int y, int w, const ChartSeries *series, int nseries,
-                         const ChartRefLine *refs, int nrefs, int after)
+/* The legend's entries that fit whole in w columns (g NULL: only counted);
+ * returns the number of named entries left out, *used the columns taken. */
+static int chart_legend_pass(Grid *g, int x, int y, int w, const ChartSeries *series, int nseries,
+                             const ChartRefLine *refs, int nrefs, int after, int *used_out)
 {
-    if (after < 0 || after > nseries)
-        after = 0;
-    int used = 0;
+    int used = 0, left_out = 0;
     for (int k = 0; k < nseries + nrefs; k++) {
         const char *name;
         uint32_t glyph;
@@ -520,14 +557,36 @@ static void chart_legend(Grid *g, int x, int y, int w, const ChartSeries *series
         if (!chart_legend_entry(series, nseries, refs, nrefs, after, k, &name, &glyph, &role))
             continue;
         int sep = used > 0 ? 2 : 0;
-        if (used + sep + grid_char_width(glyph) + 1 + grid_text_width(name) > w)
+        if (used + sep + grid_char_width(glyph) + 1 + grid_text_width(name) > w) {
+            left_out++;
             continue;   /* whole or not at all: a later, shorter entry may still fit */
+        }
         used += sep;
-        grid_set(g, x + used, y, glyph, role, ATTR_BOLD);
+        if (g)
+            grid_set(g, x + used, y, glyph, role, ATTR_BOLD);
         used += grid_char_width(glyph);
         used += 1;
-        used += grid_text(g, x + used, y, w - used, name, ROLE_TEXT, 0);
+        if (g)
+            grid_text(g, x + used, y, w - used, name, ROLE_TEXT, 0);
+        used += grid_text_width(name);
     }
+    *used_out = used;
+    return left_out;
+}
+
+static void chart_legend(Grid *g, int x, int y, int w, const ChartSeries *series, int nseries,
+                         const ChartRefLine *refs, int nrefs, int after)
+{
+    if (after < 0 || after > nseries)
+        after = 0;
+    int used;
+    /* entries left out are counted ("+N more") where the count fits after the rest: an
+     * entry is worth more than the count of the others */
+    int left_out = chart_legend_pass(g, x, y, w, series, nseries, refs, nrefs, after, &used);
+    char more[24];
+    int n = snprintf(more, sizeof more, "+%d more", left_out);
+    if (left_out > 0 && used + (used ? 2 : 0) + n <= w)
+        grid_text(g, x + used + (used ? 2 : 0), y, n, more, ROLE_DIM, 0);
 }
 
 void chart_draw(Grid *g, Rect r, const ChartSeries *series, int nseries,
@@ -648,9 +707,10 @@ void chart_draw(Grid *g, Rect r, const ChartSeries *series, int nseries,
         if (row < 0 || row >= ph || row == last_row)
             continue;
         last_row = row;
+        /* a label wider than the column is written shorter, never cut */
+        if ((int)strlen(ylab[i]) > lw)
+            chart_format_fit(f.yticks[i], 3, lw, ylab[i], sizeof ylab[i]);
         int n = (int)strlen(ylab[i]);
-        if (n > lw)
-            n = lw;
         grid_text(g, ax - n, top + row, n, ylab[i], ROLE_AXIS, 0);
         grid_set(g, ax, top + row, 0x2524, ROLE_AXIS, 0);   /* ┤ */
     }
@@ -684,8 +744,8 @@ void chart_draw(Grid *g, Rect r, const ChartSeries *series, int nseries,
             int col = f.plot.x + dx / 2;
             int n = (int)strlen(xlab[i]);
             int lx = col - n / 2;
-            if (lx + n > r.x + r.w)
-                lx = r.x + r.w - n;
+            if (lx + n > r.x + r.w - 1) /* a blank column before a frame on the right */
+                lx = r.x + r.w - 1 - n;
             if (lx < free_from)
                 continue;
             grid_set(g, col, ay, 0x252c, ROLE_AXIS, 0);   /* ┬ */

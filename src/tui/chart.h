@@ -15,9 +15,14 @@
  *              └──┬──────┬──    x axis (when h >= 5)
  *               120    240      x labels
  *
+ * Labels are never cut: a y label wider than its column is written with
+ * fewer digits, and the x labels keep a blank column before the right end
+ * (where a frame usually follows), so no number touches a border.
+ *
  * The legend lists the series, then the reference lines (then the last
  * opt->legend_after_refs series, for marks that matter less than a
- * baseline); an entry that does not fit whole is left out, never cut.
+ * baseline); an entry that does not fit whole is left out, never cut, and
+ * "+N more" counts those left out when it fits.
  *
  * Where several series fall into one cell, dots are merged (bitwise or) and
  * the cell takes the role of the series with the highest priority: reference
@@ -115,6 +120,12 @@ int chart_format_number(double v, char *buf, size_t cap);
 
 /* Like chart_format_number with `digits` significant digits (1..9). */
 int chart_format_number_digits(double v, int digits, char *buf, size_t cap);
+
+/* v in at most w columns, for a fixed column: `digits` significant digits,
+ * else fewer, else the exponent form with fewer digits ("0.0012" -> "1.2e-3"
+ * -> "1e-3"); never cut. Returns the length, or 0 (buf "") when not even
+ * one digit fits: the caller leaves the column out. */
+int chart_format_fit(double v, int digits, int w, char *buf, size_t cap);
 
 /* Exponential moving average with debiasing, as TensorBoard smooths scalars:
  * last = smoothing*last + (1-smoothing)*y[i]; out[i] = last / (1 - smoothing^k)

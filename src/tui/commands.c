@@ -9,31 +9,32 @@
 #include <string.h>
 
 static const TuiCmdSpec commands_table[] = {
-    {"pause", TCMD_PAUSE, TARG_NONE, "", 0, 0, "pause training (F5 toggles)"},
-    {"run", TCMD_RUN, TARG_TEXT_OPT, "[SCRIPT]", 0, 0, "resume training; with a file: run a Lua script"},
-    {"step", TCMD_STEP, TARG_INT_OPT, "[N]", 1, 1e9, "run exactly N steps (default 1), then stay paused (F6)"},
-    {"eval", TCMD_EVAL, TARG_NONE, "", 0, 0, "validation loss now"},
-    {"lr", TCMD_LR, TARG_FLOAT, "X", 1e-12, 1e3, "set the learning rate from the next step"},
-    {"clip", TCMD_CLIP, TARG_FLOAT, "X", 0, 1e9, "global gradient-norm clipping threshold (0 = off)"},
-    {"temp", TCMD_TEMP, TARG_FLOAT, "X", 1e-3, 100, "temperature of the bars and samples"},
-    {"topk", TCMD_TOPK, TARG_INT, "K", 1, 64, "how many next tokens the bars show"},
-    {"save", TCMD_SAVE, TARG_PATH_OPT, "[PATH]", 0, 0, "save the run (default: where :quit saves it)"},
-    {"load", TCMD_LOAD, TARG_PATH, "PATH", 0, 0, "continue the run saved in PATH (paused)"},
-    {"sample", TCMD_SAMPLE, TARG_INT_OPT, "[N]", 1, 100000, "a fresh sample of N tokens (default 200)"},
-    {"theme", TCMD_THEME, TARG_THEME, "NAME", 0, 0, "switch the colour theme"},
-    {"layout", TCMD_LAYOUT, TARG_LAYOUT, "NAME", 0, 0, "switch the panel layout"},
-    {"smooth", TCMD_SMOOTH, TARG_FLOAT, "S", 0, 0.999, "loss smoothing (EMA weight, 0 = raw)"},
-    {"log", TCMD_LOGY, TARG_NONE, "", 0, 0, "toggle a log scale on the loss chart (F3)"},
-    {"window", TCMD_WINDOW, TARG_WINDOW, "N|all", 0, 1e12, "loss chart over the last N steps, or all (F4)"},
-    {"screen", TCMD_SCREEN, TARG_NONE, "", 0, 0, "switch between the dashboard and the inspector (F2)"},
-    {"clear", TCMD_CLEAR, TARG_NONE, "", 0, 0, "clear the message pane"},
-    {"help", TCMD_HELP, TARG_NONE, "", 0, 0, "this help (F1)"},
-    {"quit", TCMD_QUIT, TARG_NONE, "", 0, 0, "save the run and exit (Ctrl-D, F10)"},
-    {"lua", TCMD_LUA, TARG_TEXT, "CODE", 0, 0, "run a line of Lua"},
-    {"stop", TCMD_STOP, TARG_NONE, "", 0, 0, "interrupt the running Lua script (Ctrl-C too)"},
-    {"compare", TCMD_COMPARE, TARG_PATH, "RUN...|off", 0, 0, "overlay the loss curves of saved runs on the chart"},
-    {"gradcheck", TCMD_GRADCHECK, TARG_TEXT_OPT, "[CELL]", 0, 0, "check gradients against finite differences"},
-    {"ngram", TCMD_NGRAM, TARG_INT, "N", 1, 10, "an N-gram baseline's validation loss on the chart"},
+    {"pause", TCMD_PAUSE, TARG_NONE, "", 0, 0, "pause training (F5 toggles)", 0},
+    {"run", TCMD_RUN, TARG_TEXT_OPT, "[SCRIPT]", 0, 0, "resume training; with a file: run a Lua script", 0},
+    {"step", TCMD_STEP, TARG_INT_OPT, "[N]", 1, 1e9, "run exactly N steps (default 1), then stay paused (F6)", 0},
+    {"steps", TCMD_STEPS, TARG_INT, "[N]", 0, 1e15, "end the run at step N (0: no end); extends a finished run", 1},
+    {"eval", TCMD_EVAL, TARG_NONE, "", 0, 0, "validation loss now", 0},
+    {"lr", TCMD_LR, TARG_FLOAT, "[X]", 1e-12, 1e3, "set the learning rate from the next step (alone: show it)", 1},
+    {"clip", TCMD_CLIP, TARG_FLOAT, "[X]", 0, 1e9, "global gradient-norm clipping threshold (0 = off)", 1},
+    {"temp", TCMD_TEMP, TARG_FLOAT, "[X]", 1e-3, 100, "temperature of the bars and samples", 1},
+    {"topk", TCMD_TOPK, TARG_INT, "[K]", 1, 64, "how many next tokens the bars show", 1},
+    {"save", TCMD_SAVE, TARG_PATH_OPT, "[PATH]", 0, 0, "save the run (default: where :quit saves); ! forces", 0},
+    {"load", TCMD_LOAD, TARG_PATH, "PATH", 0, 0, "continue the run saved in PATH (paused)", 0},
+    {"sample", TCMD_SAMPLE, TARG_INT_OPT, "[N]", 1, 100000, "a fresh sample of N tokens (default 200)", 0},
+    {"theme", TCMD_THEME, TARG_THEME, "[NAME]", 0, 0, "switch the colour theme (alone: list them)", 1},
+    {"layout", TCMD_LAYOUT, TARG_LAYOUT, "[NAME]", 0, 0, "switch the panel layout (alone: list them)", 1},
+    {"smooth", TCMD_SMOOTH, TARG_FLOAT, "[S]", 0, 0.999, "loss smoothing (EMA weight, 0 = raw)", 1},
+    {"log", TCMD_LOGY, TARG_NONE, "", 0, 0, "toggle a log scale on the loss chart (F3)", 0},
+    {"window", TCMD_WINDOW, TARG_WINDOW, "N|all", 0, 1e12, "loss chart over the last N steps, or all (F4)", 0},
+    {"screen", TCMD_SCREEN, TARG_NONE, "", 0, 0, "switch between the dashboard and the inspector (F2)", 0},
+    {"clear", TCMD_CLEAR, TARG_NONE, "", 0, 0, "clear the message pane", 0},
+    {"help", TCMD_HELP, TARG_NONE, "", 0, 0, "this help (F1)", 0},
+    {"quit", TCMD_QUIT, TARG_NONE, "", 0, 0, "save the run and exit (Ctrl-D, F10)", 0},
+    {"lua", TCMD_LUA, TARG_TEXT, "CODE", 0, 0, "run a line of Lua; = EXPR prints an expression's value", 0},
+    {"stop", TCMD_STOP, TARG_NONE, "", 0, 0, "interrupt the running Lua script (Ctrl-C too)", 0},
+    {"compare", TCMD_COMPARE, TARG_PATH, "RUN...|off", 0, 0, "overlay the loss curves of saved runs on the chart", 0},
+    {"gradcheck", TCMD_GRADCHECK, TARG_CELL, "[CELL]", 0, 0, "check gradients against finite differences", 0},
+    {"ngram", TCMD_NGRAM, TARG_INT, "N", 1, 10, "an N-gram baseline's validation loss on the chart", 0},
 };
 
 #define N_COMMANDS ((int)(sizeof commands_table / sizeof commands_table[0]))
@@ -136,8 +137,9 @@ int commands_parse(const char *line, TuiCmd *out, char *msg, size_t cap)
     size_t nl = 0;
     while (nl < tl && !isspace((unsigned char)s[nl]))
         nl++;
+    int bang = nl > 1 && s[nl - 1] == '!'; /* :save! */
     int ambiguous;
-    const TuiCmdSpec *c = commands_lookup(s, nl, &ambiguous);
+    const TuiCmdSpec *c = commands_lookup(s, nl - (size_t)bang, &ambiguous);
     if (!c) {
         if (ambiguous)
             snprintf(msg, cap, ":%.*s is ambiguous; type more letters (Tab completes)", (int)nl, s);
@@ -145,13 +147,26 @@ int commands_parse(const char *line, TuiCmd *out, char *msg, size_t cap)
             snprintf(msg, cap, "unknown command :%.*s; :help lists them", (int)nl, s);
         return -1;
     }
+    if (bang && c->kind != TCMD_SAVE) {
+        snprintf(msg, cap, ":%s! — only :save! PATH takes a '!' (replace a file that holds another run)", c->name);
+        return -1;
+    }
     const char *a = s + nl;
     size_t al = tl - nl;
     commands_trim(&a, &al);
+    out->force = bang;
+    if (c->kind == TCMD_SAVE && al >= 7 && !strncmp(a + al - 7, "--force", 7) &&
+        (al == 7 || isspace((unsigned char)a[al - 8]))) {
+        out->force = 1; /* :save PATH --force */
+        al -= 7;
+        commands_trim(&a, &al);
+    }
     char arg[1024];
     snprintf(arg, sizeof arg, "%.*s", (int)al, a);
     out->kind = c->kind;
     out->has_arg = al > 0;
+    if (c->query && !al)
+        return 0; /* show the current value */
     double v = 0;
     switch (c->arg) {
     case TARG_NONE:
@@ -207,6 +222,7 @@ int commands_parse(const char *line, TuiCmd *out, char *msg, size_t cap)
         /* fall through */
     case TARG_PATH_OPT:
     case TARG_TEXT_OPT:
+    case TARG_CELL:
         snprintf(out->text, sizeof out->text, "%s", arg);
         break;
     }
@@ -228,8 +244,8 @@ TuiArgKind commands_arg_at(const char *line, int point, int *is_name)
         *is_name = 1;
         return TARG_NONE;
     }
-    int ambiguous;
-    const TuiCmdSpec *c = commands_lookup(line + start, (size_t)(i - start), &ambiguous);
+    int ambiguous, bang = i - start > 1 && line[i - 1] == '!';
+    const TuiCmdSpec *c = commands_lookup(line + start, (size_t)(i - start - bang), &ambiguous);
     return c ? c->arg : TARG_NONE;
 }
 

@@ -19,13 +19,15 @@ typedef enum {
     TCMD_SMOOTH, TCMD_LOGY, TCMD_WINDOW, TCMD_SCREEN, TCMD_CLEAR, TCMD_HELP,
     TCMD_QUIT, TCMD_LUA, TCMD_EXPR, TCMD_STOP,
     TCMD_COMPARE, TCMD_GRADCHECK, TCMD_NGRAM, /* the inspector's */
+    TCMD_STEPS,
     TCMD_COUNT
 } TuiCmdKind;
 
 /* What kind of argument a command takes, for parsing and completion. */
 typedef enum {
     TARG_NONE, TARG_INT_OPT, TARG_FLOAT, TARG_INT, TARG_PATH_OPT, TARG_PATH,
-    TARG_THEME, TARG_LAYOUT, TARG_TEXT_OPT, TARG_TEXT, TARG_WINDOW
+    TARG_THEME, TARG_LAYOUT, TARG_TEXT_OPT, TARG_TEXT, TARG_WINDOW,
+    TARG_CELL        /* optional: lstm, gru or rnn */
 } TuiArgKind;
 
 typedef struct {
@@ -35,6 +37,8 @@ typedef struct {
     const char *metavar;  /* "[N]", "X", "PATH"... or "" */
     double min, max;      /* numeric range, inclusive */
     const char *help;     /* one line */
+    int query;            /* a setting: without its argument it parses (has_arg 0)
+                           * and the app shows the current value */
 } TuiCmdSpec;
 
 typedef struct {
@@ -43,6 +47,7 @@ typedef struct {
     long n;               /* integer argument (STEP, TOPK, SAMPLE, WINDOW: 0 = all) */
     double x;             /* float argument (LR, CLIP, TEMP, SMOOTH) */
     char text[1024];      /* path, name, prompt text, Lua code */
+    int force;            /* :save! PATH or :save PATH --force: replace a file holding another run */
 } TuiCmd;
 
 int commands_count(void);
@@ -52,7 +57,9 @@ const TuiCmdSpec *commands_find(const char *name); /* exact name, or NULL */
 /* Parse one input line. Returns 0 with *out filled, or -1 with a one-line
  * message in msg ("unknown command :foo; :help lists them", ":lr needs a
  * number, e.g. :lr 0.001"). A unique prefix of a command name is accepted
- * (":pa" = ":pause"). */
+ * (":pa" = ":pause"). A setting command (spec->query: :lr :clip :temp :topk
+ * :smooth :theme :layout) without its argument parses with has_arg 0: the
+ * app shows the current value. */
 int commands_parse(const char *line, TuiCmd *out, char *msg, size_t cap);
 
 /* For completion: the argument kind being typed at byte offset `point` of

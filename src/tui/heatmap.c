@@ -140,10 +140,14 @@ int heatmap_draw(Grid *g, Rect r, const HeatmapData *d)
     double lo = d->lo, hi = d->hi;
     if (!(lo > 0 && hi > lo))
         heatmap_scale(d->v, d->rows * d->cols, &lo, &hi);
-    int show_axis = r.h >= 3;
-    int nrows = r.h - 1 - show_axis;
+    int show_axis = r.h >= d->rows + 2;
+    int show_legend = r.h >= d->rows + 1;
+    int nrows = r.h - show_legend - show_axis;
     if (nrows > d->rows)
         nrows = d->rows;
+    int more = nrows < d->rows; /* the last row counts the layers left out */
+    if (more)
+        nrows--;
     int cw = r.w - HEATMAP_LABEL_W;
     int per = d->cols <= cw ? cw / d->cols : 1;
     int map_w = d->cols <= cw ? d->cols * per : cw;
@@ -165,6 +169,10 @@ int heatmap_draw(Grid *g, Rect r, const HeatmapData *d)
         }
     }
     int y = r.y + nrows;
+    if (more) {
+        grid_textf(g, r.x, y, r.w, ROLE_DIM, 0, "+%d more", d->rows - nrows);
+        y++;
+    }
     if (show_axis) {
         char left[24], mid[24];
         int stride = d->stride > 0 ? d->stride : 1;
@@ -182,6 +190,8 @@ int heatmap_draw(Grid *g, Rect r, const HeatmapData *d)
             grid_text(g, mx, y, mw, mid, ROLE_AXIS, 0);
         y++;
     }
-    heatmap_legend(g, r.x, y, r.w, lo, hi);
+    if (!show_legend)
+        return y - r.y;
+    heatmap_legend(g, r.x, y, r.w - 1, lo, hi); /* a blank column before a border */
     return y + 1 - r.y;
 }

@@ -49,9 +49,10 @@ int heatmap_level(double v, double lo, double hi);
 /* The glyph of a level: ░ ░ ▒ ▒ ▓ ▓ █ █; '·' for -1. */
 uint32_t heatmap_glyph(int level);
 
-/* Draw into r (needs w >= 12 and h >= 2: else nothing). Rows that do not
- * fit are dropped from the bottom, but the axis and legend rows come first
- * when h < rows + 2. Returns the number of rows used. */
+/* Draw into r (needs w >= 12 and h >= 2: else nothing). The layer rows come
+ * first, then the legend, then the time axis: short of room the axis goes,
+ * then the legend; layers that still do not fit are dropped from the bottom
+ * and the last row says "+N more". Returns the number of rows used. */
 int heatmap_draw(Grid *g, Rect r, const HeatmapData *d);
 
 /* Only the legend row "1e-8 ░░░░ 1e-7 ▒▒▒▒ ... 1e-4" at (x, y), max_w columns.

@@ -43,20 +43,49 @@ int histview_eighths(double count, double max, int cells)
     return e;
 }
 
+/* The statistics row: "n 1.25M  mean 0.0012  std 0.0099", in shorter forms
+ * (fewer digits, then without n, then "μ σ") until one fits whole in r.w - 1
+ * columns (a blank column before a border); the NaN/Inf count after it when
+ * that fits whole too. */
+static void histview_stats(Grid *g, Rect r, const Histogram *h)
+{
+    double mean = h->count ? h->sum / (double)h->count : 0;
+    double var = h->count ? h->sum_sq / (double)h->count - mean * mean : 0;
+    double sd = sqrt(var > 0 ? var : 0);
+    char n3[16], n1[16], m2[16], s2[16], m1[16], s1[16];
+    chart_format_number((double)h->count, n3, sizeof n3);
+    chart_format_number_digits((double)h->count, 1, n1, sizeof n1);
+    chart_format_number_digits(mean, 2, m2, sizeof m2);
+    chart_format_number_digits(sd, 2, s2, sizeof s2);
+    chart_format_fit(mean, 1, 5, m1, sizeof m1);
+    chart_format_fit(sd, 1, 5, s1, sizeof s1);
+    char t[6][96];
+    snprintf(t[0], sizeof t[0], "n %s  mean %s  std %s", n3, m2, s2);
+    snprintf(t[1], sizeof t[1], "n %s mean %s std %s", n3, m2, s2);
+    snprintf(t[2], sizeof t[2], "n %s mean %s std %s", n1, m1, s1);
+    snprintf(t[3], sizeof t[3], "mean %s std %s", m1, s1);
+    snprintf(t[4], sizeof t[4], "μ %s σ %s", m1, s1);
+    snprintf(t[5], sizeof t[5], "σ %s", s1);
+    const char *texts[6] = {t[0], t[1], t[2], t[3], t[4], t[5]};
+    const char *best = grid_first_fit(r.w - 1, 6, texts);
+    int x = r.x;
+    if (grid_text_width(best) <= r.w - 1)
+        x += grid_text(g, x, r.y, r.w, best, ROLE_DIM, 0);
+    if (h->n_nonfinite > 0) {
+        char nf[48];
+        snprintf(nf, sizeof nf, "  %ld NaN/Inf", h->n_nonfinite);
+        if (x - r.x + grid_text_width(nf) <= r.w - 1)
+            grid_text(g, x, r.y, r.x + r.w - x, nf, ROLE_ERROR, ATTR_BOLD);
+        else if (grid_text_width(nf + 2) <= r.w - 1) /* the warning matters more than the statistics */
+            grid_text(g, r.x, r.y, r.w, nf + 2, ROLE_ERROR, ATTR_BOLD);
+    }
+}
+
 void histview_draw(Grid *g, Rect r, const Histogram *h, Role bar_role)
 {
     if (r.w < 1 || r.h < 1)
         return;
-    char n_s[16], mean_s[16], std_s[16];
-    double mean = h->count ? h->sum / (double)h->count : 0;
-    double var = h->count ? h->sum_sq / (double)h->count - mean * mean : 0;
-    chart_format_number((double)h->count, n_s, sizeof n_s);
-    chart_format_number_digits(mean, 2, mean_s, sizeof mean_s);
-    chart_format_number_digits(sqrt(var > 0 ? var : 0), 2, std_s, sizeof std_s);
-    int x = r.x;
-    x += grid_textf(g, x, r.y, r.w, ROLE_DIM, 0, "n %s  mean %s  std %s", n_s, mean_s, std_s);
-    if (h->n_nonfinite > 0)
-        grid_textf(g, x, r.y, r.x + r.w - x, ROLE_ERROR, ATTR_BOLD, "  %ld NaN/Inf", h->n_nonfinite);
+    histview_stats(g, r, h);
     if (r.w < 16 || r.h < 4)
         return;
     if (h->count == 0) {
@@ -93,9 +122,10 @@ void histview_draw(Grid *g, Rect r, const Histogram *h, Role bar_role)
     chart_format_number_digits(h->min, 2, lo_s, sizeof lo_s);
     chart_format_number_digits(h->max, 2, hi_s, sizeof hi_s);
     int ly = ybot + 2;
-    int lw = grid_text(g, x0, ly, used, lo_s, ROLE_AXIS, 0);
+    int lw = (int)strlen(lo_s) < used ? grid_text(g, x0, ly, used, lo_s, ROLE_AXIS, 0) : 0;
     int hw = (int)strlen(hi_s);
-    int hx = x0 + used - hw;
+    int hend = x0 + used < r.x + r.w - 1 ? x0 + used : r.x + r.w - 1; /* a blank column before a border */
+    int hx = hend - hw;
     if (hx > x0 + lw)
         grid_text(g, hx, ly, hw, hi_s, ROLE_AXIS, 0);
     if (h->min < 0 && h->max > 0) {

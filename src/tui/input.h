@@ -8,8 +8,13 @@
  * redisplay only marks the line dirty; input_draw puts rl_line_buffer and the
  * cursor into the input row of the grid. History persists across runs in a
  * file (the app passes $XDG_STATE_HOME/rnnscope/history). Tab completes
- * command names, file names for :load / :save / :run, theme names for :theme
- * and layout names for :layout (commands.h says which).
+ * command names, file names for :load / :save / :run / :compare, cell types
+ * for :gradcheck, theme names for :theme and layout names for :layout
+ * (complete.h); several matches are listed through input_take_notice.
+ * A bracketed paste (ESC[200~ ... ESC[201~, screen.c enables the mode) is
+ * inserted into the line as text, newlines kept: it never runs anything.
+ * While readline shows a prompt of its own (Ctrl-R's "(reverse-i-search)"),
+ * input_draw shows it instead of the app's.
  *
  * Readline is one global state, so this module is a singleton.
  * Not for: executing commands (commands.c parses, app.c executes).
@@ -29,6 +34,17 @@ void input_close(void);
 /* A key from curses: a byte (0..255) or a KEY_* code (arrows, Home, End,
  * Delete, Backspace are translated to what readline expects). */
 void input_key(int key);
+
+/* The keys stopped coming for now (the app calls this after each batch): a
+ * lone ESC held back in case it began a paste marker goes to readline. */
+void input_idle(void);
+
+/* 1 if Ctrl-C should clear the line rather than mean interrupt / quit: the
+ * line is not empty, or a search, numeric argument or paste is under way. */
+int input_busy(void);
+/* Ctrl-C on a busy line: abort a search or paste and clear the line, as
+ * readline and shells do (the history position goes back to the newest). */
+void input_cancel(void);
 
 /* 1 if a line was accepted since the last call: *line is malloc'ed (caller
  * frees). 2 for end of input (Ctrl-D on an empty line). 0 otherwise. */

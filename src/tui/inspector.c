@@ -11,6 +11,7 @@
 #include "heatmap.h"
 #include "histview.h"
 #include "textpane.h"
+#include "tname.h"
 
 enum { INSPECTOR_WRAP_MAX = 16 };
 
@@ -64,11 +65,17 @@ static void inspector_flow(Grid *g, Rect r, const InspectorData *d)
 
 static void inspector_gates(Grid *g, Rect r, const InspectorData *d)
 {
-    static const char *const titles[] = {"gates: gradient norm │ saturated", "gates: grad norm │ saturated",
-                                         "gates"};
+    const StepInfo *s = d->cur;
+    int G = s ? (s->n_gates < 4 ? s->n_gates : 4) : 0;
+    int total = s ? s->n_layers * G : 0;
+    /* a frame with no room inside still says how many rows it holds */
+    char none[64];
+    snprintf(none, sizeof none, "gates +%d more", total);
+    const char *titles[] = {"gates: gradient norm │ saturated", "gates: grad norm │ saturated", "gates"};
+    if (r.h < 3 && total > 0)
+        titles[0] = titles[1] = none;
     grid_box(g, r, grid_first_fit(r.w - 5, 3, titles), ROLE_BORDER, ROLE_TITLE);
     Rect in = rect_inset(r, 1);
-    const StepInfo *s = d->cur;
     if (in.w < 20 || in.h < 1)
         return;
     if (!s) {
@@ -76,7 +83,6 @@ static void inspector_gates(Grid *g, Rect r, const InspectorData *d)
         return;
     }
     const char *letters = inspector_gate_letters(d->cell);
-    int G = s->n_gates < 4 ? s->n_gates : 4;
     double mx = 0, mn = INFINITY;
     for (int l = 0; l < s->n_layers; l++)
         for (int k = 0; k < G; k++) {
@@ -88,40 +94,45 @@ static void inspector_gates(Grid *g, Rect r, const InspectorData *d)
         }
     double lo, hi;
     bars_log_range(mn, mx, &lo, &hi);
-    /* "l0 f " norm-bar " 2.1e-3 " sat-bar " 93%" [" μ0.62"] */
+    /* "l0 f " norm-bar " 2.1e-3 " sat-bar " 93%" [" μ0.62"], one blank column before the border */
     int label_w = 5, val_w = 7, pct_w = 5, mean_w = in.w >= 40 ? 6 : 0;
     int bars_w = in.w - label_w - val_w - 2 - pct_w - mean_w;
     int nbw = bars_w * 3 / 5, sbw = bars_w - nbw;
     int y = in.y;
-    if (in.h > s->n_layers * G) {
+    if (in.h > total) {
         char lo_s[16], hi_s[16];
         chart_format_number(lo, lo_s, sizeof lo_s);
         chart_format_number(hi, hi_s, sizeof hi_s);
-        grid_textf(g, in.x + label_w, y, nbw + val_w + 1, ROLE_DIM, 0, "norm, log %s…%s", lo_s, hi_s);
+        grid_textf(g, in.x + label_w, y, nbw + val_w, ROLE_DIM, 0, "norm, log %s…%s", lo_s, hi_s);
         grid_text(g, in.x + label_w + nbw + val_w + 2, y, sbw + pct_w + mean_w, "saturated", ROLE_DIM, 0);
         y++;
     }
-    for (int l = 0; l < s->n_layers; l++)
-        for (int k = 0; k < G && y < in.y + in.h; k++, y++) {
-            int x = in.x;
-            grid_textf(g, x, y, label_w, ROLE_AXIS, 0, "l%d %c", l, letters[k] ? letters[k] : '?');
-            x += label_w;
-            double v = s->gate_grad_norms[l][k];
-            bars_draw(g, x, y, nbw, bars_frac_log(v, lo, hi), ROLE_GRAD_OK, ROLE_BAR_DIM);
-            x += nbw;
-            char vs[16];
-            chart_format_number_digits(v, 2, vs, sizeof vs);
-            grid_textf(g, x, y, val_w + 1, ROLE_TEXT, 0, " %*s", val_w - 1, vs);
-            x += val_w + 1;
-            double sat = s->gate_sat[l][k];
-            Role sr = sat > FINDINGS_SAT_PINNED ? ROLE_ERROR : sat > 0.5 ? ROLE_WARN : ROLE_GOOD;
-            bars_draw(g, x, y, sbw, sat, sr, ROLE_BAR_DIM);
-            x += sbw;
-            grid_textf(g, x, y, pct_w, sr, 0, " %3.0f%%", 100 * sat);
-            x += pct_w;
-            if (mean_w && k == 1 && d->cell != CELL_RNN)
-                grid_textf(g, x, y, mean_w, ROLE_DIM, 0, " μ%.2f", (double)s->gate_mean[l]);
-        }
+    /* rows that do not fit: the last row says how many */
+    int fit = total <= in.y + in.h - y ? total : in.y + in.h - y - 1;
+    for (int i = 0; i < fit; i++, y++) {
+        int l = i / G, k = i % G;
+        int x = in.x;
+        grid_textf(g, x, y, label_w, ROLE_AXIS, 0, "l%d %c", l, letters[k] ? letters[k] : '?');
+        x += label_w;
+        double v = s->gate_grad_norms[l][k];
+        bars_draw(g, x, y, nbw, bars_frac_log(v, lo, hi), ROLE_GRAD_OK, ROLE_BAR_DIM);
+        x += nbw;
+        char vs[16];
+        chart_format_fit(v, 2, val_w - 1, vs, sizeof vs);
+        grid_textf(g, x, y, val_w, ROLE_TEXT, 0, " %*s", val_w - 1, vs);
+        x += val_w + 1;
+        double sat = s->gate_sat[l][k];
+        Role sr = sat > FINDINGS_SAT_PINNED ? ROLE_ERROR : sat > 0.5 ? ROLE_WARN : ROLE_GOOD;
+        bars_draw(g, x, y, sbw, sat, sr, ROLE_BAR_DIM);
+        x += sbw;
+        grid_textf(g, x, y, pct_w, sr, 0, " %3.0f%%", 100 * sat);
+        x += pct_w;
+        char ms[16];
+        if (mean_w && k == 1 && d->cell != CELL_RNN && chart_format_fit(s->gate_mean[l], 2, mean_w - 2, ms, sizeof ms))
+            grid_textf(g, x, y, mean_w, ROLE_DIM, 0, " μ%s", ms);
+    }
+    if (fit < total)
+        grid_textf(g, in.x, y, in.w, ROLE_DIM, 0, "+%d more", total - fit);
 }
 
 /* ---- update ratios ------------------------------------------------------------ */
@@ -140,6 +151,36 @@ static int inspector_ratio_rows(const InspectorData *d, int all_rows)
     return n;
 }
 
+/* The axis's decade labels 1e-6 .. 1e0 under the plot (aw columns from x0,
+ * row y): the two ends first, then the decades between left to right, each
+ * only where it keeps a blank column to its neighbours, so none touch. */
+static void inspector_ratio_axis(Grid *g, int x0, int y, int aw)
+{
+    enum { NDEC = 7 };
+    int col[NDEC], len[NDEC], placed[NDEC] = {0};
+    char lab[NDEC][8];
+    for (int i = 0; i < NDEC; i++) {
+        int e = i - (NDEC - 1);
+        len[i] = snprintf(lab[i], sizeof lab[i], "1e%d", e);
+        col[i] = inspector_ratio_col(pow(10, e), aw);
+        if (col[i] + len[i] > aw)
+            col[i] = aw - len[i];
+        if (col[i] < 0)
+            col[i] = 0;
+    }
+    static const int order[NDEC] = {0, NDEC - 1, 1, 2, 3, 4, 5};
+    for (int k = 0; k < NDEC; k++) {
+        int i = order[k], ok = len[i] <= aw;
+        for (int j = 0; j < NDEC && ok; j++)
+            if (placed[j] && col[i] < col[j] + len[j] + 1 && col[j] < col[i] + len[i] + 1)
+                ok = 0;
+        placed[i] = ok;
+    }
+    for (int i = 0; i < NDEC; i++)
+        if (placed[i])
+            grid_text(g, x0 + col[i], y, len[i], lab[i], ROLE_AXIS, 0);
+}
+
 static void inspector_ratios(Grid *g, Rect r, const InspectorData *d)
 {
     static const char *const titles[] = {"update ratio ‖Δθ‖/‖θ‖ per step │ band 1e-4…1e-2",
@@ -154,23 +195,36 @@ static void inspector_ratios(Grid *g, Rect r, const InspectorData *d)
         grid_text(g, in.x, in.y, in.w, "waiting for the first step…", ROLE_DIM, 0);
         return;
     }
-    int label_w = in.w >= 50 ? 17 : 12, val_w = 7;
+    /* the value column keeps a blank column before the border: a number never touches it */
+    int label_w = in.w >= 50 ? 17 : 12, val_w = 8;
     int aw = in.w - label_w - val_w;
     int x0 = in.x + label_w;
     int show_axis = in.h >= 2;
     int rows = in.h - show_axis;
+    int n = d->n_tensors < s->n_tensors ? d->n_tensors : s->n_tensors;
     int all_rows = inspector_ratio_rows(d, 1) <= rows;
-    int y = in.y;
+    /* one shortening for every row's name (tname.h) */
+    char shown[STEP_MAX_TENSORS][48];
+    int ns = 0;
+    for (int i = 0; i < n && ns < STEP_MAX_TENSORS; i++)
+        if (all_rows || inspector_is_matrix(d->tensor_names[i]))
+            snprintf(shown[ns++], sizeof shown[0], "%s", d->tensor_names[i]);
+    int level = tname_list_level((const char(*)[48])shown, ns, label_w - 1);
+    int wanted = ns;
+    /* rows left out are counted on the axis row's free label column, or on the last row */
+    int fit = wanted <= rows ? wanted : rows;
+    if (!show_axis && (wanted > rows || wanted < n))
+        fit = rows - 1;
+    int y = in.y, drawn = 0;
     int band_a = inspector_ratio_col(INSPECTOR_BAND_LO, aw), band_b = inspector_ratio_col(INSPECTOR_BAND_HI, aw);
     int ref = inspector_ratio_col(1e-3, aw);
     for (int pass = 0; pass < 2; pass++) /* matrices first, then biases */
-        for (int i = 0; i < d->n_tensors && i < s->n_tensors && y < in.y + rows; i++) {
+        for (int i = 0; i < n && drawn < fit; i++) {
             int mat = inspector_is_matrix(d->tensor_names[i]);
             if ((pass == 0) != mat || (!mat && !all_rows))
                 continue;
-            const char *name = d->tensor_names[i];
-            if (label_w < 17 && !strncmp(name, "rnn.", 4))
-                name += 4;
+            char name[64];
+            tname_format(d->tensor_names[i], level, label_w - 1, name, sizeof name);
             grid_text(g, in.x, y, label_w - 1, name, ROLE_TEXT, 0);
             for (int c = 0; c < aw; c++) {
                 int band = c >= band_a && c <= band_b;
@@ -187,22 +241,20 @@ static void inspector_ratios(Grid *g, Rect r, const InspectorData *d)
             }
             char vs[16];
             if (v > 0)
-                chart_format_number_digits(v, 2, vs, sizeof vs);
+                chart_format_fit(v, 2, val_w - 2, vs, sizeof vs);
             else
                 snprintf(vs, sizeof vs, "-");
-            grid_textf(g, x0 + aw, y, val_w, c >= 0 ? role : ROLE_DIM, 0, " %*s", val_w - 1, vs);
+            grid_textf(g, x0 + aw, y, val_w - 1, c >= 0 ? role : ROLE_DIM, 0, " %*s", val_w - 2, vs);
             y++;
+            drawn++;
         }
-    if (show_axis) {
-        /* decade labels; every other decade when they would touch */
-        int step = aw >= 36 ? 1 : 2;
-        for (int e = -6; e <= 0; e += step) {
-            char lab[16];
-            snprintf(lab, sizeof lab, "1e%d", e);
-            int c = e == 0 ? aw - (int)strlen(lab) : inspector_ratio_col(pow(10, e), aw);
-            grid_text(g, x0 + c, in.y + in.h - 1, (int)strlen(lab), lab, ROLE_AXIS, 0);
-        }
+    int hidden = n - drawn;
+    if (hidden > 0) {
+        int my = show_axis ? in.y + in.h - 1 : y;
+        grid_textf(g, in.x, my, label_w - 1, ROLE_DIM, 0, "+%d more", hidden);
     }
+    if (show_axis)
+        inspector_ratio_axis(g, x0, in.y + in.h - 1, aw);
 }
 
 /* ---- histogram and comparison ----------------------------------------------------- */
@@ -210,17 +262,24 @@ static void inspector_ratios(Grid *g, Rect r, const InspectorData *d)
 static void inspector_hist(Grid *g, Rect r, const InspectorData *d)
 {
     /* the key hint shortens, then goes, before the name or the step is cut */
-    char t[5][128];
+    char t[5][160];
     const char *what = d->hist && d->hist_what ? d->hist_what : "histogram";
     char step[32] = "";
     if (d->hist)
         snprintf(step, sizeof step, " (step %ld)", d->hist_step);
+    /* then the name shortens as every tensor name does (tname.h), its layer kept */
+    char shorter[64], shortest[64];
+    tname_fit(what, r.w - 5 - grid_text_width(step), shorter, sizeof shorter);
+    tname_fit(what, r.w - 5, shortest, sizeof shortest);
     snprintf(t[0], sizeof t[0], "%s%s │ F8 tensor F9 kind", what, step);
     snprintf(t[1], sizeof t[1], "%s%s │ F8/F9", what, step);
     snprintf(t[2], sizeof t[2], "%s%s", what, step);
-    snprintf(t[3], sizeof t[3], "%s", what);
-    const char *titles[4] = {t[0], t[1], t[2], t[3]};
-    grid_box(g, r, grid_first_fit(r.w - 5, 4, titles), ROLE_BORDER, ROLE_TITLE);
+    snprintf(t[3], sizeof t[3], "%s%s", grid_text_width(shorter) >= 6 ? shorter : "", step);
+    if (grid_text_width(shorter) < 6) /* no room for the name beside the step: the name alone */
+        snprintf(t[3], sizeof t[3], "%s", shortest);
+    snprintf(t[4], sizeof t[4], "%s", shortest);
+    const char *titles[5] = {t[0], t[1], t[2], t[3], t[4]};
+    grid_box(g, r, grid_first_fit(r.w - 5, 5, titles), ROLE_BORDER, ROLE_TITLE);
     Rect in = rect_inset(r, 1);
     if (in.w < 1 || in.h < 1)
         return;
@@ -333,13 +392,20 @@ static void inspector_findings_wrapped(Grid *g, Rect in, const InspectorData *d)
             grid_textf(g, in.x, y, in.w, ROLE_DIM, 0, "+%d more", d->n_findings - i);
             return;
         }
+        if (room < 1) { /* one row for several: the first, cut with "…", and " +N more" */
+            findview_rows(g, in, d->findings, d->n_findings, -1, FINDVIEW_TEXT, NULL);
+            return;
+        }
+        /* the first finding is always shown: when it is longer than the room, its last row ends in "…" */
+        int cut = nrows > room;
+        int shown = cut ? room : nrows;
         grid_text(g, x, y, 2, findview_mark(f->severity), role, ATTR_BOLD);
         size_t len = strlen(buf);
-        for (int k = 0; k < nrows && y < in.y + in.h; k++, y++) {
-            size_t a = (size_t)starts[k], b = k + 1 < nrows ? (size_t)starts[k + 1] : len;
+        for (int k = 0; k < shown && y < in.y + in.h; k++, y++) {
+            size_t a = (size_t)starts[k], b = k + 1 < nrows && !(cut && k == shown - 1) ? (size_t)starts[k + 1] : len;
             char line[sizeof buf];
             snprintf(line, sizeof line, "%.*s", (int)(b - a), buf + a);
-            grid_text(g, x + 2, y, in.x + in.w - x - 2, line, k ? ROLE_TEXT : role, 0);
+            grid_text_fit(g, x + 2, y, in.x + in.w - x - 2, line, k ? ROLE_TEXT : role, 0);
         }
     }
 }

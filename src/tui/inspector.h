@@ -28,8 +28,11 @@
  * is room (their ratios say little: they start near zero).
  *
  * Pure: no curses, no locks, no trainer; the app fills InspectorData from the
- * runner's snapshot. Sections shrink and drop rows to fit; nothing is drawn
- * outside r.
+ * runner's snapshot. Sections shrink and drop rows to fit, and every section
+ * that drops rows says "+N more" (gates, update ratios, the heatmap's layers,
+ * findings); numbers take fewer digits or go, never cut; tensor names shorten
+ * by tname.h's rule; layers read l0, l1, ... as in weight_ih_l0. Nothing is
+ * drawn outside r.
  */
 #ifndef RNNSCOPE_INSPECTOR_H
 #define RNNSCOPE_INSPECTOR_H

@@ -10,6 +10,7 @@
 #include "commands.h"
 #include "findview.h"
 #include "sparkline.h"
+#include "tname.h"
 
 #define PANELS_BEST_GLYPH 0x2605 /* ★ the best validation point */
 
@@ -180,14 +181,19 @@ static int panels_best_val(const PanelData *d, double *x, double *y)
 
 static void panels_chart(Grid *g, Rect r, const PanelData *d)
 {
-    char title[96];
+    char t[4][96];
     char win[32];
     if (d->window > 0)
         snprintf(win, sizeof win, "last %ld", d->window);
     else
         snprintf(win, sizeof win, "all");
-    snprintf(title, sizeof title, " loss (%s, %s, smoothing %.2f) ", d->log_y ? "log" : "linear", win, d->smoothing);
-    grid_box(g, r, title, ROLE_BORDER, ROLE_TITLE);
+    /* shorter forms before the smoothing's number would be dropped */
+    snprintf(t[0], sizeof t[0], " loss (%s, %s, smoothing %.2f) ", d->log_y ? "log" : "linear", win, d->smoothing);
+    snprintf(t[1], sizeof t[1], " loss (%s, %s, smooth %.2f) ", d->log_y ? "log" : "lin", win, d->smoothing);
+    snprintf(t[2], sizeof t[2], " loss (%s, %s) ", d->log_y ? "log" : "lin", win);
+    snprintf(t[3], sizeof t[3], " loss ");
+    const char *titles[4] = {t[0], t[1], t[2], t[3]};
+    grid_box(g, r, grid_first_fit(r.w - 5, 4, titles), ROLE_BORDER, ROLE_TITLE);
     Rect in = rect_inset(r, 1);
     ChartSeries s[4 + PANELS_MAX_USER + INSPECTOR_MAX_RUNS];
     int n = 0;
@@ -228,6 +234,49 @@ static void panels_chart(Grid *g, Rect r, const PanelData *d)
     o.log_y = d->log_y;
     o.x_window = (double)d->window;
     chart_draw(g, in, s, n, &ref, nref, &o, NULL);
+}
+
+/* Layer k's per-gate gradient norms in at most w columns: "gates  i 0.0099
+ * f 0.31 ...", else without the word and the wide gaps, else with one
+ * significant digit ("1e-3"), else the gates that fit whole and "…";
+ * numbers are never cut. */
+static void panels_gate_row(const PanelData *d, int k, int w, char *out, size_t cap)
+{
+    char form[3][160];
+    for (int f = 0; f < 3; f++) {
+        size_t n = (size_t)snprintf(form[f], sizeof form[f], "%s", f == 0 ? "gates" : "");
+        for (int gi = 0; gi < d->n_gates && gi < 4 && d->gate_names[gi]; gi++) {
+            char v[16];
+            if (f < 2)
+                chart_format_number_digits(d->gate_norms[k][gi], 2, v, sizeof v);
+            else
+                chart_format_fit(d->gate_norms[k][gi], 1, 4, v, sizeof v);
+            n += (size_t)snprintf(form[f] + n, n < sizeof form[f] ? sizeof form[f] - n : 0, "%s%c %s",
+                                  f == 0 ? "  " : gi ? " " : "", d->gate_names[gi], v);
+            if (n >= sizeof form[f])
+                break;
+        }
+    }
+    const char *forms[3] = {form[0], form[1], form[2]};
+    const char *best = grid_first_fit(w, 3, forms);
+    if (grid_text_width(best) <= w) {
+        snprintf(out, cap, "%s", best);
+        return;
+    }
+    /* whole gates of the shortest form, then "…" */
+    size_t n = 0;
+    out[0] = '\0';
+    const char *p = form[2];
+    while (*p) {
+        const char *q = strchr(p + 1, ' ');
+        q = q ? strchr(q + 1, ' ') : NULL; /* "i 1e-3" ends at the second space */
+        size_t len = q ? (size_t)(q - p) : strlen(p);
+        if ((int)(n + len) + 1 > w)
+            break;
+        n += (size_t)snprintf(out + n, cap - n, "%.*s", (int)len, p);
+        p += len;
+    }
+    snprintf(out + n, cap - n, "%s…", n ? " " : "");
 }
 
 static void panels_grads(Grid *g, Rect r, const PanelData *d)
@@ -271,9 +320,12 @@ static void panels_grads(Grid *g, Rect r, const PanelData *d)
     char lo_s[16], hi_s[16];
     chart_format_number(lo, lo_s, sizeof lo_s);
     chart_format_number(hi, hi_s, sizeof hi_s);
-    for (int i = 0; i < d->n_groups && y < in.y + in.h; i++) {
+    /* groups that do not fit: the last row says how many (gate rows give way first) */
+    int fit = d->n_groups <= in.h ? d->n_groups : in.h - 1;
+    int shown = 0;
+    for (int i = 0; i < fit && y < in.y + in.h - (fit < d->n_groups); i++, shown++) {
         char val[16];
-        chart_format_number_digits(d->group_norm[i], 2, val, sizeof val);
+        chart_format_fit(d->group_norm[i], 2, value_w - 1, val, sizeof val);
         int f = d->group_flag[i];
         Role role = f == GRAD_FLAG_VANISHING ? ROLE_GRAD_LOW : f == GRAD_FLAG_EXPLODING ? ROLE_GRAD_HIGH : ROLE_GRAD_OK;
         BarRow row = {d->group_name[i], ROLE_TEXT, bars_frac_log(d->group_norm[i], lo, hi), role, ROLE_BAR_DIM,
@@ -297,30 +349,25 @@ static void panels_grads(Grid *g, Rect r, const PanelData *d)
         y++;
         /* per-gate breakdown under each layer's recurrent row */
         if (gate_rows && i >= 1 && i < d->n_groups - 1 && (i - 1) % 2 == 1 && y < in.y + in.h) {
-            int k = (i - 1) / 2;
-            /* the roomy form when it fits, else a compact one, so the last
-             * gate's value is never cut off in a narrow panel */
-            char roomy[160] = "gates", compact[160] = "";
-            size_t nr = strlen(roomy), nc = 0;
-            for (int gi = 0; gi < d->n_gates && gi < 4; gi++) {
-                char v[16];
-                chart_format_number_digits(d->gate_norms[k][gi], 2, v, sizeof v);
-                nr += (size_t)snprintf(roomy + nr, sizeof roomy - nr, "  %c %s", d->gate_names[gi], v);
-                nc += (size_t)snprintf(compact + nc, sizeof compact - nc, "%s%c %s", gi ? " " : "",
-                                       d->gate_names[gi], v);
-            }
-            int avail = in.w - 2;
-            grid_text(g, in.x + 2, y, avail, (int)nr <= avail ? roomy : compact, ROLE_DIM, 0);
+            char gates[160];
+            panels_gate_row(d, (i - 1) / 2, in.w - 2, gates, sizeof gates);
+            grid_text(g, in.x + 1, y, in.w - 2, gates, ROLE_DIM, 0);
             y++;
         }
+    }
+    if (shown < d->n_groups) {
+        grid_textf(g, in.x, y, in.w, ROLE_DIM, 0, "+%d more", d->n_groups - shown);
+        y++;
     }
     if (y < in.y + in.h)
         grid_textf(g, in.x, y, in.w, ROLE_DIM, 0, "log scale %s … %s", lo_s, hi_s);
     if (y + 1 < in.y + in.h) {
         for (int i = 0; i < d->n_groups; i++)
             if (d->group_flag[i] != GRAD_FLAG_OK) {
-                grid_textf(g, in.x, y + 1, in.w, d->group_flag[i] == GRAD_FLAG_VANISHING ? ROLE_GRAD_LOW : ROLE_GRAD_HIGH,
-                           0, "%s: %s", d->group_name[i], d->group_why[i]);
+                char why[96];
+                snprintf(why, sizeof why, "%s: %s", d->group_name[i], d->group_why[i]);
+                grid_text_fit(g, in.x, y + 1, in.w, why,
+                              d->group_flag[i] == GRAD_FLAG_VANISHING ? ROLE_GRAD_LOW : ROLE_GRAD_HIGH, 0);
                 break;
             }
     }
@@ -339,9 +386,12 @@ static void panels_findings(Grid *g, Rect r, const PanelData *d)
 
 static void panels_probs(Grid *g, Rect r, const PanelData *d)
 {
-    char title[96];
-    snprintf(title, sizeof title, " next token (T=%.2g) ", (double)d->temperature);
-    grid_box(g, r, title, ROLE_BORDER, ROLE_TITLE);
+    char t[3][64];
+    snprintf(t[0], sizeof t[0], " next token (T=%.2g) ", (double)d->temperature);
+    snprintf(t[1], sizeof t[1], " next T=%.2g ", (double)d->temperature);
+    snprintf(t[2], sizeof t[2], " next token ");
+    const char *titles[3] = {t[0], t[1], t[2]};
+    grid_box(g, r, grid_first_fit(r.w - 5, 3, titles), ROLE_BORDER, ROLE_TITLE);
     Rect in = rect_inset(r, 1);
     if (in.w < 8 || in.h < 1)
         return;
@@ -362,7 +412,12 @@ static void panels_probs(Grid *g, Rect r, const PanelData *d)
         return;
     }
     int label_w = in.w >= 30 ? 8 : 5;
-    for (int i = 0; i < d->k && y < in.y + in.h; i++, y++) {
+    /* tokens that do not fit: the last row says how many */
+    int room = in.y + in.h - y;
+    int fit = d->k <= room ? d->k : room - 1;
+    if (fit < d->k)
+        grid_textf(g, in.x, y + (fit > 0 ? fit : 0), in.w, ROLE_DIM, 0, "+%d more", d->k - (fit > 0 ? fit : 0));
+    for (int i = 0; i < fit; i++, y++) {
         char disp[64], raw[64], val[16];
         tokenizer_display(d->tok, d->ids[i], disp, sizeof disp);
         size_t rl = tokenizer_decode(d->tok, d->ids[i], raw, sizeof raw);
@@ -431,14 +486,24 @@ static void panels_inspect(Grid *g, Rect r, const PanelData *d)
     Rect in = rect_inset(r, 1);
     if (in.w < 30 || in.h < 2)
         return;
-    grid_textf(g, in.x, in.y, in.w, ROLE_TITLE, 0, "%-22s %12s %14s", "tensor", "grad norm", "update ratio");
-    for (int i = 0; i < d->n_tensors && i + 1 < in.h; i++) {
-        char a[16], b[16];
-        chart_format_number_digits(d->tensor_grad[i], 3, a, sizeof a);
-        chart_format_number_digits(d->tensor_update[i], 3, b, sizeof b);
+    /* the name column shortens as every list of tensor names does (tname.h); one blank column at the end */
+    int num_w = in.w >= 60 ? 14 : 9, name_w = in.w - 2 * (num_w + 1) - 1;
+    grid_textf(g, in.x, in.y, in.w, ROLE_TITLE, 0, "%-*s %*s %*s", name_w, "tensor", num_w, "grad norm", num_w,
+               in.w >= 60 ? "update ratio" : "update");
+    int level = tname_list_level((const char(*)[48])d->tensor_names, d->n_tensors, name_w);
+    int rows = in.h - 1, fit = d->n_tensors <= rows ? d->n_tensors : rows - 1;
+    for (int i = 0; i < fit; i++) {
+        char a[16], b[16], name[64];
+        chart_format_fit(d->tensor_grad[i], 3, num_w, a, sizeof a);
+        chart_format_fit(d->tensor_update[i], 3, num_w, b, sizeof b);
+        tname_format(d->tensor_names[i], level, name_w, name, sizeof name);
         Role role = d->tensor_update[i] > 1e-2f ? ROLE_WARN : d->tensor_update[i] < 1e-5f ? ROLE_GRAD_LOW : ROLE_TEXT;
-        grid_textf(g, in.x, in.y + 1 + i, in.w, role, 0, "%-22s %12s %14s", d->tensor_names[i], a, b);
+        int x = in.x + grid_text(g, in.x, in.y + 1 + i, name_w, name, role, 0);
+        grid_textf(g, x, in.y + 1 + i, in.x + in.w - x, role, 0, "%*s %*s %*s", name_w - (x - in.x), "", num_w, a,
+                   num_w, b);
     }
+    if (fit < d->n_tensors)
+        grid_textf(g, in.x, in.y + 1 + fit, in.w, ROLE_DIM, 0, "+%d more", d->n_tensors - fit);
 }
 
 /* The help screen's lines: the keys, a blank, then the commands (two to a

@@ -7,6 +7,9 @@
  * findings box, next-token probabilities, the sample and message panes, the
  * footer of keys, the help screen and the "too small" notice. Pure: no
  * curses, no locks, no trainer access, so it draws the same from a test.
+ * Nothing is cut silently: numbers take shorter forms or go whole, names end
+ * in "…" (tensor names by tname.h), and lists that do not fit say "+N more"
+ * (tests/test_fit.c checks every panel at 60x16 ... 200x60).
  *
  * Not for: the input line (input.c draws it), deciding when to draw (app.c).
  */

@@ -6,7 +6,9 @@
  */
 #include "runner.h"
 
+#include "keep_best.h"
 #include "ngram.h"
+#include "run_guard.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -18,6 +20,61 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+struct Runner {
+    Trainer *t;                 /* owned; the thread's while it runs */
+    pthread_t thread;
+    int started;
+    int ready;                  /* mutexes, pipe initialised (runner_new) */
+    pthread_mutex_t mu;         /* guards everything below except the weights, and the Trainer's record */
+    pthread_cond_t cv;
+    RunCmd queue[RUNNER_QUEUE];
+    int q_head, q_len;
+    int paused;
+    long budget;                /* steps left of a :step N */
+    int quit;
+    RunPhase phase;
+    long generation;            /* bumped when a run is installed */
+    double active_s;            /* wall time of steps taken (paused time excluded) */
+    double tokens;              /* tokens trained on */
+    long steps_run;
+    int scripted;               /* 1: step only budgets, ignore --steps (a Lua script drives) */
+    int hooked;                 /* 1: wait for the Lua hooks after each free step */
+    long hook_step;             /* the step waiting for them, 0: none */
+    long step_fails;
+    char step_err[512];
+    long evals;
+    int eval_ok;
+    float eval_value;
+    char eval_err[512];
+    RunnerMsg msgs[RUNNER_MSGS];
+    int m_head, m_len;
+    int wake[2];                /* pipe: [0] the UI polls, [1] the thread writes */
+    Tokenizer tok;              /* copy of the run's, for the UI */
+    /* published weights, under wmu */
+    pthread_mutex_t wmu;
+    float *pub;                 /* (n_params) */
+    size_t pub_n;
+    long pub_version;
+    long pub_step;
+    double publish_every_s;
+    double last_publish_s;
+    /* gradient inspector: computed on this thread, read under mu */
+    Histogram histo;
+    char histo_what[64];
+    char histo_err[300];
+    long histo_step;
+    long histo_done;
+    long loads;
+    char loaded_path[TRAIN_PATH_MAX];
+    int busy;                   /* a command is being handled (maybe with the lock released) */
+    pthread_cond_t done_cv;     /* signalled when busy drops to 0 */
+    int ngram_order;
+    double ngram_loss;
+    CsvLog *csv;                /* exports written after every step (owned by the app), or NULL */
+    TbWriter *tb;
+    StepInfo info;              /* the thread's own scratch for trainer_step (large) */
+};
 
 const char *runner_phase_name(RunPhase p)
 {
@@ -58,40 +115,41 @@ static void runner_msg(Runner *r, int level, const char *fmt, ...)
     va_end(ap);
 }
 
-/* Under mu: refresh the run description from the trainer. */
-static void runner_describe(Runner *r)
+/* The trainer appends to its record under our lock (trainer_set_record_lock). */
+static void runner_record_lock(void *ctx, int lock)
 {
-    Trainer *t = r->t;
-    r->cfg = t->cfg;
-    r->mcfg = t->model.cfg;
-    r->n_params = t->model.n_params;
+    Runner *r = ctx;
+    if (lock)
+        pthread_mutex_lock(&r->mu);
+    else
+        pthread_mutex_unlock(&r->mu);
+}
+
+/* Under mu: t becomes the run, described anew (its record comes with it). */
+static void runner_describe(Runner *r, Trainer *t)
+{
+    r->t = t;
+    trainer_set_record_lock(t, runner_record_lock, r);
     tokenizer_free(&r->tok);
     tokenizer_copy(&r->tok, &t->corpus.tok);
-    r->corpus_tokens = t->corpus.n;
-    r->corpus_train = t->corpus.n_train;
-    r->step = t->step;
-    r->last_val = t->last_val_loss;
-    r->findings = t->findings;
+    r->hook_step = 0;
     r->generation++;
 }
 
-/* Make t the run (under the lock): a fresh history and description, parked
- * until told to run. Freeing the old Trainer is the caller's. */
+/* Make t the run (under the lock), parked until told to run. Freeing the old
+ * Trainer is the caller's. */
 static void runner_install(Runner *r, Trainer *t)
 {
-    r->t = t;
-    history_clear(&r->hist);
-    r->have_last = 0;
     r->paused = 1;
     r->budget = 0;
     r->phase = PHASE_PAUSED;
-    runner_describe(r);
+    runner_describe(r, t);
 }
 
-/* Copy the weights out (thread side). */
-static void runner_publish(Runner *r)
+/* Copy t's weights out (thread side, or while the thread is parked). */
+static void runner_publish(Runner *r, const Trainer *t)
 {
-    const Model *m = &r->t->model;
+    const Model *m = &t->model;
     pthread_mutex_lock(&r->wmu);
     if (r->pub_n != m->n_params) {
         free(r->pub);
@@ -100,18 +158,33 @@ static void runner_publish(Runner *r)
     }
     memcpy(r->pub, m->params, sizeof(float) * m->n_params);
     r->pub_version++;
-    r->pub_step = r->t->step;
+    r->pub_step = t->step;
     pthread_mutex_unlock(&r->wmu);
     r->last_publish_s = runner_now();
+}
+
+static int runner_at_end(const Runner *r)
+{
+    return r->t->cfg.steps > 0 && r->t->step >= r->t->cfg.steps;
 }
 
 static RunPhase runner_idle_phase(const Runner *r)
 {
     if (r->phase == PHASE_FAILED)
         return PHASE_FAILED;
-    if (r->cfg.steps > 0 && r->t->step >= r->cfg.steps)
+    if (runner_at_end(r))
         return PHASE_DONE;
     return r->paused ? PHASE_PAUSED : PHASE_RUNNING;
+}
+
+/* Under mu: F5/:run/:step on a run that reached its --steps says so. */
+static int runner_refuse_at_end(Runner *r, const char *what)
+{
+    if (r->scripted || !runner_at_end(r))
+        return 0;
+    runner_msg(r, RUNNER_MSG_WARN, "%s: the run is finished (step %ld of --steps %ld); :steps N extends it to N "
+               "steps (:steps 0 for no end)", what, r->t->step, r->t->cfg.steps);
+    return 1;
 }
 
 /* Under mu on entry and exit: count an n-gram model of the given order on the
@@ -168,6 +241,8 @@ static void runner_handle(Runner *r, RunCmd *c)
         r->phase = runner_idle_phase(r);
         break;
     case RUN_CMD_RUN:
+        if (runner_refuse_at_end(r, ":run"))
+            break;
         r->paused = 0;
         r->budget = 0;
         if (r->phase == PHASE_FAILED)
@@ -178,19 +253,36 @@ static void runner_handle(Runner *r, RunCmd *c)
         }
         break;
     case RUN_CMD_STEP:
+        if (runner_refuse_at_end(r, ":step"))
+            break;
+        if (!r->scripted && r->budget > 0)
+            runner_msg(r, RUNNER_MSG_INFO, ":step %ld adds to the %ld steps still to go: %ld to go", c->n, r->budget,
+                       r->budget + c->n);
         r->paused = 1;
-        r->budget = c->n;
+        r->budget += c->n;
         if (r->phase == PHASE_FAILED)
             r->phase = PHASE_PAUSED;
         break;
+    case RUN_CMD_SET_STEPS:
+        if (c->n > 0 && c->n <= t->step) {
+            runner_msg(r, RUNNER_MSG_ERROR, ":steps %ld: the run is already at step %ld; give a larger number", c->n,
+                       t->step);
+            break;
+        }
+        t->cfg.steps = c->n;
+        if (c->n > 0)
+            runner_msg(r, RUNNER_MSG_GOOD, "the run now ends at step %ld (%ld to go); F5 or :run continues", c->n,
+                       c->n - t->step);
+        else
+            runner_msg(r, RUNNER_MSG_GOOD, "the run has no end now; F5 or :run continues");
+        r->phase = runner_idle_phase(r);
+        break;
     case RUN_CMD_SET_LR:
         trainer_set_lr(t, (float)c->value);
-        r->cfg.lr = t->cfg.lr;
         runner_msg(r, RUNNER_MSG_INFO, "learning rate %g from step %ld", c->value, t->step + 1);
         break;
     case RUN_CMD_SET_CLIP:
         trainer_set_clip(t, (float)c->value);
-        r->cfg.clip = t->cfg.clip;
         if (c->value > 0)
             runner_msg(r, RUNNER_MSG_INFO, "gradient clipping at norm %g", c->value);
         else
@@ -212,9 +304,6 @@ static void runner_handle(Runner *r, RunCmd *c)
         if (rc) {
             runner_msg(r, RUNNER_MSG_ERROR, "%s", err.msg);
         } else {
-            t->last_val_loss = v;
-            r->last_val = v;
-            history_push_val(&r->hist, t->step, v);
             runner_msg(r, RUNNER_MSG_GOOD, "validation loss %.4f at step %ld", (double)v, t->step);
         }
         break;
@@ -224,7 +313,7 @@ static void runner_handle(Runner *r, RunCmd *c)
         r->phase = PHASE_SAVING;
         pthread_mutex_unlock(&r->mu);
         runner_poke(r);
-        int rc = trainer_save(t, c->path, &err);
+        int rc = run_guard_save(t, c->path, c->n != 0, "use :save! PATH to replace it", &err);
         pthread_mutex_lock(&r->mu);
         r->phase = before;
         if (rc)
@@ -248,6 +337,10 @@ static void runner_handle(Runner *r, RunCmd *c)
             runner_msg(r, RUNNER_MSG_ERROR, "%s", err.msg);
             break;
         }
+        /* the weights first: when the UI sees the new generation they are there */
+        pthread_mutex_unlock(&r->mu);
+        runner_publish(r, nt);
+        pthread_mutex_lock(&r->mu);
         trainer_free(t);
         free(t);
         runner_install(r, nt);
@@ -256,14 +349,11 @@ static void runner_handle(Runner *r, RunCmd *c)
         runner_msg(r, RUNNER_MSG_GOOD, "loaded %s at step %ld (paused; :run to continue)", c->path, nt->step);
         if (nt->note[0])
             runner_msg(r, RUNNER_MSG_INFO, "%s", nt->note);
-        pthread_mutex_unlock(&r->mu);
-        runner_publish(r);
-        pthread_mutex_lock(&r->mu);
         break;
     }
     case RUN_CMD_PUBLISH:
         pthread_mutex_unlock(&r->mu);
-        runner_publish(r);
+        runner_publish(r, t);
         pthread_mutex_lock(&r->mu);
         break;
     case RUN_CMD_QUIT:
@@ -305,12 +395,12 @@ static void *runner_main(void *arg)
         }
         if (r->quit)
             break;
-        int at_end = !r->scripted && r->cfg.steps > 0 && r->t->step >= r->cfg.steps;
-        int can_step = r->phase != PHASE_FAILED && !at_end && (r->budget > 0 || !r->paused);
+        int at_end = !r->scripted && runner_at_end(r);
+        int can_step = r->phase != PHASE_FAILED && !at_end && (r->budget > 0 || !r->paused) && !r->hook_step;
         if (!can_step) {
-            RunPhase idle = runner_idle_phase(r);
+            RunPhase idle = r->hook_step ? r->phase : runner_idle_phase(r);
             if (idle == PHASE_DONE && r->phase != PHASE_DONE)
-                runner_msg(r, RUNNER_MSG_GOOD, "reached --steps %ld", r->cfg.steps);
+                runner_msg(r, RUNNER_MSG_GOOD, "reached --steps %ld; :steps N extends the run", r->t->cfg.steps);
             if (r->phase != idle) {
                 r->phase = idle;
                 runner_poke(r);
@@ -322,13 +412,13 @@ static void *runner_main(void *arg)
         Trainer *t = r->t;
         pthread_mutex_unlock(&r->mu);
 
-        StepInfo info;
+        StepInfo *info = &r->info;
         Err err;
         err_clear(&err);
-        int rc = trainer_step(t, &info, &err);
+        double t0 = runner_now();
+        int rc = trainer_step(t, info, &err);
 
         pthread_mutex_lock(&r->mu);
-        r->findings = t->findings;
         if (rc) {
             r->phase = PHASE_FAILED;
             r->paused = 1;
@@ -339,26 +429,33 @@ static void *runner_main(void *arg)
             runner_poke(r);
             continue;
         }
-        history_push(&r->hist, &info);
-        r->last = info;
-        r->have_last = 1;
+        if (info->evaluated && !t->findings.st[FD_DIVERGED].active) {
+            /* the best run by validation loss next to the one :quit saves (a diverged run is no best) */
+            int kept = 0;
+            pthread_mutex_unlock(&r->mu);
+            int krc = keep_best_step(t, t->save_path, info, 0, &kept, &err);
+            pthread_mutex_lock(&r->mu);
+            if (krc)
+                runner_msg(r, RUNNER_MSG_ERROR, "keeping the best run: %s", err.msg);
+            else if (kept) {
+                char best[TRAIN_PATH_MAX];
+                keep_best_path(t->save_path, best, sizeof best);
+                runner_msg(r, RUNNER_MSG_GOOD, "best validation loss so far (%.4f at step %ld): kept in %s",
+                           (double)info->val_loss, info->step, best);
+            }
+        }
         if (r->csv || r->tb) {
             CsvLog *csv = r->csv;
             TbWriter *tb = r->tb;
             double ngram = r->ngram_order > 0 ? r->ngram_loss : NAN;
             pthread_mutex_unlock(&r->mu);
-            int xrc = runner_export_step(csv, tb, t, &info, ngram, &err);
+            int xrc = runner_export_step(csv, tb, t, info, ngram, &err);
             pthread_mutex_lock(&r->mu);
             if (xrc) {
                 runner_msg(r, RUNNER_MSG_ERROR, "%s; TensorBoard export stopped", err.msg);
                 r->tb = NULL;
             }
         }
-        r->step = t->step;
-        r->epoch = info.epoch;
-        if (info.evaluated)
-            r->last_val = info.val_loss;
-        r->step_seconds += info.ms / 1e3;
         r->tokens += (double)t->cfg.batch * t->cfg.seq;
         r->steps_run++;
         int publish = 0;
@@ -368,40 +465,48 @@ static void *runner_main(void *arg)
         }
         if (runner_now() - r->last_publish_s >= r->publish_every_s)
             publish = 1;
-        if (r->cfg.steps > 0 && t->step >= r->cfg.steps)
+        if (runner_at_end(r))
             publish = 1;
         if (publish) {
             pthread_mutex_unlock(&r->mu);
-            runner_publish(r);
+            runner_publish(r, t);
             pthread_mutex_lock(&r->mu);
         }
+        r->active_s += runner_now() - t0;
+        if (r->hooked && !r->scripted)
+            r->hook_step = t->step; /* parked until the UI has run the hooks */
         runner_poke(r);
     }
     pthread_mutex_unlock(&r->mu);
     return NULL;
 }
 
-int runner_start(Runner *r, Trainer *t, int paused, Err *err)
+Runner *runner_new(void)
 {
-    memset(r, 0, sizeof *r);
-    if (pipe(r->wake) != 0)
-        return err_set(err, ERR_RUNTIME, "cannot create the trainer's wake-up pipe: %s", strerror(errno));
-    for (int i = 0; i < 2; i++) {
-        fcntl(r->wake[i], F_SETFL, fcntl(r->wake[i], F_GETFL) | O_NONBLOCK);
-        fcntl(r->wake[i], F_SETFD, FD_CLOEXEC);
-    }
+    Runner *r = xcalloc(1, sizeof *r);
+    r->wake[0] = r->wake[1] = -1;
     pthread_mutex_init(&r->mu, NULL);
     pthread_mutex_init(&r->wmu, NULL);
     pthread_cond_init(&r->cv, NULL);
     pthread_cond_init(&r->done_cv, NULL);
-    history_init(&r->hist);
-    r->t = t;
+    r->publish_every_s = 1.0;
+    return r;
+}
+
+int runner_start(Runner *r, Trainer *t, int paused, Err *err)
+{
+    if (pipe(r->wake) != 0) {
+        r->wake[0] = r->wake[1] = -1;
+        return err_set(err, ERR_RUNTIME, "cannot create the trainer's wake-up pipe: %s", strerror(errno));
+    }
+    for (int i = 0; i < 2; i++) {
+        fcntl(r->wake[i], F_SETFL, fcntl(r->wake[i], F_GETFL) | O_NONBLOCK);
+        fcntl(r->wake[i], F_SETFD, FD_CLOEXEC);
+    }
     r->paused = paused;
     r->phase = paused ? PHASE_PAUSED : PHASE_RUNNING;
-    r->publish_every_s = 1.0;
-    r->last_val = NAN;
-    runner_describe(r);
-    runner_publish(r);
+    runner_describe(r, t);
+    runner_publish(r, t);
     /* why: Ctrl-C must reach the main thread's handler (which may interrupt a
      * Lua script), never run on the trainer thread; it inherits this mask */
     sigset_t block, old;
@@ -413,16 +518,10 @@ int runner_start(Runner *r, Trainer *t, int paused, Err *err)
     int prc = pthread_create(&r->thread, NULL, runner_main, r);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (prc != 0) {
-        history_free(&r->hist);
-        tokenizer_free(&r->tok);
-        free(r->pub);
-        close(r->wake[0]);
-        close(r->wake[1]);
-        pthread_mutex_destroy(&r->mu);
-        pthread_mutex_destroy(&r->wmu);
-        pthread_cond_destroy(&r->cv);
-        pthread_cond_destroy(&r->done_cv);
-        return err_set(err, ERR_RUNTIME, "cannot start the trainer thread");
+        /* t stays the caller's: the runner forgets it (runner_free must not free it) */
+        trainer_set_record_lock(t, NULL, NULL);
+        r->t = NULL;
+        return err_set(err, ERR_RUNTIME, "cannot start the trainer thread: %s", strerror(prc));
     }
     r->started = 1;
     return 0;
@@ -466,37 +565,143 @@ void runner_stop(Runner *r)
 
 void runner_free(Runner *r)
 {
+    if (!r)
+        return;
     runner_stop(r);
     if (r->t) {
         trainer_free(r->t);
         free(r->t);
-        r->t = NULL;
     }
-    history_free(&r->hist);
     tokenizer_free(&r->tok);
     free(r->pub);
-    r->pub = NULL;
-    close(r->wake[0]);
-    close(r->wake[1]);
+    for (int i = 0; i < 2; i++)
+        if (r->wake[i] >= 0)
+            close(r->wake[i]);
     pthread_mutex_destroy(&r->mu);
     pthread_mutex_destroy(&r->wmu);
     pthread_cond_destroy(&r->cv);
     pthread_cond_destroy(&r->done_cv);
+    free(r);
+}
+
+/* Under mu. */
+static int runner_parked(const Runner *r)
+{
+    if (r->q_len != 0 || r->busy)
+        return 0;
+    if (r->hook_step)
+        return 1; /* waiting for runner_hooks_done: the thread touches nothing */
+    return r->budget == 0 && r->paused &&
+           (r->phase == PHASE_PAUSED || r->phase == PHASE_DONE || r->phase == PHASE_FAILED);
 }
 
 int runner_idle(Runner *r)
 {
     pthread_mutex_lock(&r->mu);
-    int idle = r->q_len == 0 && !r->busy && r->budget == 0 && r->paused &&
-               (r->phase == PHASE_PAUSED || r->phase == PHASE_DONE || r->phase == PHASE_FAILED);
+    int idle = runner_parked(r);
     pthread_mutex_unlock(&r->mu);
     return idle;
+}
+
+void runner_set_hooked(Runner *r, int on)
+{
+    pthread_mutex_lock(&r->mu);
+    if (r->hooked != on) {
+        r->hooked = on;
+        if (!on)
+            r->hook_step = 0;
+        pthread_cond_signal(&r->cv);
+    }
+    pthread_mutex_unlock(&r->mu);
+}
+
+void runner_hooks_done(Runner *r)
+{
+    pthread_mutex_lock(&r->mu);
+    r->hook_step = 0;
+    pthread_cond_signal(&r->cv);
+    pthread_mutex_unlock(&r->mu);
+}
+
+void runner_view(Runner *r, RunView *v)
+{
+    pthread_mutex_lock(&r->mu);
+    const Trainer *t = r->t;
+    v->generation = r->generation;
+    v->phase = r->phase;
+    v->paused = r->paused;
+    v->budget = r->budget;
+    v->parked = runner_parked(r);
+    v->queued = r->q_len;
+    v->cfg = t->cfg;
+    v->mcfg = t->model.cfg;
+    v->n_params = t->model.n_params;
+    v->n_tensors = t->model.n_tensors < STEP_MAX_TENSORS ? t->model.n_tensors : STEP_MAX_TENSORS;
+    for (int i = 0; i < v->n_tensors; i++)
+        snprintf(v->tensor_names[i], sizeof v->tensor_names[i], "%s", t->model.tensors[i].name);
+    v->step = t->step;
+    v->epoch = t->have_last ? t->last.epoch : 0;
+    v->last_val = t->last_val_loss;
+    v->have_last = t->have_last;
+    if (t->have_last)
+        v->last = t->last;
+    v->active_s = r->active_s;
+    v->tokens = r->tokens;
+    v->steps_run = r->steps_run;
+    v->loads = r->loads;
+    snprintf(v->loaded_path, sizeof v->loaded_path, "%s", r->loaded_path);
+    v->step_fails = r->step_fails;
+    snprintf(v->step_err, sizeof v->step_err, "%s", r->step_err);
+    v->evals = r->evals;
+    v->eval_ok = r->eval_ok;
+    v->eval_value = r->eval_value;
+    snprintf(v->eval_err, sizeof v->eval_err, "%s", r->eval_err);
+    v->histo_done = r->histo_done;
+    v->ngram_order = r->ngram_order;
+    v->ngram_loss = r->ngram_loss;
+    v->hook_step = r->hook_step;
+    pthread_mutex_unlock(&r->mu);
+}
+
+const History *runner_history_begin(Runner *r)
+{
+    pthread_mutex_lock(&r->mu);
+    return &r->t->history;
+}
+
+void runner_history_end(Runner *r)
+{
+    pthread_mutex_unlock(&r->mu);
+}
+
+void runner_tokenizer(Runner *r, Tokenizer *out)
+{
+    pthread_mutex_lock(&r->mu);
+    tokenizer_free(out);
+    tokenizer_copy(out, &r->tok);
+    pthread_mutex_unlock(&r->mu);
+}
+
+int runner_histogram(Runner *r, Histogram *h, char *what, size_t what_cap, char *why, size_t why_cap, long *step)
+{
+    pthread_mutex_lock(&r->mu);
+    int have = r->histo_done > 0;
+    if (have) {
+        *h = r->histo;
+        snprintf(what, what_cap, "%s", r->histo_what);
+        snprintf(why, why_cap, "%s", r->histo_err);
+        *step = r->histo_step;
+    }
+    pthread_mutex_unlock(&r->mu);
+    return have;
 }
 
 void runner_set_scripted(Runner *r, int on)
 {
     pthread_mutex_lock(&r->mu);
     r->scripted = on;
+    if (on)
+        r->hook_step = 0; /* a script takes over: its own steps run the hooks */
     pthread_cond_signal(&r->cv); /* the idle phase may change (done vs paused) */
     pthread_mutex_unlock(&r->mu);
 }
@@ -504,7 +709,7 @@ void runner_set_scripted(Runner *r, int on)
 void runner_findings(Runner *r, Findings *out)
 {
     pthread_mutex_lock(&r->mu);
-    *out = r->findings;
+    *out = r->t->findings;
     pthread_mutex_unlock(&r->mu);
 }
 
@@ -518,7 +723,7 @@ void runner_adopt(Runner *r, Trainer *t)
     runner_msg(r, RUNNER_MSG_GOOD, "the script's run: %s %dx%d on %s, step %ld", cell_name(t->model.cfg.cell),
                t->model.cfg.layers, t->model.cfg.hidden, t->corpus.path, t->step);
     pthread_mutex_unlock(&r->mu);
-    runner_publish(r); /* the thread is parked: nothing else reads the model */
+    runner_publish(r, t); /* the thread is parked: nothing else reads the model */
     if (old && old != t) {
         trainer_free(old);
         free(old);
@@ -541,16 +746,6 @@ void runner_drain(Runner *r)
     char buf[256];
     while (read(r->wake[0], buf, sizeof buf) > 0)
         ;
-}
-
-void runner_lock(Runner *r)
-{
-    pthread_mutex_lock(&r->mu);
-}
-
-void runner_unlock(Runner *r)
-{
-    pthread_mutex_unlock(&r->mu);
 }
 
 int runner_pop_message(Runner *r, RunnerMsg *out)

@@ -29,6 +29,15 @@ static int screen_capture_fd = -1;
 static char screen_capture_path[256];
 static volatile sig_atomic_t screen_pending_sig;
 static int screen_sig_pipe[2] = {-1, -1};
+/* xterm's bracketed paste mode (DEC private mode 2004): on while the screen
+ * is open, so a paste arrives wrapped in ESC[200~ ... ESC[201~ (input.c);
+ * off again on close, on a fatal signal and while suspended (Ctrl-Z). */
+static const char screen_paste_on[] = "\033[?2004h";
+static const char screen_paste_off[] = "\033[?2004l";
+static volatile sig_atomic_t screen_line_busy; /* SIGINT clears the input line */
+static volatile sig_atomic_t screen_line_clear;
+static struct sigaction screen_old_tstp;
+static int screen_have_old_tstp;
 
 static void screen_write_all(int fd, const char *p, size_t n)
 {
@@ -90,8 +99,35 @@ void screen_route_interrupt(int on)
     screen_int_on = on && screen_int_fn != NULL;
 }
 
+static void screen_wake(void)
+{
+    if (screen_sig_pipe[1] >= 0) {
+        char b = 1;
+        ssize_t k = write(screen_sig_pipe[1], &b, 1);
+        (void)k;
+    }
+}
+
+void screen_set_line_busy(int busy)
+{
+    screen_line_busy = busy != 0;
+}
+
+int screen_take_line_clear(void)
+{
+    int c = screen_line_clear;
+    screen_line_clear = 0;
+    return c;
+}
+
 static void screen_on_quit_signal(int sig)
 {
+    if (sig == SIGINT && screen_line_busy) {
+        /* Ctrl-C on a non-empty input line clears it, as in a shell */
+        screen_line_clear = 1;
+        screen_wake();
+        return;
+    }
     if (sig == SIGINT && screen_int_on) {
         screen_int_fn(screen_int_ctx); /* must itself be async-signal-safe */
         if (screen_sig_pipe[1] >= 0) { /* wake poll(); no quit is pending */
@@ -138,6 +174,21 @@ static void screen_append_cap(const char *name)
     }
 }
 
+/* Ctrl-Z: bracketed paste off for the shell, then curses' own handler (it
+ * restores the terminal and stops; it returns once continued), then on again. */
+static void screen_on_tstp(int sig)
+{
+    int saved = errno;
+    screen_write_all(STDOUT_FILENO, screen_paste_off, sizeof screen_paste_off - 1);
+    if (screen_have_old_tstp && !(screen_old_tstp.sa_flags & SA_SIGINFO) &&
+        screen_old_tstp.sa_handler != SIG_DFL && screen_old_tstp.sa_handler != SIG_IGN)
+        screen_old_tstp.sa_handler(sig);
+    else if (!screen_have_old_tstp || screen_old_tstp.sa_handler != SIG_IGN)
+        raise(SIGSTOP); /* what the default action would do */
+    screen_write_all(STDOUT_FILENO, screen_paste_on, sizeof screen_paste_on - 1);
+    errno = saved;
+}
+
 static void screen_install_signals(void)
 {
     if (screen_sig_pipe[0] < 0 && pipe(screen_sig_pipe) == 0) {
@@ -157,6 +208,11 @@ static void screen_install_signals(void)
     int fatal[] = {SIGSEGV, SIGABRT, SIGBUS, SIGFPE, SIGILL};
     for (size_t i = 0; i < sizeof fatal / sizeof fatal[0]; i++)
         sigaction(fatal[i], &sa, NULL);
+    /* after initscr: curses' SIGTSTP handler (if any) is the one chained to */
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = screen_on_tstp;
+    sa.sa_flags = SA_RESTART;
+    screen_have_old_tstp = sigaction(SIGTSTP, &sa, &screen_old_tstp) == 0;
 }
 
 static void screen_restore_signals(void)
@@ -164,6 +220,11 @@ static void screen_restore_signals(void)
     int all[] = {SIGINT, SIGTERM, SIGHUP, SIGSEGV, SIGABRT, SIGBUS, SIGFPE, SIGILL};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         signal(all[i], SIG_DFL);
+    if (screen_have_old_tstp)
+        sigaction(SIGTSTP, &screen_old_tstp, NULL);
+    screen_have_old_tstp = 0;
+    screen_line_busy = 0;
+    screen_line_clear = 0;
 }
 
 int screen_open(Screen *s, Err *err)
@@ -183,6 +244,10 @@ int screen_open(Screen *s, Err *err)
     screen_append_cap("sgr0");
     screen_append_cap("cnorm");
     screen_append_cap("rmcup");
+    if (screen_restore_len + sizeof screen_paste_off - 1 < sizeof screen_restore_seq) {
+        memcpy(screen_restore_seq + screen_restore_len, screen_paste_off, sizeof screen_paste_off - 1);
+        screen_restore_len += sizeof screen_paste_off - 1;
+    }
     cbreak();
     noecho();
     nonl();
@@ -220,6 +285,8 @@ int screen_open(Screen *s, Err *err)
         dup2(screen_capture_fd, STDERR_FILENO);
     }
     screen_install_signals();
+    fflush(stdout);
+    screen_write_all(STDOUT_FILENO, screen_paste_on, sizeof screen_paste_on - 1);
     getmaxyx(stdscr, s->h, s->w);
     grid_init(&s->front, s->w > 0 ? s->w : 1, s->h > 0 ? s->h : 1);
     s->full = 1;
@@ -376,6 +443,8 @@ void screen_close(Screen *s)
         return;
     s->open = 0;
     endwin();
+    fflush(stdout);
+    screen_write_all(STDOUT_FILENO, screen_paste_off, sizeof screen_paste_off - 1);
     screen_restore_signals();
     if (screen_saved_stderr >= 0) {
         fflush(stderr);

@@ -8,7 +8,9 @@
  * (reported through screen_signal_pending, the app then quits cleanly;
  * Ctrl-C can instead be routed to a Lua interrupt, screen_route_interrupt) and
  * on fatal signals (SIGSEGV, SIGABRT, SIGBUS, SIGFPE, SIGILL: restore the
- * terminal, show the captured stderr, then re-raise).
+ * terminal, show the captured stderr, then re-raise). Bracketed paste mode
+ * (ESC[?2004h) is on while the screen is open and off on every one of those
+ * ways out and while suspended by Ctrl-Z.
  *
  * Not for: deciding what to draw (panels.c), reading keys (app.c/input.c use
  * the curses window this opens).
@@ -67,5 +69,12 @@ int screen_signal_fd(void);
  * quit. Off again, Ctrl-C quits as before. */
 void screen_set_interrupt(void (*fn)(void *ctx), void *ctx);
 void screen_route_interrupt(int on);
+
+/* Ctrl-C on a non-empty input line: while busy is on (the app sets it after
+ * every batch of keys from input_busy), SIGINT neither quits nor interrupts
+ * a script; it only wakes poll and makes screen_take_line_clear return 1
+ * (once), and the app clears the line. */
+void screen_set_line_busy(int busy);
+int screen_take_line_clear(void);
 
 #endif

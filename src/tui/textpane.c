@@ -15,18 +15,46 @@
 #include "err.h"
 #include "utf8.h"
 
+/* A change of role inside a line: from byte `at` on, `role`. */
+typedef struct {
+    int at;
+    uint8_t role;
+} PaneSpan;
+
 typedef struct {
     char *text;      /* clean UTF-8 */
-    uint8_t role;
+    uint8_t role;    /* the role from byte 0 */
+    PaneSpan *spans; /* (n_spans) later roles, at increasing offsets; NULL if none */
+    int n_spans;
     int wrap_w;      /* width rows was computed for, 0 = not yet */
     int rows;
 } PaneLine;
+
+static void textpane_line_free(PaneLine *l)
+{
+    free(l->text);
+    free(l->spans);
+    l->text = NULL;
+    l->spans = NULL;
+    l->n_spans = 0;
+}
+
+/* The role in effect at byte `at` of l. */
+static Role textpane_span_role(const PaneLine *l, size_t at)
+{
+    Role r = (Role)l->role;
+    for (int i = 0; i < l->n_spans && (size_t)l->spans[i].at <= at; i++)
+        r = (Role)l->spans[i].role;
+    return r;
+}
 
 struct TextPane {
     PaneLine *lines; /* (cap) ring */
     int cap, head, count;   /* oldest line at lines[head] */
     int offset;      /* wrapped rows scrolled back from the bottom */
     int last_w;      /* width of the last draw, for keeping the view */
+    long appended;   /* lines ever pushed: line numbers for the pin */
+    long pin;        /* 1 + the number of the pinned line; 0 = none */
 };
 
 TextPane *textpane_new(int max_lines)
@@ -40,9 +68,10 @@ TextPane *textpane_new(int max_lines)
 void textpane_clear(TextPane *p)
 {
     for (int i = 0; i < p->count; i++)
-        free(p->lines[(p->head + i) % p->cap].text);
+        textpane_line_free(&p->lines[(p->head + i) % p->cap]);
     p->head = p->count = 0;
     p->offset = 0;
+    p->pin = 0;
 }
 
 void textpane_free(TextPane *p)
@@ -100,15 +129,18 @@ static int textpane_cols(const char *s, size_t len)
 static void textpane_push(TextPane *p, Role role, char *text)
 {
     if (p->count == p->cap) {
-        free(p->lines[p->head].text);
+        textpane_line_free(&p->lines[p->head]);
         p->head = (p->head + 1) % p->cap;
         p->count--;
     }
     PaneLine *l = textpane_at(p, p->count);
     l->text = text;
     l->role = (uint8_t)role;
+    l->spans = NULL;
+    l->n_spans = 0;
     l->wrap_w = 0;
     p->count++;
+    p->appended++;
     if (p->offset > 0 && p->last_w > 0)
         p->offset += textpane_wrap(text, p->last_w, NULL, 0);
 }
@@ -152,6 +184,16 @@ static void textpane_add(TextPane *p, Role role, const char *utf8, int more)
         if (first && more && p->count > 0) {
             PaneLine *l = textpane_at(p, p->count - 1);
             size_t old = strlen(l->text);
+            if (len > 0 && textpane_span_role(l, old) != role) {
+                if (old == 0 && l->n_spans == 0) {
+                    l->role = (uint8_t)role; /* nothing yet in the old role */
+                } else {
+                    l->spans = xrealloc(l->spans, sizeof(PaneSpan) * (size_t)(l->n_spans + 1));
+                    l->spans[l->n_spans].at = (int)old;
+                    l->spans[l->n_spans].role = (uint8_t)role;
+                    l->n_spans++;
+                }
+            }
             b.s = l->text;
             b.n = old;
             b.cap = old + 1;
@@ -205,6 +247,13 @@ int textpane_count(const TextPane *p)
     return p->count;
 }
 
+Role textpane_role_at(const TextPane *p, int i, size_t at)
+{
+    if (i < 0 || i >= p->count)
+        return ROLE_TEXT;
+    return textpane_span_role(textpane_at(p, i), at);
+}
+
 const char *textpane_line(const TextPane *p, int i, Role *role)
 {
     if (i < 0 || i >= p->count)
@@ -220,6 +269,16 @@ void textpane_scroll(TextPane *p, int delta)
     p->offset += delta;
     if (p->offset < 0)
         p->offset = 0;
+}
+
+void textpane_pin_last(TextPane *p)
+{
+    p->pin = p->count > 0 ? p->appended : 0;
+}
+
+void textpane_unpin(TextPane *p)
+{
+    p->pin = 0;
 }
 
 void textpane_scroll_to_end(TextPane *p)
@@ -299,6 +358,30 @@ int textpane_rows(const TextPane *p, int w)
     return total;
 }
 
+/* One wrapped row: bytes [from, end) of l, each run in its own role. */
+static void textpane_draw_row(Grid *g, int x, int y, int w, const PaneLine *l, size_t from, size_t end)
+{
+    size_t at = from;
+    int used = 0;
+    while (at < end && used < w) {
+        Role role = textpane_span_role(l, at);
+        size_t stop = end;
+        for (int i = 0; i < l->n_spans; i++)
+            if ((size_t)l->spans[i].at > at) {
+                if ((size_t)l->spans[i].at < stop)
+                    stop = (size_t)l->spans[i].at;
+                break;
+            }
+        size_t n = stop - at;
+        char *piece = xmalloc(n + 1);
+        memcpy(piece, l->text + at, n);
+        piece[n] = '\0';
+        used += grid_text(g, x + used, y, w - used, piece, role, 0);
+        free(piece);
+        at = stop;
+    }
+}
+
 void textpane_draw(TextPane *p, Grid *g, Rect r)
 {
     if (r.w <= 0 || r.h <= 0)
@@ -312,8 +395,18 @@ void textpane_draw(TextPane *p, Grid *g, Rect r)
         for (int x = 0; x < r.w; x++)
             grid_set(g, r.x + x, r.y + y, ' ', ROLE_TEXT, 0);
 
+    /* a pinned line that would scroll off the top holds the view there */
+    int off = p->offset;
+    long pin_at = p->pin - 1 - (p->appended - p->count);
+    if (off == 0 && p->pin && pin_at >= 0 && pin_at < p->count) {
+        int rows = 0;
+        for (int i = (int)pin_at; i < p->count; i++)
+            rows += textpane_line_rows(textpane_at(p, i), r.w);
+        if (rows > r.h)
+            off = rows - r.h;
+    }
     /* Walk lines newest first; `skip` rows are below the view. */
-    int skip = p->offset, y = r.y + r.h - 1;
+    int skip = off, y = r.y + r.h - 1;
     for (int i = p->count - 1; i >= 0 && y >= r.y; i--) {
         PaneLine *l = textpane_at(p, i);
         int rows = textpane_line_rows(l, r.w);
@@ -327,17 +420,12 @@ void textpane_draw(TextPane *p, Grid *g, Rect r)
         size_t len = strlen(l->text);
         for (int k = rows - 1 - skip; k >= 0 && y >= r.y; k--, y--) {
             size_t end = k + 1 < rows ? (size_t)starts[k + 1] : len;
-            size_t n = end - (size_t)starts[k];
-            char *piece = xmalloc(n + 1);
-            memcpy(piece, l->text + starts[k], n);
-            piece[n] = '\0';
-            grid_text(g, r.x, y, r.w, piece, (Role)l->role, 0);
-            free(piece);
+            textpane_draw_row(g, r.x, y, r.w, l, (size_t)starts[k], end);
         }
         skip = 0;
         if (starts != stack)
             free(starts);
     }
-    if (p->offset > 0)
+    if (off > 0)
         grid_set(g, r.x + r.w - 1, r.y + r.h - 1, 0x25bc, ROLE_DIM, 0);   /* ▼ */
 }

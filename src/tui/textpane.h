@@ -7,7 +7,9 @@
  * take two cells and may break anywhere), and drawn newest at the bottom.
  * Tabs become spaces to the next multiple of 4; other control characters are
  * shown as their Unicode control pictures (U+2400 + c). Invalid UTF-8 shows as
- * U+FFFD. Not for: editing, or colouring parts of a line differently.
+ * U+FFFD. A line may change role part-way (textpane_append_more with another
+ * role), e.g. the typed text of a continuation highlighted, then the model's
+ * text. Not for: editing.
  *
  * Scrolling counts wrapped rows back from the bottom: 0 follows the newest
  * line. While scrolled back, appended lines do not move the view.
@@ -34,16 +36,24 @@ void textpane_append(TextPane *p, Role role, const char *utf8);
 void textpane_appendf(TextPane *p, Role role, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Append to the last line (no newline), e.g. streaming sample text; a '\n'
- * in the text starts a new line. Starts a line if the pane is empty. */
+ * in the text starts a new line (in `role`). Starts a line if the pane is
+ * empty. The appended text is drawn in `role`, whatever the line began in. */
 void textpane_append_more(TextPane *p, Role role, const char *utf8);
 
 int textpane_count(const TextPane *p);              /* lines held */
-const char *textpane_line(const TextPane *p, int i, Role *role); /* 0 = oldest */
+const char *textpane_line(const TextPane *p, int i, Role *role); /* 0 = oldest; *role: at byte 0 */
+Role textpane_role_at(const TextPane *p, int i, size_t byte);     /* the role line i has at that byte */
 
 /* Scroll by delta wrapped rows (positive = back in history). Clamped when
  * drawn. */
 void textpane_scroll(TextPane *p, int delta);
 void textpane_scroll_to_end(TextPane *p);
+/* Pin the newest line: while not scrolled back, the view shows it at the top
+ * once the lines from it on no longer fit (with "▼": more below), so text
+ * appended after it never pushes it out (the sample pane's continuation).
+ * Until textpane_unpin, or the line drops off the ring. */
+void textpane_pin_last(TextPane *p);
+void textpane_unpin(TextPane *p);
 int textpane_scroll_offset(const TextPane *p);
 
 /* Draw the visible part into r (no frame). Clamps the scroll offset to the

@@ -280,6 +280,75 @@ int theme_color_resolve(ThemeColor c, int depth)
     return theme_nearest_basic(c.r, c.g, c.b, basic);
 }
 
+static int theme_basic_n(int depth)
+{
+    return depth >= THEME_DEPTH_16 ? 16 : 8;
+}
+
+/* The basic colour a resolved one stands for at 8 or 16 colours: the
+ * terminal's default background is taken as black (0) and its default
+ * foreground as white (7), what an 8-colour terminal such as TERM=xterm
+ * shows. */
+static int theme_effective(int c, int dflt)
+{
+    return c >= 0 ? c : dflt;
+}
+
+/* Nearest basic colour (of n) to want other than avoid. An achromatic
+ * colour (grey: a border, dim text) stays achromatic, so a dark grey frame
+ * turns white or bright black, not red; a dark colour on a dark background
+ * is brightened first (to the basic colours' 205), so it keeps its hue: a
+ * dark teal frame turns cyan, not green. */
+static int theme_nearest_other(const uint8_t want[3], int n, int avoid)
+{
+    int mx = want[0], mn = want[0];
+    for (int i = 1; i < 3; i++) {
+        mx = want[i] > mx ? want[i] : mx;
+        mn = want[i] < mn ? want[i] : mn;
+    }
+    int grey = mx - mn < 48;
+    int c[3] = {want[0], want[1], want[2]};
+    if (theme_is_dark(avoid) && mx > 0 && mx < 205)
+        for (int i = 0; i < 3; i++)
+            c[i] = c[i] * 205 / mx;
+    int best = -1;
+    long bd = -1;
+    for (int i = 0; i < n; i++) {
+        int achromatic = i == 0 || i == 7 || i == 8 || i == 15;
+        if (i == avoid || (grey && !achromatic))
+            continue;
+        long d = theme_dist(c[0], c[1], c[2], theme_basic_rgb[i]);
+        if (bd < 0 || d < bd) {
+            bd = d;
+            best = i;
+        }
+    }
+    return best >= 0 ? best : (theme_is_dark(avoid) ? 7 : 0);
+}
+
+/* Two distinct colours can collapse into one basic colour, or a dark colour
+ * onto the terminal's black background (borders drawn black on black at
+ * TERM=xterm): keep every foreground readable rather than invisible, picking
+ * the nearest basic colour that differs from the background. */
+static void theme_keep_visible(ThemeColor fg, ThemeResolved *o, int n)
+{
+    int bg = theme_effective(o->bg, 0);
+    if (theme_effective(o->fg, 7) != bg)
+        return;
+    uint8_t want[3];
+    if (fg.kind == THEME_COLOR_RGB) {
+        want[0] = fg.r;
+        want[1] = fg.g;
+        want[2] = fg.b;
+    } else if (fg.kind == THEME_COLOR_INDEX) {
+        theme_index_rgb(fg.index, want);
+    } else {
+        o->fg = theme_is_dark(bg) ? 7 : 0; /* the default foreground on a white background */
+        return;
+    }
+    o->fg = theme_nearest_other(want, n, bg);
+}
+
 void theme_resolve(const Theme *t, int depth, ThemeResolved *out, int *screen_bg)
 {
     int bg = theme_color_resolve(t->background, depth);
@@ -295,10 +364,8 @@ void theme_resolve(const Theme *t, int depth, ThemeResolved *out, int *screen_bg
         out[r].fg = theme_color_resolve(fg, depth);
         out[r].bg = s->bg.kind == THEME_COLOR_UNSET ? bg : theme_color_resolve(s->bg, depth);
         out[r].attr = s->attr;
-        /* Two distinct colours can collapse into one basic colour; keep the
-         * text readable rather than invisible. */
-        if (depth <= THEME_DEPTH_16 && out[r].fg >= 0 && out[r].fg == out[r].bg)
-            out[r].fg = theme_is_dark(out[r].bg) ? 7 : 0;
+        if (depth <= THEME_DEPTH_16)
+            theme_keep_visible(fg, &out[r], theme_basic_n(depth));
     }
     if (screen_bg)
         *screen_bg = bg;

@@ -16,7 +16,12 @@
  * variants, grey = bright_black, default), 256-colour indices 0..255, or
  * #rrggbb. Resolution (theme_resolve): truecolor keeps #rrggbb; 256 colours
  * map it to the nearest xterm-256 colour (6x6x6 cube and grey ramp, by RGB
- * distance); 16 / 8 colours to the nearest basic one; no colour (monochrome,
+ * distance); 16 / 8 colours to the nearest basic one, except that a
+ * foreground never lands on its background (the terminal's default
+ * background counts as black, as TERM=xterm shows it): it takes the nearest
+ * other basic colour, greys staying grey and dark colours keeping their hue
+ * (the default theme's dark grey frame is white at 8 colours, bright black
+ * at 16); no colour (monochrome,
  * NO_COLOR) drops colours and uses each role's mono attributes so roles stay
  * distinguishable.
  *

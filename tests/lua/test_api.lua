@@ -31,6 +31,7 @@ check(type(r.ms) == "number" and r.tokens_per_s > 0 and type(r.clipped) == "bool
 check(r.norms["rnn.weight_hh_l1"] > 0 and r.ratios["head.weight"] > 0, "step table: per-tensor norms and update ratios")
 local g = r.layers[1].gates
 check(#r.layers == 2 and g.i and g.f and g.g and g.o, "step table: per-layer gate norms i f g o")
+check(r.layers[1].layer == 0 and r.layers[2].layer == 1, "step table: layers[1] is layer 0 (its layer field, as in weight_ih_l0)")
 local sq = 0
 for _, k in ipairs{"rnn.weight_ih_l0", "rnn.weight_hh_l0", "rnn.bias_ih_l0", "rnn.bias_hh_l0"} do sq = sq + r.norms[k]^2 end
 check(near(r.layers[1].grad_norm, math.sqrt(sq), 1e-5), "step table: layer norm is the norm of its four tensors")
@@ -128,8 +129,8 @@ local hk = rnn.on("save", function(p2, step) saved_at[#saved_at + 1] = {p2, step
 check(rnn.save(path) == true, "rnn.save returns true")
 check(#saved_at == 1 and saved_at[1][1] == path and saved_at[1][2] == rnn.info().step, "'save' hook gets path and step")
 hk:remove()
-local ok, err = rnn.save(work .. "/no/such/dir/x.safetensors")
-check(ok == nil and type(err) == "string" and err:find("no/such/dir", 1, true), "rnn.save failure returns nil, message")
+local ok, err = rnn.save(path .. "/under/a/file.safetensors") -- path is a file: no folder can be made there
+check(ok == nil and type(err) == "string" and err:find("api.safetensors", 1, true), "rnn.save failure returns nil, message")
 check(#saved_at == 1, "a failed save fires no hook; a removed hook stays removed")
 local step_before, probs_before = rnn.info().step, rnn.probs("The ", 3)
 rnn.step(2)
