@@ -217,6 +217,12 @@ EOS
     else
         bad "byte tokenizer bars: $(screen3 | sed -n 18,24p)"
     fi
+    # a lead byte's bar names the character the model would make of it: "\xe6 林"
+    end=$(( $(date +%s) + 10 ))
+    lead() { screen3 | LC_ALL=C.UTF-8 grep -qP '^│\\x(e[0-9a-f]|f[0-4]) [\x{3000}-\x{9fff}\x{ff00}-\x{ffef}] .*[0-9]%│'; }
+    while [ "$(date +%s)" -le "$end" ] && ! lead; do sleep 0.1; done
+    if lead; then ok "byte tokenizer: a lead byte's bar shows the likeliest character it starts"
+    else bad "no completed character on a lead byte's bar: $(screen3 | sed -n 2,14p)"; fi
     tm send-keys -t e2e3 C-u ":quit" Enter
     end=$(( $(date +%s) + limit ))
     while [ "$(date +%s)" -le "$end" ] && ! screen3 | grep -q '^SHELL-OK'; do sleep 0.1; done

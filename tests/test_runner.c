@@ -128,6 +128,13 @@ int main(void)
               v.active_s > 0,
           ":step 3 then :step 2 make 5 steps, each in the record (step %ld, record %ld)", v.step, n_steps);
 
+    /* time spent paused is not training time: the elapsed/ETA clock stands still */
+    double active = v.active_s;
+    struct timespec pause_ts = {0, 300000000};
+    nanosleep(&pause_ts, NULL);
+    runner_view(r, &v);
+    CHECK(v.active_s == active && active < 0.3, "0.3 s paused adds nothing to the training time (%.3f s)", v.active_s);
+
     /* a finished run says so; :steps extends it */
     runner_send(r, RUN_CMD_SET_STEPS, 5, 0, NULL);
     runner_send(r, RUN_CMD_SET_STEPS, 7, 0, NULL);

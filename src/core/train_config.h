@@ -67,8 +67,9 @@ typedef struct {
     const char *name;   /* flag name without "--", e.g. "lr" */
     TcKind kind;
     TcScope scope;      /* TC_ARCH: fixed by the checkpoint; TC_DATA: changes the data stream */
-    double min, max;    /* numeric range, inclusive */
+    double min, max;    /* numeric range, inclusive unless min_open / max_open */
     const char *help;   /* one line; the default is printed from the config itself */
+    int min_open, max_open; /* 1: the bound itself is excluded (e.g. --eps > 0) */
 } TcField;
 
 int train_config_n_fields(void);
@@ -80,6 +81,25 @@ const TcField *train_config_find(const char *name); /* NULL if unknown */
 int train_config_set(TrainConfig *c, const char *name, const char *value, Err *err);
 /* The field's current value as text that train_config_set accepts. */
 void train_config_get(const TrainConfig *c, const char *name, char *buf, size_t cap);
+
+/* Strict number syntax, shared by every flag (flags.h) and setting.
+ * Whole numbers: an optional '-' and decimal digits only; no '+', spaces, 0x,
+ * exponent or fraction ("1e3", "5.0" are refused). Returns 0, 1 for bad syntax,
+ * 2 when beyond long long. */
+int train_config_parse_whole(const char *text, long long *out);
+/* Real numbers: [-]digits[.digits][e[+|-]digits] (or [-].digits...); no nan, inf,
+ * hex, '+', spaces or trailing junk. Returns 0, 1 for bad syntax, 2 when beyond
+ * double (overflow) or a nonzero value that rounds to 0 (underflow). */
+int train_config_parse_real(const char *text, double *out);
+/* The accepted range as text: "[0, 0.5]", "(0, 1]", a whole-number range as "[1, 4096]". */
+void train_config_range_text(double min, double max, int min_open, int max_open, int whole, char *buf,
+                             size_t cap);
+/* value quoted for a one-line message: '...' with control and non-ASCII bytes
+ * as \xNN, cut to about 60 characters ("..." marks the cut). */
+void train_config_quote(const char *value, char *buf, size_t cap);
+/* 0, or ERR_INPUT naming --flag when a path or name value is empty, longer than
+ * max_len bytes or has a control character (they would break the one-line output). */
+int train_config_check_path(const char *flag, const char *value, size_t max_len, Err *err);
 
 /* Checks across fields (e.g. --nesterov needs --momentum > 0). */
 int train_config_check(const TrainConfig *c, Err *err);

@@ -125,6 +125,7 @@ static void app_release_model(App *a)
         return;
     prompt_free(&a->prompt);
     prompt_rnn_free(&a->smp);
+    prompt_rnn_free(&a->label_rnn);
     free(a->scratch);
     model_free(&a->pm);
     tokenizer_free(&a->tok);
@@ -152,6 +153,7 @@ static void app_new_generation(App *a)
     runner_weights(a->run, &a->wver, a->pm.params, a->pm.n_params, &a->wstep);
     prompt_init(&a->prompt, &a->pm, &a->tok);
     prompt_rnn_init(&a->smp, &a->pm);
+    prompt_rnn_init(&a->label_rnn, &a->pm);
     a->scratch = xmalloc(sizeof(float) * SAMPLE_SCRATCH_FLOATS(mc.vocab));
     a->have_pm = 1;
     a->sampling = 0;
@@ -177,6 +179,7 @@ static void app_update_prompt(App *a, int force)
         return;
     const float *logits = prompt_logits(&a->prompt);
     a->topk_n = logits ? sample_topk(logits, a->pm.cfg.vocab, a->temp, a->topk, a->top_ids, a->top_probs) : 0;
+    app_bars_labels(a);
     a->dirty = 1;
 }
 
@@ -467,7 +470,6 @@ static void app_render(App *a)
     d.n_layers = r->mcfg.layers;
     d.n_gates = r->mcfg.cell == CELL_RNN ? 0 : cell_gates(r->mcfg.cell);
     d.gate_names = r->mcfg.cell == CELL_LSTM ? "ifgo" : r->mcfg.cell == CELL_GRU ? "rzn" : "";
-    d.have_step = r->have_last;
     const History *h = runner_history_begin(a->run);
     d.loss_n = history_series(h, HIST_LOSS, a->window, a->lx, a->ly, APP_MAX_POINTS);
     d.val_n = history_val(h, a->window, a->vx, a->vy, HISTORY_VAL_MAX);
@@ -476,7 +478,8 @@ static void app_render(App *a)
     const HistRecent *cur = history_recent(h, 0);
     if (!r->have_last && cur)
         d.loss = cur->loss; /* a resumed run: its last step is in the record */
-    if (r->have_last && cur) {
+    d.have_step = cur != NULL; /* the record's last step: also a resumed run's, before it steps again */
+    if (cur) {
         d.n_groups = history_n_groups(d.n_layers);
         for (int i = 0; i < d.n_groups; i++) {
             history_group_name(i, d.n_layers, d.group_name[i], sizeof d.group_name[i]);
@@ -517,6 +520,7 @@ static void app_render(App *a)
     d.k = a->have_pm ? a->topk_n : 0;
     memcpy(d.ids, a->top_ids, sizeof d.ids);
     memcpy(d.probs, a->top_probs, sizeof d.probs);
+    memcpy(d.labels, a->top_labels, sizeof d.labels);
     d.temperature = a->temp;
     d.prompt = a->text;
     d.n_unknown = a->have_pm ? a->prompt.n_unknown : 0;

@@ -152,6 +152,8 @@ typedef struct {
     int topk_n;
     int top_ids[PANELS_MAX_TOPK];
     float top_probs[PANELS_MAX_TOPK];
+    char top_labels[PANELS_MAX_TOPK][PANELS_LABEL_MAX]; /* app_bars_labels: "" = the token's own */
+    PromptRnn label_rnn;       /* scratch stream for app_bars_labels */
     /* frame control */
     int dirty;
     double last_frame_s;
@@ -201,6 +203,9 @@ void app_route_lua(App *a, const TuiCmd *c);
 void app_lua_init_file(App *a);
 void app_lua_tick(App *a);
 int app_lua_blocks(App *a, const char *what);
+
+/* app_bars.c */
+void app_bars_labels(App *a);
 
 /* app_inspector.c */
 void app_inspector_init(App *a);

@@ -422,6 +422,8 @@ static void panels_probs(Grid *g, Rect r, const PanelData *d)
         tokenizer_display(d->tok, d->ids[i], disp, sizeof disp);
         size_t rl = tokenizer_decode(d->tok, d->ids[i], raw, sizeof raw);
         int escaped = rl >= sizeof raw || strcmp(disp, raw) != 0;
+        if (d->labels[i][0])
+            snprintf(disp, sizeof disp, "%s", d->labels[i]);
         snprintf(val, sizeof val, "%5.1f%%", 100.0 * d->probs[i]);
         BarRow row = {disp, escaped ? ROLE_ESCAPE : ROLE_TEXT, d->probs[i], ROLE_BAR, ROLE_BAR_DIM, val, ROLE_TEXT};
         bars_row(g, in.x, y, in.w, label_w, 6, &row);

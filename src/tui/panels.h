@@ -25,6 +25,7 @@
 
 #define PANELS_MAX_GROUPS (2 + 2 * TRAIN_MAX_LAYERS)
 #define PANELS_MAX_TOPK 64
+#define PANELS_LABEL_MAX 24 /* bytes of a bar label (app_bars.c: "\\xe4 中") */
 #define PANELS_SPARK 64
 #define PANELS_MAX_USER 8      /* custom chart series (Lua rnn.plot) */
 
@@ -73,6 +74,7 @@ typedef struct {
     int k;
     int ids[PANELS_MAX_TOPK];
     float probs[PANELS_MAX_TOPK];
+    char labels[PANELS_MAX_TOPK][PANELS_LABEL_MAX]; /* a bar's label instead of the token's display ("" = its own) */
     float temperature;
     const char *prompt;        /* the typed text */
     size_t n_unknown;
