@@ -673,8 +673,9 @@ static void st_remove_stale_temporaries(const char *dir, const char *base)
         if (fd < 0)
             continue;
         struct stat sb;
-        /* a minute old too: a save that just made its file may not hold the lock yet */
-        if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && time(NULL) - sb.st_mtime > 60 &&
+        /* two seconds old too: a save that has just made its file takes the lock a
+         * moment later (microseconds); a live save holds it and keeps writing */
+        if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && time(NULL) - sb.st_mtime >= 2 &&
             flock(fd, LOCK_EX | LOCK_NB) == 0)
             unlinkat(dirfd(d), n, 0);
         close(fd);
