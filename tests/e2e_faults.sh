@@ -37,8 +37,9 @@ for i in $(seq 1 "$trials"); do
 done
 check "kill -9 in $trials trials: the checkpoint always loads ($saves checked, $bad_loads broken)" \
     test "$saves" -gt 0 -a "$bad_loads" -eq 0
-check "stale temporaries never pile up: at most $most_temps next to the file at once (of $trials kills)" \
-    test "$most_temps" -le 3
+# a save removes temporaries 2 s old: only kills of the last 2 s (a trial takes >= 0.3 s) can be there
+check "stale temporaries never pile up: at most $most_temps next to the file at once (of $trials kills; 2 s of kills may)" \
+    test "$most_temps" -le 7
 sleep 2.2
 step=$(grep -aoE '"run.step": ?"[0-9]+"' "$f" | grep -oE '[0-9]+' | head -1)
 "$bin" train --headless "${tiny[@]}" --resume "$f" --save "$f" --steps $((step + 1)) >/dev/null 2>&1
