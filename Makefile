@@ -4,6 +4,7 @@
 #   make run        install missing packages, build, open training on the default corpus
 #   make test       install missing packages, build, run the whole suite (plain, then ASan+UBSan)
 #   make bench      speed and memory benchmark, side by side with PyTorch when it is installed
+#   make fuzz       libFuzzer targets of every reader of untrusted input, FUZZ_SECONDS (30) each
 #   make install PREFIX=/usr/local
 #   V=1             show the commands
 #   CC=clang        any C11 compiler
@@ -35,7 +36,7 @@ LIB_OBJ  := $(CORE_OBJ) $(LUA_SRC:%.c=$(BUILD)/%.o) $(TUI_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 
-.PHONY: all run test test-plain test-san bench deps install clean scenarios
+.PHONY: all run test test-plain test-san bench deps install clean scenarios fuzz fuzz-build
 
 all: $(BUILD)/rnnscope
 
@@ -85,6 +86,49 @@ scenarios: $(BUILD)/tests/test_scenarios
 bench: deps $(BUILD)/rnnscope
 	$(Q)scripts/bench.sh $(BUILD)/rnnscope
 
+# ---- fuzzing: fuzz/fuzz_NAME.c, one libFuzzer target per reader of untrusted input, built
+# with clang -fsanitize=fuzzer,address,undefined into build-fuzz/ and run FUZZ_SECONDS each
+# on a seed corpus fuzz/seeds.sh makes from what build/rnnscope writes (fuzz/corpus/, not
+# committed). Any crash, leak, sanitizer report or timeout fails; the input is left in
+# build-fuzz/crash-NAME-*. `make fuzz FUZZ_SECONDS=300` for a longer run.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 30
+FUZZ_BUILD   := build-fuzz
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_CFLAGS  := -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link
+# NAME:MAX_LEN[:DICT], the input size limit suited to the format (a tiny run's checkpoint
+# for the safetensors readers, a short run's event file for the TensorBoard reader)
+FUZZ_DICT    := fuzz/safetensors.dict
+FUZZ_TARGETS := safetensors:131072:$(FUZZ_DICT) checkpoint:131072:$(FUZZ_DICT) \
+                resume:131072:$(FUZZ_DICT) history:131072:$(FUZZ_DICT) findings:16384 \
+                json:16384 theme:8192 corpus:8192 tokenizer:4096 tbreader:32768
+FUZZ_NAMES   := $(foreach t,$(FUZZ_TARGETS),$(firstword $(subst :, ,$(t))))
+FUZZ_LIB_OBJ := $(CORE_SRC:%.c=$(FUZZ_BUILD)/%.o) $(FUZZ_BUILD)/src/tui/theme.o $(FUZZ_BUILD)/src/tui/grid.o
+FUZZ_BIN     := $(FUZZ_NAMES:%=$(FUZZ_BUILD)/fuzz_%)
+.SECONDARY: $(FUZZ_LIB_OBJ)
+
+$(FUZZ_BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  FUZZCC  $<")
+	$(Q)$(FUZZ_CC) $(CPPFLAGS_ALL) $(FUZZ_CFLAGS) -MMD -MP -c $< -o $@
+
+$(FUZZ_BUILD)/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz_util.h $(FUZZ_LIB_OBJ)
+	@$(if $(Q),echo "  FUZZ    $@")
+	$(Q)$(FUZZ_CC) $(CPPFLAGS_ALL) -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer -Ifuzz $< $(FUZZ_LIB_OBJ) -o $@ $(LDLIBS_ALL)
+
+$(FUZZ_BUILD)/tiny.txt: corpora/lighthouse.txt
+	@mkdir -p $(dir $@)
+	$(Q)head -c 4096 $< > $@
+
+fuzz/corpus/.seeded: fuzz/seeds.sh $(BUILD)/rnnscope $(FUZZ_BUILD)/tiny.txt
+	$(Q)fuzz/seeds.sh $(BUILD)/rnnscope $(FUZZ_BUILD)/tiny.txt fuzz/corpus
+	@touch $@
+
+fuzz-build: $(FUZZ_BIN) $(FUZZ_BUILD)/tiny.txt
+
+fuzz: fuzz-build fuzz/corpus/.seeded
+	$(Q)fuzz/run.sh $(FUZZ_BUILD) fuzz/corpus $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
 install: $(BUILD)/rnnscope
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/rnnscope/themes \
 	    $(DESTDIR)$(PREFIX)/share/rnnscope/scripts $(DESTDIR)$(PREFIX)/share/rnnscope/corpora \
@@ -96,6 +140,6 @@ install: $(BUILD)/rnnscope
 	install -m 644 docs/rnnscope.1 $(DESTDIR)$(PREFIX)/share/man/man1/rnnscope.1
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san $(FUZZ_BUILD)
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(FUZZ_LIB_OBJ:.o=.d)

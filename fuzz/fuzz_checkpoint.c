@@ -3,6 +3,9 @@
  * `eval` and the dashboard's load take. Metadata alone must never size an
  * allocation, and a model that loads must agree with its vocabulary: every
  * token is rendered, so a tokenizer inconsistent with vocab_size shows up.
+ *
+ * Input: one byte choosing the file as is or with its header length fixed
+ * (fuzz_st_input in fuzz_util.h), then the file.
  */
 #include <stdlib.h>
 
@@ -15,7 +18,11 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    const char *path = fuzz_tmp_write(data, size, ".safetensors");
+    size_t n;
+    uint8_t *fixed;
+    const uint8_t *bytes = fuzz_st_input(data, size, &n, &fixed);
+    const char *path = fuzz_tmp_write(bytes, n, ".safetensors");
+    free(fixed);
     StFile f;
     Err err;
     if (st_read(&f, path, &err) != 0)

@@ -3,6 +3,9 @@
  * whose run record (record.* / hist.* metadata and tensors) may be anything.
  * A record that loads is then read through every accessor the charts use, so
  * ring positions or counts the loader let through out of range show up.
+ *
+ * Input: one byte choosing the file as is or with its header length fixed
+ * (fuzz_st_input in fuzz_util.h), then the file.
  */
 #include <stdlib.h>
 
@@ -14,7 +17,11 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    const char *path = fuzz_tmp_write(data, size, ".safetensors");
+    size_t n;
+    uint8_t *fixed;
+    const uint8_t *bytes = fuzz_st_input(data, size, &n, &fixed);
+    const char *path = fuzz_tmp_write(bytes, n, ".safetensors");
+    free(fixed);
     History h;
     history_init(&h);
     Err err;

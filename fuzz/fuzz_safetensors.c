@@ -3,6 +3,9 @@
  * never an out-of-bounds access. A file that is accepted is then read through
  * every public getter, touching each tensor's whole byte range, so a range the
  * validation let through past the buffer shows up under ASan.
+ *
+ * Input: one byte choosing the file as is or with its header length fixed
+ * (fuzz_st_input in fuzz_util.h), then the file.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +22,11 @@ static size_t esize(StDtype d)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    const char *path = fuzz_tmp_write(data, size, ".safetensors");
+    size_t n;
+    uint8_t *fixed;
+    const uint8_t *bytes = fuzz_st_input(data, size, &n, &fixed);
+    const char *path = fuzz_tmp_write(bytes, n, ".safetensors");
+    free(fixed);
     StFile f;
     Err err;
     err_clear(&err);
@@ -34,11 +41,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         const StTensor *t = &f.tensors[i];
         if (st_find(&f, t->name) != t)
             abort(); /* names are unique */
-        size_t n = t->nelem * esize(t->dtype);
+        size_t nb = t->nelem * esize(t->dtype);
         const unsigned char *p = t->data;
-        for (size_t k = 0; k < n; k++)
+        for (size_t k = 0; k < nb; k++)
             sum += p[k];
-        void *out = malloc(n ? n : 1);
+        void *out = malloc(nb ? nb : 1);
         Err e;
         if (t->dtype == ST_F32)
             st_get_f32(&f, t->name, out, t->nelem, &e);
