@@ -61,17 +61,17 @@ check "train --help documents every DESIGN.md training flag${missing:+ (missing:
 check "train --help prints defaults" grep -q "(default 0.002)" "$work/help"
 
 # --- training, logging, determinism, resume ----------------------------------------
-"$bin" train "${small[@]}" --steps 12 --eval-every 4 --eval-chunks 2 --dropout 0.1 --save "$work/a.st" --log "$work/a.log"
+"$bin" train "${small[@]}" --steps 12 --eval-every 4 --eval-chunks 2 --dropout 0.1 --save "$work/a.st" --log "$work/a.log" --log-every 1
 check "train exits 0 and saves" test -s "$work/a.st"
-check "--log writes one JSON line per step and per evaluation" test "$(wc -l <"$work/a.log")" -eq 15
+check "--log --log-every 1 writes one JSON line per step and per evaluation" test "$(wc -l <"$work/a.log")" -eq 15
 check "step lines carry step, loss, lr, grad_norm, tokens_per_s" \
     grep -q '"step":12,.*"loss":.*"lr":.*"grad_norm":.*"tokens_per_s":' "$work/a.log"
 check "evaluation lines carry val_loss" grep -q '{"step":12,"val_loss":' "$work/a.log"
-"$bin" train "${small[@]}" --steps 12 --eval-every 4 --eval-chunks 2 --dropout 0.1 --save "$work/b.st" --log "$work/b.log"
+"$bin" train "${small[@]}" --steps 12 --eval-every 4 --eval-chunks 2 --dropout 0.1 --save "$work/b.st" --log "$work/b.log" --log-every 1
 losses() { sed -E 's/"tokens_per_s":[^,]*,"ms":[^,]*,//' "$1"; }
 check "same seed and flags: identical log (timings aside)" cmp -s <(losses "$work/a.log") <(losses "$work/b.log")
-"$bin" train "${small[@]}" --steps 5 --eval-every 4 --eval-chunks 2 --dropout 0.1 --save "$work/c.st" --log "$work/c.log"
-"$bin" train --resume "$work/c.st" --steps 12 --quiet --log "$work/c.log"
+"$bin" train "${small[@]}" --steps 5 --eval-every 4 --eval-chunks 2 --dropout 0.1 --save "$work/c.st" --log "$work/c.log" --log-every 1
+"$bin" train --resume "$work/c.st" --steps 12 --quiet --log "$work/c.log" --log-every 1
 check "resume continues exactly: same losses as the uninterrupted run" cmp -s <(losses "$work/a.log") <(losses "$work/c.log")
 run_bad "resume with another cell" 2 "--cell" -- train --resume "$work/c.st" --cell gru --steps 13 --quiet
 run_bad "resume with another size" 2 "--hidden" -- train --resume "$work/c.st" --hidden 64 --steps 13 --quiet
@@ -128,8 +128,8 @@ run_bad "empty corpus" 2 "empty" -- train --corpus "$work/empty.txt" --quiet
 run_bad "corpus too short for the batch" 2 "lower --batch or --seq" -- train --corpus "$work/short.txt" --quiet
 run_bad "invalid UTF-8 under char" 2 "byte offset 10.*--tokenizer byte" -- train --corpus "$work/bad.txt" --quiet
 run_bad "unknown flag" 2 "unknown flag '--bogus'" -- train --bogus 3
-run_bad "out-of-range value" 2 "--batch: 0 is out of range" -- train --batch 0
-run_bad "non-numeric value" 2 "--lr: 'fast' is not a number" -- train --lr fast
+run_bad "out-of-range value" 2 "--batch: '0' is out of range" -- train --batch 0
+run_bad "non-numeric value" 2 "--lr: 'fast' is not a decimal number" -- train --lr fast
 run_bad "unknown cell" 2 "--cell" -- train --cell transformer
 run_bad "flag without value" 2 "--steps needs a value" -- train --steps
 run_bad "unknown command" 2 "unknown command" -- frobnicate

@@ -211,6 +211,28 @@ int cmd_bench(int argc, char **argv)
         return 0;
     if (rc)
         return report(&err);
+    /* every size checked before anything is measured */
+    for (const char *p = hidden_list; *p;) {
+        const char *comma = strchr(p, ',');
+        size_t n = comma ? (size_t)(comma - p) : strlen(p);
+        char item[32];
+        long long h = 0;
+        snprintf(item, sizeof item, "%.*s", (int)(n < sizeof item - 1 ? n : sizeof item - 1), p);
+        if (n == 0 || n >= sizeof item - 1 || train_config_parse_whole(item, &h) != 0 || h < 1 || h > 8192) {
+            char q[96];
+            train_config_quote(item, q, sizeof q);
+            err_set(&err, ERR_INPUT, "--hidden: %s is not a size in [1, 8192]; give whole numbers separated by "
+                    "commas, e.g. 128,512", q);
+            return report(&err);
+        }
+        p += n + (comma ? 1 : 0);
+        if (comma && !*p) {
+            char q[96];
+            train_config_quote(hidden_list, q, sizeof q);
+            err_set(&err, ERR_INPUT, "--hidden: %s ends with a comma; give e.g. 128,512", q);
+            return report(&err);
+        }
+    }
     BenchOpts o = {steps, 3, threads, json, corpus};
     if (o.threads <= 0) {
         long n = sysconf(_SC_NPROCESSORS_ONLN);

@@ -17,6 +17,7 @@
 #include "paths.h"
 #include "progress.h"
 #include "run_guard.h"
+#include "screen.h"
 #include "steplog.h"
 #include "tbwriter.h"
 #include "trainer.h"
@@ -77,8 +78,6 @@ static int exports_open(TrainExports *x, const Trainer *t, const char *csv_path,
             return rc;
         x->csv.ngram_loss = x->ngram_loss;
         steplog_ngram(log, x->ngram, (float)x->ngram_loss);
-        if (x->tb.f && (rc = tbwriter_scalar(&x->tb, "baseline/ngram_val_loss", t->step, x->ngram_loss, err)) != 0)
-            return rc;
         if (!quiet)
             fprintf(stderr, "rnnscope: %d-gram baseline (interpolated Kneser-Ney) from %zu training tokens: "
                     "validation loss %.4f nats/token (%.2fs)\n", x->ngram, t->corpus.n_train, x->ngram_loss,
@@ -104,16 +103,21 @@ static void exports_close(TrainExports *x)
 
 int cmd_train(int argc, char **argv)
 {
-    /* on a terminal, without --headless, training opens the dashboard */
-    if (cmd_tui_wanted(argc, argv))
-        return cmd_tui(argc, argv);
+    /* on a terminal, without --headless, training opens the dashboard; on
+     * one that cannot show it (TERM=dumb, no terminfo entry) it says so and
+     * trains headless */
+    char no_dashboard[128] = "";
+    if (cmd_tui_wanted(argc, argv)) {
+        if (screen_term_check(no_dashboard, sizeof no_dashboard) == 0)
+            return cmd_tui(argc, argv);
+    }
     int on_terminal = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
     TrainConfig cfg;
     train_config_default(&cfg);
     snprintf(cfg.corpus, sizeof cfg.corpus, "%s", default_corpus_path());
     int overridden[64] = {0};
     int headless = 0, quiet = 0, force = 0, keep_best = 0;
-    long save_every = 0;
+    long save_every = 0, log_every = STEPLOG_EVERY_DEFAULT;
     const char *save = NULL, *resume = NULL, *log_path = NULL, *csv_path = NULL, *tb_dir = NULL;
     TrainExports exports;
     memset(&exports, 0, sizeof exports);
@@ -126,7 +130,9 @@ int cmd_train(int argc, char **argv)
         {"keep-best", CLI_FLAG, &keep_best, 0, 1, NULL, "also keep the best run by validation loss in "
                                                    "PATH.best.safetensors (PATH: the --save file)"},
         {"save-every", CLI_LONG, &save_every, 0, 1e15, "N", "also save every N steps (0: at each evaluation and at the end)"},
-        {"log", CLI_STR, &log_path, 0, 0, "FILE", "append JSON lines: one per step, one per evaluation"},
+        {"log", CLI_STR, &log_path, 0, 0, "FILE", "append JSON lines: steps (see --log-every), evaluations, findings"},
+        {"log-every", CLI_LONG, &log_every, 1, 1e15, "N", "--log: a step line every N steps, and at each evaluation, "
+                                                     "finding event and the last step (1: every step)"},
         {"quiet", CLI_FLAG, &quiet, 0, 1, NULL, "no progress output"},
         {"csv", CLI_STR, &csv_path, 0, 0, "FILE", "write every step's metrics and diagnostics as CSV rows"},
         {"tensorboard", CLI_STR, &tb_dir, 0, 0, "DIR", "write TensorBoard event files (scalars, histograms) into DIR"},
@@ -148,8 +154,16 @@ int cmd_train(int argc, char **argv)
         return 0;
     if (rc)
         return report(&err);
+    for (int i = 0; i < argc; i++)
+        if ((!strcmp(argv[i], "--log-every") || !strncmp(argv[i], "--log-every=", 12)) && !log_path) {
+            err_set(&err, ERR_INPUT, "--log-every applies to --log FILE, which is not given; add --log FILE");
+            return report(&err);
+        }
     /* cmd_tui_wanted chose the dashboard or not before we got here; say why not */
-    if (on_terminal && !headless && !quiet)
+    if (no_dashboard[0] && !quiet)
+        fprintf(stderr, "rnnscope: note: cannot open the dashboard on TERM=%s: %s; training headless\n",
+                getenv("TERM") && *getenv("TERM") ? getenv("TERM") : "(unset)", no_dashboard);
+    else if (on_terminal && !headless && !quiet)
         fprintf(stderr, "rnnscope: note: --log, --save-every and --quiet are for headless training; training "
                 "without the dashboard (add --headless to say so)\n");
 
@@ -157,6 +171,17 @@ int cmd_train(int argc, char **argv)
     rc = resume ? trainer_resume(&t, resume, &cfg, overridden, &err) : trainer_init(&t, &cfg, &err);
     if (rc)
         return report(&err);
+    int corpus_field = -1;
+    for (int i = 0; i < train_config_n_fields(); i++)
+        if (!strcmp(train_config_field(i)->name, "corpus"))
+            corpus_field = i;
+    if (resume && corpus_field >= 0 && !overridden[corpus_field] && !quiet) {
+        char qr[2 * TRAIN_PATH_MAX], qc[2 * TRAIN_PATH_MAX];
+        paths_shell_quote(resume, qr, sizeof qr);
+        paths_shell_quote(t.cfg.corpus, qc, sizeof qc);
+        fprintf(stderr, "rnnscope: resuming %s: corpus %s from the checkpoint (--corpus FILE to use another)\n", qr,
+                qc);
+    }
     if (t.note[0] && !quiet)
         fprintf(stderr, "rnnscope: note: %s\n", t.note);
     char save_path[TRAIN_PATH_MAX];
@@ -174,8 +199,10 @@ int cmd_train(int argc, char **argv)
         trainer_free(&t);
         return report(&err);
     }
+    log.every = log_every;
     steplog_start_findings(&log, &t.findings);
-    if ((rc = exports_open(&exports, &t, csv_path, tb_dir, &log, quiet, &err)) != 0) {
+    if ((rc = exports_open(&exports, &t, csv_path, tb_dir, &log, quiet, &err)) != 0 ||
+        (resume && exports.tb.f && (rc = tbwriter_session_start(&exports.tb, t.step + 1, &err)) != 0)) {
         exports_close(&exports);
         steplog_close(&log);
         trainer_free(&t);
@@ -211,7 +238,9 @@ int cmd_train(int argc, char **argv)
             status = rc;
             break;
         }
-        steplog_step(&log, &info, &t.model);
+        int last = (t.cfg.steps > 0 && info.step >= t.cfg.steps) || cli_stop_requested();
+        if (steplog_step_due(&log, &info, &t.findings, last))
+            steplog_step(&log, &info, &t.model);
         if (info.evaluated)
             steplog_eval(&log, info.step, info.val_loss);
         steplog_findings(&log, &t.findings);

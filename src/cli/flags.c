@@ -2,9 +2,15 @@
 #include "flags.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* Longest value a path or name option takes: they are copied into buffers of
+ * TRAIN_PATH_MAX bytes (a save path, the corpus), and none is ever longer than
+ * PATH_MAX either. */
+#define CLI_VALUE_MAX (TRAIN_PATH_MAX - 1)
 
 static const CliOpt *find_opt(const CliSpec *s, const char *name, size_t len)
 {
@@ -14,10 +20,8 @@ static const CliOpt *find_opt(const CliSpec *s, const char *name, size_t len)
     return NULL;
 }
 
-static int find_train(const CliSpec *s, const char *name, size_t len)
+static int find_train_any(const char *name, size_t len)
 {
-    if (!s->train)
-        return -1;
     for (int i = 0; i < train_config_n_fields(); i++) {
         const TcField *f = train_config_field(i);
         if (strlen(f->name) == len && strncmp(f->name, name, len) == 0)
@@ -26,43 +30,124 @@ static int find_train(const CliSpec *s, const char *name, size_t len)
     return -1;
 }
 
+static int find_train(const CliSpec *s, const char *name, size_t len)
+{
+    return s->train ? find_train_any(name, len) : -1;
+}
+
+/* "rnnscope CMD" from the usage line */
+static int usage_cmd_len(const CliSpec *s)
+{
+    const char *sp = strchr(s->usage, ' ');
+    sp = sp ? strchr(sp + 1, ' ') : NULL;
+    return sp ? (int)(sp - s->usage) : (int)strlen(s->usage);
+}
+
+/* The options of the other commands, to say where a misplaced flag belongs. */
+static const struct {
+    const char *name, *where;
+} elsewhere[] = {
+    {"headless", "train"}, {"resume", "train, tui and diagnose"}, {"save", "train, tui and diagnose"},
+    {"force", "train and tui"}, {"keep-best", "train and tui"}, {"save-every", "train"}, {"log", "train"},
+    {"log-every", "train"}, {"quiet", "train and diagnose"}, {"csv", "train and tui"},
+    {"tensorboard", "train and tui"}, {"ngram", "train and tui"}, {"json", "eval, bench and diagnose"},
+    {"out", "grad"}, {"prime", "sample"}, {"length", "sample"}, {"temperature", "sample"}, {"top-k", "sample"},
+    {"top-p", "sample"}, {"argmax", "sample"}, {"beam", "sample"}, {"theme", "tui"}, {"layout", "tui"},
+    {"paused", "tui"}, {"exit-at-end", "tui"}, {"unsafe", "tui and run"}, {"signals", "diagnose"},
+    {"timeout", "run"}, {"plot", "run"}, {"lua-memory", "tui and run"},
+};
+
+static int unknown_flag(const CliSpec *s, const char *name, size_t len, Err *err)
+{
+    char flag[96], q[128];
+    snprintf(flag, sizeof flag, "--%.*s", (int)(len < 80 ? len : 80), name);
+    train_config_quote(flag, q, sizeof q);
+    int n = usage_cmd_len(s);
+    if (find_train_any(name, len) >= 0)
+        return err_set(err, ERR_INPUT, "unknown flag %s for %.*s: it is a training setting (train, tui, diagnose "
+                       "and run take it); see %.*s --help", q, n, s->usage, n, s->usage);
+    for (size_t i = 0; i < sizeof elsewhere / sizeof elsewhere[0]; i++)
+        if (strlen(elsewhere[i].name) == len && strncmp(elsewhere[i].name, name, len) == 0)
+            return err_set(err, ERR_INPUT, "unknown flag %s for %.*s: it is a flag of rnnscope %s; see %.*s --help",
+                           q, n, s->usage, elsewhere[i].where, n, s->usage);
+    return err_set(err, ERR_INPUT, "unknown flag %s for %.*s; see %.*s --help for its flags", q, n, s->usage, n,
+                   s->usage);
+}
+
+/* A value of free text (--prime TEXT) may be anything; every other string
+ * option is a path or a name: not empty, not too long, no control characters. */
+static int is_text(const CliOpt *o)
+{
+    return o->metavar && strcmp(o->metavar, "TEXT") == 0;
+}
+
+static int is_path(const CliOpt *o)
+{
+    static const char *const paths[] = {"PATH", "RUN", "FILE", "DIR", "GRADS"};
+    for (size_t i = 0; o->metavar && i < sizeof paths / sizeof paths[0]; i++)
+        if (strcmp(o->metavar, paths[i]) == 0)
+            return 1;
+    return 0;
+}
+
 static int set_opt(const CliOpt *o, const char *value, Err *err)
 {
     if (o->kind == CLI_STR) {
+        int rc = 0;
+        if (is_path(o))
+            rc = train_config_check_path(o->name, value, CLI_VALUE_MAX, err);
+        else if (!is_text(o))
+            rc = train_config_check_name(o->name, value, CLI_VALUE_MAX, err);
+        if (rc)
+            return rc;
         *(const char **)o->dest = value;
         return 0;
     }
-    char *end;
-    errno = 0;
-    double x = strtod(value, &end);
-    if (end == value || *end || errno == ERANGE || !isfinite(x))
-        return err_set(err, ERR_INPUT, "--%s: '%s' is not a number", o->name, value);
-    if ((o->kind == CLI_INT || o->kind == CLI_LONG) && x != floor(x))
-        return err_set(err, ERR_INPUT, "--%s: '%s' is not a whole number", o->name, value);
-    if (x < o->min || x > o->max)
-        return err_set(err, ERR_INPUT, "--%s: %s is out of range [%g, %g]", o->name, value, o->min, o->max);
-    if (o->kind == CLI_INT)
-        *(int *)o->dest = (int)x;
-    else if (o->kind == CLI_LONG)
-        *(long *)o->dest = (long)x;
-    else
-        *(float *)o->dest = (float)x;
+    char q[96], range[80];
+    train_config_quote(value, q, sizeof q);
+    if (o->kind == CLI_INT || o->kind == CLI_LONG) {
+        train_config_range_text(o->min, o->max, 0, 0, 1, range, sizeof range);
+        long long v = 0;
+        int rc = train_config_parse_whole(value, &v);
+        if (rc == 1)
+            return err_set(err, ERR_INPUT, "--%s: %s is not a whole decimal number; use digits only, in %s", o->name,
+                           q, range);
+        if (rc == 2 || v < (long long)o->min || v > (long long)o->max)
+            return err_set(err, ERR_INPUT, "--%s: %s is out of range; use a whole number in %s", o->name, q, range);
+        if (o->kind == CLI_INT)
+            *(int *)o->dest = (int)v;
+        else
+            *(long *)o->dest = (long)v;
+        return 0;
+    }
+    train_config_range_text(o->min, o->max, 0, 0, 0, range, sizeof range);
+    double x = 0;
+    int rc = train_config_parse_real(value, &x);
+    if (rc == 1)
+        return err_set(err, ERR_INPUT, "--%s: %s is not a decimal number; use a decimal number in %s", o->name, q,
+                       range);
+    if (rc == 2 || x < o->min || x > o->max)
+        return err_set(err, ERR_INPUT, "--%s: %s is out of range; use a number in %s", o->name, q, range);
+    *(float *)o->dest = (float)x;
     return 0;
 }
+
+#define MAX_SEEN 128
 
 int cli_parse(CliSpec *s, int argc, char **argv, Err *err)
 {
     s->n_pos = 0;
     int only_pos = 0;
+    /* the value each option and setting was first given, for duplicates */
+    const char *seen_opt[MAX_SEEN] = {0}, *seen_train[MAX_SEEN] = {0};
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         if (only_pos || a[0] != '-' || a[1] == '\0') {
             if (s->n_pos >= s->max_pos) {
-                /* "rnnscope CMD" from the usage line */
-                const char *sp = strchr(s->usage, ' ');
-                sp = sp ? strchr(sp + 1, ' ') : NULL;
-                int n = sp ? (int)(sp - s->usage) : (int)strlen(s->usage);
-                return err_set(err, ERR_INPUT, "unexpected argument '%s'; see %.*s --help", a, n, s->usage);
+                char q[96];
+                train_config_quote(a, q, sizeof q);
+                int n = usage_cmd_len(s);
+                return err_set(err, ERR_INPUT, "unexpected argument %s; see %.*s --help", q, n, s->usage);
             }
             s->pos[s->n_pos++] = argv[i];
             continue;
@@ -75,31 +160,55 @@ int cli_parse(CliSpec *s, int argc, char **argv, Err *err)
             cli_help(s, stdout);
             return -1;
         }
-        if (a[1] != '-')
-            return err_set(err, ERR_INPUT, "unknown flag '%s'; flags are long (--name); see --help", a);
+        if (a[1] != '-') {
+            char q[96];
+            train_config_quote(a, q, sizeof q);
+            return err_set(err, ERR_INPUT, "unknown flag %s; flags are long (--name); see --help", q);
+        }
         const char *name = a + 2;
         const char *eq = strchr(name, '=');
         size_t len = eq ? (size_t)(eq - name) : strlen(name);
         const CliOpt *o = find_opt(s, name, len);
         int tf = o ? -1 : find_train(s, name, len);
         if (!o && tf < 0)
-            return err_set(err, ERR_INPUT, "unknown flag '--%.*s'; see --help for the flags of this command",
-                           (int)len, name);
+            return unknown_flag(s, name, len, err);
+        const char *fname = o ? o->name : train_config_field(tf)->name;
+        int slot = o ? (int)(o - s->opts) : tf;
+        const char **seen = slot < MAX_SEEN ? (o ? &seen_opt[slot] : &seen_train[slot]) : NULL;
         int is_bool = o ? o->kind == CLI_FLAG : train_config_field(tf)->kind == TC_BOOL;
         const char *value;
-        if (eq)
+        if (eq) {
             value = eq + 1;
-        else if (is_bool)
+        } else if (is_bool) {
             value = "1";
-        else if (i + 1 < argc)
+        } else if (i + 1 < argc) {
             value = argv[++i];
-        else
-            return err_set(err, ERR_INPUT, "--%.*s needs a value; see --help", (int)len, name);
+            /* "--save --lr 0.1": the value is missing, not "--lr" */
+            if (value[0] == '-' && value[1] == '-') {
+                char q[96];
+                train_config_quote(value, q, sizeof q);
+                return err_set(err, ERR_INPUT, "--%s needs a value but is followed by the flag %s; give the value "
+                               "(write --%s=%s if it really starts with --)", fname, q, fname, q);
+            }
+        } else {
+            return err_set(err, ERR_INPUT, "--%s needs a value; see --help", fname);
+        }
+        if (seen && *seen) {
+            char q1[96], q2[96];
+            train_config_quote(*seen, q1, sizeof q1);
+            train_config_quote(value, q2, sizeof q2);
+            return err_set(err, ERR_INPUT, "--%s is given twice (%s, then %s); give each flag once", fname, q1, q2);
+        }
+        if (seen)
+            *seen = value;
         int rc;
         if (o) {
             if (o->kind == CLI_FLAG) {
-                if (strcmp(value, "1") && strcmp(value, "0"))
-                    return err_set(err, ERR_INPUT, "--%s takes no value (or =1 / =0)", o->name);
+                if (strcmp(value, "1") && strcmp(value, "0")) {
+                    char q[96];
+                    train_config_quote(value, q, sizeof q);
+                    return err_set(err, ERR_INPUT, "--%s takes no value, not %s (or =1 / =0)", o->name, q);
+                }
                 *(int *)o->dest = value[0] == '1';
                 continue;
             }

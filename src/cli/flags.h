@@ -5,6 +5,13 @@
  * "--name value" or "--name=value"; CLI_FLAG options take no value. Anything
  * wrong (unknown flag, missing value, non-number, out of range, wrong number
  * of positional arguments) is one line naming the flag, returned as ERR_INPUT.
+ *
+ * Strictly: whole numbers are [-]digits only (no "+5", " 5", "0x10", "1e3",
+ * "5.0"), real numbers [-]digits[.digits][e[+-]digits] (no nan, inf, hex
+ * floats); a string option other than free TEXT is a path or name: not empty,
+ * at most TRAIN_PATH_MAX - 1 bytes, no control characters. A flag given twice
+ * is an error (not "last wins"), and so is a separate value that starts with
+ * "--" ("--save --lr": write --save=--lr to mean it).
  */
 #ifndef RNNSCOPE_FLAGS_H
 #define RNNSCOPE_FLAGS_H

@@ -11,6 +11,7 @@
 int steplog_open(StepLog *l, const char *path, Err *err)
 {
     l->f = NULL;
+    l->every = STEPLOG_EVERY_DEFAULT;
     l->path = path;
     l->write_errno = 0;
     strbuf_init(&l->line);
@@ -35,7 +36,7 @@ void steplog_close(StepLog *l)
 static void append_number(StrBuf *b, double x)
 {
     if (isfinite(x))
-        strbuf_appendf(b, "%.7g", x);
+        strbuf_appendf(b, "%.9g", x); /* 9 significant digits: every float32 reads back exactly */
     else
         strbuf_append_str(b, "null");
 }
@@ -142,6 +143,13 @@ void steplog_step(StepLog *l, const StepInfo *s, const Model *m)
     strbuf_append_str(b, "]");
     steplog_inspector(b, s);
     flush_line(l);
+}
+
+int steplog_step_due(const StepLog *l, const StepInfo *s, const Findings *f, int last)
+{
+    if (!l->f)
+        return 0;
+    return l->every <= 1 || s->step % l->every == 0 || s->evaluated || last || f->n_events > l->findings_seen;
 }
 
 void steplog_start_findings(StepLog *l, const Findings *f)

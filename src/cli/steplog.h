@@ -7,6 +7,11 @@
  * clip, gate_saturation (L, G), gate_mean (L), flow (L, len) with flow_stride,
  * and after the first decay probe decay_step, decay (L, len) and decay_ratio (L). Lines are flushed as written so a crash loses
  * nothing already logged.
+ *
+ * Step lines are written every `every` steps (--log-every, default
+ * STEPLOG_EVERY_DEFAULT), and also at every evaluation, every step where a
+ * finding appears or clears, and the last step of the session; every = 1
+ * writes them all. Evaluation, finding and n-gram lines are always written.
  */
 #ifndef RNNSCOPE_STEPLOG_H
 #define RNNSCOPE_STEPLOG_H
@@ -18,8 +23,11 @@
 #include "strbuf.h"
 #include "trainer.h"
 
+#define STEPLOG_EVERY_DEFAULT 10
+
 typedef struct {
     FILE *f;
+    long every;        /* step lines every N steps (1: all); set after steplog_open */
     const char *path;
     int write_errno;   /* the first write or flush error, 0 if none */
     StrBuf line;
@@ -30,6 +38,8 @@ typedef struct {
 int steplog_open(StepLog *l, const char *path, Err *err);
 void steplog_close(StepLog *l);
 void steplog_step(StepLog *l, const StepInfo *s, const Model *m);
+/* 1 if step s's line is due (see above): call before steplog_findings. */
+int steplog_step_due(const StepLog *l, const StepInfo *s, const Findings *f, int last);
 void steplog_eval(StepLog *l, long step, float val_loss);
 /* The findings that appeared or cleared since the last call (or since the
  * run's count at steplog_start_findings: a resumed run does not repeat its past). */

@@ -25,6 +25,7 @@
 #include "tokenizer.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -164,10 +165,38 @@ static void tokenizer_build_byte(Tokenizer *t)
     }
 }
 
-static int tokenizer_bad_utf8(Err *err, const char *source, size_t off, Utf8Error why)
+/* bytes shown as \xNN, never raw: a message must not echo a file's bytes to the terminal */
+static void tokenizer_hex_bytes(const unsigned char *b, size_t n, char *out, size_t cap)
 {
-    return err_set(err, ERR_INPUT, "%s: invalid UTF-8 at byte offset %zu (%s); use --tokenizer byte",
-                   source ? source : "text", off, utf8_error_name(why));
+    size_t k = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < n && k + 5 < cap; i++)
+        k += (size_t)snprintf(out + k, cap - k, "\\x%02X", b[i]);
+}
+
+/* the source (a file name) with control bytes as \xNN, so the message stays one line */
+static void tokenizer_safe_name(const char *s, char *out, size_t cap)
+{
+    size_t k = 0;
+    for (; *s && k + 5 < cap; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c < 0x20 || c == 0x7f)
+            k += (size_t)snprintf(out + k, cap - k, "\\x%02X", c);
+        else
+            out[k++] = (char)c;
+    }
+    out[k] = '\0';
+}
+
+static int tokenizer_bad_utf8(Err *err, const char *source, const char *text, size_t len, size_t off,
+                              Utf8Error why)
+{
+    char name[256], bytes[48];
+    tokenizer_safe_name(source ? source : "text", name, sizeof name);
+    size_t n = len - off < 4 ? len - off : 4;
+    tokenizer_hex_bytes((const unsigned char *)text + off, n, bytes, sizeof bytes);
+    return err_set(err, ERR_INPUT, "%s: invalid UTF-8 at byte offset %zu (%s; the bytes there: %s%s); "
+                   "use --tokenizer byte", name, off, utf8_error_name(why), bytes, len - off > n ? "..." : "");
 }
 
 static int tokenizer_build_char(Tokenizer *t, const char *text, size_t len, const char *source,
@@ -187,7 +216,7 @@ static int tokenizer_build_char(Tokenizer *t, const char *text, size_t len, cons
             k = utf8_decode(u + i, len - i, &cp, &why);
             if (k == 0) {
                 free(seen);
-                return tokenizer_bad_utf8(err, source, i, why);
+                return tokenizer_bad_utf8(err, source, text, len, i, why);
             }
         }
         seen[cp >> 5] |= 1u << (cp & 31);
@@ -295,7 +324,7 @@ static int tokenizer_build_word(Tokenizer *t, const char *text, size_t len, int 
         if (k == 0) {
             free(slots);
             free(words);
-            return tokenizer_bad_utf8(err, source, i, why);
+            return tokenizer_bad_utf8(err, source, text, len, i, why);
         }
         uint32_t h = tokenizer_hash(text + i, k);
         size_t s = h & (n_slots - 1);
@@ -404,8 +433,10 @@ int tokenizer_from_vocab(Tokenizer *t, TokType type, char *const *tokens, int n,
             uint32_t cp;
             if ((size_t)utf8_decode((const unsigned char *)s, len, &cp, NULL) != len) {
                 tokenizer_free(t);
-                return err_set(err, ERR_INPUT, "char vocabulary entry %d (\"%.40s\") is not one character",
-                               id, s);
+                char bytes[100];
+                tokenizer_hex_bytes((const unsigned char *)s, len < 16 ? len : 16, bytes, sizeof bytes);
+                return err_set(err, ERR_INPUT, "char vocabulary entry %d (bytes %s%s) is not one character",
+                               id, bytes, len > 16 ? "..." : "");
             }
         }
         tokenizer_set(t, id, s, len);
@@ -480,7 +511,7 @@ int tokenizer_encode(const Tokenizer *t, const char *text, size_t len, int **ids
             }
             if (k == 0) {
                 free(out);
-                return tokenizer_bad_utf8(err, source, i, why);
+                return tokenizer_bad_utf8(err, source, text, len, i, why);
             }
             int id = tokenizer_lookup(t, text + i, k);
             if (id < 0) {

@@ -14,7 +14,10 @@ typedef struct {
 } FieldSlot;
 
 #define SLOT(name, kind, scope, lo, hi, member, help) \
-    {{name, kind, scope, lo, hi, help}, offsetof(TrainConfig, member)}
+    {{name, kind, scope, lo, hi, help, 0, 0}, offsetof(TrainConfig, member)}
+/* the same with the lower bound excluded: the setting must be above lo */
+#define SLOT_ABOVE(name, kind, scope, lo, hi, member, help) \
+    {{name, kind, scope, lo, hi, help, 1, 0}, offsetof(TrainConfig, member)}
 
 static const FieldSlot slots[] = {
     SLOT("corpus", TC_STRING, TC_DATA, 0, 0, corpus, "training text file"),
@@ -30,18 +33,18 @@ static const FieldSlot slots[] = {
     SLOT("batch", TC_INT, TC_DATA, 1, 4096, batch, "parallel streams per step (B)"),
     SLOT("seq", TC_INT, TC_DATA, 1, 100000, seq, "time steps per chunk, the BPTT window (T)"),
     SLOT("optim", TC_OPTIM, TC_ANY, 0, 0, optim, "sgd, adagrad, rmsprop, adam or adamw"),
-    SLOT("lr", TC_FLOAT, TC_ANY, 1e-12, 1e30, lr, "learning rate (the schedule's base)"),
+    SLOT_ABOVE("lr", TC_FLOAT, TC_ANY, 0, 1e30, lr, "learning rate (the schedule's base)"),
     SLOT("momentum", TC_FLOAT, TC_ANY, 0, 0.9999, momentum, "sgd: momentum (0 = plain sgd)"),
     SLOT("nesterov", TC_BOOL, TC_ANY, 0, 1, nesterov, "sgd: Nesterov momentum"),
     SLOT("alpha", TC_FLOAT, TC_ANY, 0, 0.999999, alpha, "rmsprop: smoothing constant"),
     SLOT("beta1", TC_FLOAT, TC_ANY, 0, 0.999999, beta1, "adam/adamw: first-moment decay"),
     SLOT("beta2", TC_FLOAT, TC_ANY, 0, 0.999999, beta2, "adam/adamw: second-moment decay"),
-    SLOT("eps", TC_FLOAT, TC_ANY, 0, 1, eps, "denominator epsilon"),
+    SLOT_ABOVE("eps", TC_FLOAT, TC_ANY, 0, 1, eps, "denominator epsilon"),
     SLOT("weight-decay", TC_FLOAT, TC_ANY, 0, 10, weight_decay, "L2 penalty; decoupled for adamw"),
     SLOT("schedule", TC_SCHEDULE, TC_ANY, 0, 0, schedule, "learning-rate schedule: constant, step or cosine"),
     SLOT("warmup", TC_LONG, TC_ANY, 0, 1e12, warmup, "linear warmup steps"),
     SLOT("step-size", TC_LONG, TC_ANY, 1, 1e12, step_size, "step schedule: decay every N steps"),
-    SLOT("gamma", TC_FLOAT, TC_ANY, 0, 1, gamma, "step schedule: multiply the lr by this"),
+    SLOT_ABOVE("gamma", TC_FLOAT, TC_ANY, 0, 1, gamma, "step schedule: multiply the lr by this"),
     SLOT("min-lr", TC_FLOAT, TC_ANY, 0, 100, min_lr, "cosine schedule: final learning rate"),
     SLOT("clip", TC_FLOAT, TC_ANY, 0, 1e12, clip, "clip the global gradient norm to this (0 = off)"),
     SLOT("clip-value", TC_FLOAT, TC_ANY, 0, 1e12, clip_value, "clamp every gradient element to +-this, as char-rnn (0 = off)"),
@@ -99,21 +102,171 @@ const TcField *train_config_find(const char *name)
     return s ? &s->f : NULL;
 }
 
-static int parse_number(const FieldSlot *s, const char *value, double *out, Err *err)
+int train_config_parse_whole(const char *text, long long *out)
 {
+    const char *p = text;
+    if (*p == '-')
+        p++;
+    if (*p == '\0')
+        return 1;
+    for (const char *q = p; *q; q++)
+        if (*q < '0' || *q > '9')
+            return 1;
     char *end;
     errno = 0;
-    double x = strtod(value, &end);
-    if (end == value || *end || errno == ERANGE || !isfinite(x))
-        return err_set(err, ERR_INPUT, "--%s: '%s' is not a number", s->f.name, value);
-    if ((s->f.kind == TC_INT || s->f.kind == TC_LONG) && x != floor(x))
-        return err_set(err, ERR_INPUT, "--%s: '%s' is not a whole number", s->f.name, value);
-    /* compared as float for float settings, so a saved value always reads back */
-    int below = s->f.kind == TC_FLOAT ? (float)x < (float)s->f.min : x < s->f.min;
-    int above = s->f.kind == TC_FLOAT ? (float)x > (float)s->f.max : x > s->f.max;
-    if (below || above)
-        return err_set(err, ERR_INPUT, "--%s: %s is out of range [%g, %g]", s->f.name, value,
-                       s->f.min, s->f.max);
+    long long v = strtoll(text, &end, 10);
+    if (errno == ERANGE)
+        return 2;
+    if (*end)
+        return 1;
+    *out = v;
+    return 0;
+}
+
+int train_config_parse_real(const char *text, double *out)
+{
+    const char *p = text;
+    if (*p == '-')
+        p++;
+    int digits = 0, nonzero = 0;
+    for (; *p >= '0' && *p <= '9'; p++, digits++)
+        nonzero |= *p != '0';
+    if (*p == '.')
+        for (p++; *p >= '0' && *p <= '9'; p++, digits++)
+            nonzero |= *p != '0';
+    if (!digits)
+        return 1;
+    if (*p == 'e' || *p == 'E') {
+        p++;
+        if (*p == '+' || *p == '-')
+            p++;
+        if (!(*p >= '0' && *p <= '9'))
+            return 1;
+        while (*p >= '0' && *p <= '9')
+            p++;
+    }
+    if (*p)
+        return 1;
+    char *end;
+    errno = 0;
+    double x = strtod(text, &end);
+    if (*end) /* a locale whose decimal point is not '.' */
+        return 1;
+    if (!isfinite(x) || (errno == ERANGE && (x != 0 || nonzero)) || (x == 0 && nonzero))
+        return 2;
+    *out = x;
+    return 0;
+}
+
+void train_config_range_text(double min, double max, int min_open, int max_open, int whole, char *buf,
+                             size_t cap)
+{
+    if (whole)
+        snprintf(buf, cap, "[%.0f, %.0f]", min, max);
+    else
+        snprintf(buf, cap, "%c%g, %g%c", min_open ? '(' : '[', min, max, max_open ? ')' : ']');
+}
+
+void train_config_quote(const char *value, char *buf, size_t cap)
+{
+    size_t n = 0;
+    if (cap < 8) {
+        if (cap)
+            buf[0] = '\0';
+        return;
+    }
+    buf[n++] = '\'';
+    const unsigned char *v = (const unsigned char *)value;
+    size_t shown = 0;
+    for (; *v; v++) {
+        if (shown >= 60 || n + 10 >= cap) {
+            memcpy(buf + n, "...", 3);
+            n += 3;
+            break;
+        }
+        if (*v < 0x20 || *v >= 0x7f || *v == '\\' || *v == '\'') {
+            n += (size_t)snprintf(buf + n, cap - n, "\\x%02X", *v);
+            shown += 4;
+        } else {
+            buf[n++] = (char)*v;
+            shown++;
+        }
+    }
+    buf[n++] = '\'';
+    buf[n] = '\0';
+}
+
+static int check_value(const char *flag, const char *value, size_t max_len, const char *what, Err *err)
+{
+    size_t len = strlen(value);
+    if (len == 0)
+        return err_set(err, ERR_INPUT, "--%s: the value is empty; give %s", flag, what);
+    char q[96];
+    train_config_quote(value, q, sizeof q);
+    if (len > max_len)
+        return err_set(err, ERR_INPUT, "--%s: %s is %zu bytes, longer than the %zu bytes allowed; use a shorter one",
+                       flag, q, len, max_len);
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)value[i];
+        if (c < 0x20 || c == 0x7f)
+            return err_set(err, ERR_INPUT, "--%s: %s has a control character (\\x%02X at byte %zu); "
+                           "use a name without control characters", flag, q, c, i);
+    }
+    return 0;
+}
+
+int train_config_check_path(const char *flag, const char *value, size_t max_len, Err *err)
+{
+    return check_value(flag, value, max_len, "a file name", err);
+}
+
+int train_config_check_name(const char *flag, const char *value, size_t max_len, Err *err)
+{
+    return check_value(flag, value, max_len, "a value", err);
+}
+
+/* optimizer settings whose default depends on the optimizer: "default" selects it */
+static int is_optional(const char *name)
+{
+    static const char *const optional[] = {"alpha", "beta1", "beta2", "eps", "weight-decay"};
+    for (size_t i = 0; i < sizeof optional / sizeof optional[0]; i++)
+        if (strcmp(name, optional[i]) == 0)
+            return 1;
+    return 0;
+}
+
+/* Parse a number setting: the syntax of its kind, then its range. */
+static int parse_number(const FieldSlot *s, const char *value, double *out, Err *err)
+{
+    char q[96], range[80];
+    int whole = s->f.kind == TC_INT || s->f.kind == TC_LONG;
+    train_config_quote(value, q, sizeof q);
+    train_config_range_text(s->f.min, s->f.max, s->f.min_open, s->f.max_open, whole, range, sizeof range);
+    if (is_optional(s->f.name))
+        snprintf(range + strlen(range), sizeof range - strlen(range), " or 'default'");
+    double x;
+    if (whole) {
+        long long v = 0;
+        int rc = train_config_parse_whole(value, &v);
+        if (rc == 1)
+            return err_set(err, ERR_INPUT, "--%s: %s is not a whole decimal number; use digits only, in %s",
+                           s->f.name, q, range);
+        if (rc == 2 || (double)v < s->f.min || (double)v > s->f.max)
+            return err_set(err, ERR_INPUT, "--%s: %s is out of range; use a whole number in %s", s->f.name, q,
+                           range);
+        x = (double)v;
+    } else {
+        int rc = train_config_parse_real(value, &x);
+        if (rc == 1)
+            return err_set(err, ERR_INPUT, "--%s: %s is not a decimal number; use a decimal number in %s",
+                           s->f.name, q, range);
+        /* compared as float, so a saved value always reads back */
+        float fx = (float)x, lo = (float)s->f.min, hi = (float)s->f.max;
+        int below = s->f.min_open ? !(fx > lo) : fx < lo;
+        int above = s->f.max_open ? !(fx < hi) : fx > hi;
+        if (rc == 2 || below || above || (x != 0 && fx == 0))
+            return err_set(err, ERR_INPUT, "--%s: %s is out of range; use a number in %s", s->f.name, q, range);
+    }
     *out = x;
     return 0;
 }
@@ -121,15 +274,21 @@ static int parse_number(const FieldSlot *s, const char *value, double *out, Err 
 int train_config_set(TrainConfig *c, const char *name, const char *value, Err *err)
 {
     const FieldSlot *s = find_slot(name);
-    if (!s)
-        return err_set(err, ERR_INPUT, "unknown setting --%s; see rnnscope train --help", name);
+    if (!s) {
+        char flag[80], q[96];
+        snprintf(flag, sizeof flag, "--%s", name);
+        train_config_quote(flag, q, sizeof q);
+        return err_set(err, ERR_INPUT, "unknown setting %s; see rnnscope train --help", q);
+    }
     void *p = (char *)c + s->offset;
     double x = 0;
     int rc;
+    char q[96];
+    train_config_quote(value, q, sizeof q);
     switch (s->f.kind) {
     case TC_STRING:
-        if (strlen(value) >= TRAIN_PATH_MAX)
-            return err_set(err, ERR_INPUT, "--%s: path longer than %d bytes", name, TRAIN_PATH_MAX - 1);
+        if ((rc = train_config_check_path(name, value, TRAIN_PATH_MAX - 1, err)) != 0)
+            return rc;
         snprintf((char *)p, TRAIN_PATH_MAX, "%s", value);
         return 0;
     case TC_BOOL:
@@ -138,31 +297,40 @@ int train_config_set(TrainConfig *c, const char *name, const char *value, Err *e
         else if (!strcmp(value, "0") || !strcmp(value, "false") || !strcmp(value, "no") || !strcmp(value, "off"))
             *(int *)p = 0;
         else
-            return err_set(err, ERR_INPUT, "--%s: '%s' is not a boolean (use 1 or 0)", name, value);
+            return err_set(err, ERR_INPUT, "--%s: %s is not a boolean; use 1 or 0 (true/false, yes/no, on/off)",
+                           name, q);
         return 0;
     case TC_CELL:
         if (cell_parse(value, (CellType *)p) != 0)
-            return err_set(err, ERR_INPUT, "--%s: unknown cell '%s'; use lstm, gru or rnn", name, value);
+            return err_set(err, ERR_INPUT, "--%s: unknown cell %s; use lstm, gru or rnn", name, q);
         return 0;
     case TC_TOKENIZER:
         if (tok_parse(value, (TokType *)p) != 0)
-            return err_set(err, ERR_INPUT, "--%s: unknown tokenizer '%s'; use char, byte or word", name, value);
+            return err_set(err, ERR_INPUT, "--%s: unknown tokenizer %s; use char, byte or word", name, q);
         return 0;
     case TC_OPTIM:
         if (optim_parse(value, (OptimType *)p) != 0)
-            return err_set(err, ERR_INPUT, "--%s: unknown optimizer '%s'; use sgd, adagrad, rmsprop, adam or adamw",
-                           name, value);
+            return err_set(err, ERR_INPUT, "--%s: unknown optimizer %s; use sgd, adagrad, rmsprop, adam or adamw",
+                           name, q);
         return 0;
     case TC_SCHEDULE:
         if (schedule_parse(value, (SchedType *)p) != 0)
-            return err_set(err, ERR_INPUT, "--%s: unknown schedule '%s'; use constant, step or cosine", name, value);
+            return err_set(err, ERR_INPUT, "--%s: unknown schedule %s; use constant, step or cosine", name, q);
         return 0;
     case TC_SEED: {
+        const char *d0 = value[0] == '-' ? value + 1 : value;
+        int digits = d0[0] != '\0';
+        for (const char *d = d0; *d; d++)
+            digits &= *d >= '0' && *d <= '9';
         char *end;
         errno = 0;
-        unsigned long long v = strtoull(value, &end, 10);
-        if (end == value || *end || errno || value[0] == '-')
-            return err_set(err, ERR_INPUT, "--%s: '%s' is not a non-negative whole number", name, value);
+        unsigned long long v = digits ? strtoull(value, &end, 10) : 0;
+        if (!digits)
+            return err_set(err, ERR_INPUT, "--%s: %s is not a whole decimal number; use digits only, "
+                           "in [0, 18446744073709551615]", name, q);
+        if (d0 != value || errno == ERANGE || *end)
+            return err_set(err, ERR_INPUT, "--%s: %s is out of range; use a whole number in "
+                           "[0, 18446744073709551615]", name, q);
         *(uint64_t *)p = (uint64_t)v;
         return 0;
     }
@@ -177,14 +345,9 @@ int train_config_set(TrainConfig *c, const char *name, const char *value, Err *e
         *(long *)p = (long)x;
         return 0;
     case TC_FLOAT:
-        if (isnan(*(float *)p) || strcmp(value, "default") == 0) {
-            /* optimizer settings whose default depends on the optimizer */
-            static const char *const optional[] = {"alpha", "beta1", "beta2", "eps", "weight-decay"};
-            for (size_t i = 0; i < sizeof optional / sizeof optional[0]; i++)
-                if (strcmp(name, optional[i]) == 0 && strcmp(value, "default") == 0) {
-                    *(float *)p = NAN;
-                    return 0;
-                }
+        if (strcmp(value, "default") == 0 && is_optional(name)) {
+            *(float *)p = NAN;
+            return 0;
         }
         if ((rc = parse_number(s, value, &x, err)))
             return rc;

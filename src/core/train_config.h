@@ -100,6 +100,8 @@ void train_config_quote(const char *value, char *buf, size_t cap);
 /* 0, or ERR_INPUT naming --flag when a path or name value is empty, longer than
  * max_len bytes or has a control character (they would break the one-line output). */
 int train_config_check_path(const char *flag, const char *value, size_t max_len, Err *err);
+/* The same for a value that is not a file name (e.g. a list); says "a value" when empty. */
+int train_config_check_name(const char *flag, const char *value, size_t max_len, Err *err);
 
 /* Checks across fields (e.g. --nesterov needs --momentum > 0). */
 int train_config_check(const TrainConfig *c, Err *err);
