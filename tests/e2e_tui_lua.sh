@@ -92,7 +92,8 @@ fi
 # order, and rnn.pause() in a hook pauses the dashboard's training before the next step
 clear_msgs
 s0=$(step_now)
-send ":lua dh = rnn.on('step', function(s) print('dash step ' .. s.step) end)" Enter
+send ":lua dh = rnn.on('step', function(s) print('dash step ' .. s.step) end); print('hook one set')" Enter
+wait_for '│hook one set +│' && wait_for "^ *step $s0 +paused" || bad "the :lua line did not finish: $(screen | head -1)"
 send ":step 3" Enter
 if wait_for "│dash step $((s0 + 3)) +│$" && wait_for "^ *step $((s0 + 3)) +paused"; then
     got=$(messages | grep -E '^dash step' | tr -s ' ' | sed 's/ *$//' | tr '\n' ',')
@@ -103,7 +104,8 @@ else
 fi
 clear_msgs
 s0=$(step_now)
-send ":lua dh:remove(); ph = rnn.on('step', function(s) if s.step >= $((s0 + 5)) then rnn.pause() end end)" Enter
+send ":lua dh:remove(); ph = rnn.on('step', function(s) if s.step >= $((s0 + 5)) then rnn.pause() end end); print('hook two set')" Enter
+wait_for '│hook two set +│' && wait_for "^ *step $s0 +paused" || bad "the :lua line did not finish: $(screen | head -1)"
 send ":run" Enter
 if wait_for "^ *step $((s0 + 5)) +paused"; then
     sleep 0.5; s1=$(step_now)

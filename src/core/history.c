@@ -63,9 +63,11 @@ static void history_compact(History *h)
     h->stride *= 2;
 }
 
-static void history_add_val(History *h, long step, double loss)
+/* keep: an explicit pass (history_push_val) is kept even where thinning
+ * would skip it; only older points are thinned. */
+static void history_add_val(History *h, long step, double loss, int keep)
 {
-    if (h->val_seen++ % h->val_stride != 0)
+    if (h->val_seen++ % h->val_stride != 0 && !keep)
         return;
     if (h->n_val == HISTORY_VAL_MAX) {
         /* why: keep every other point so the whole run stays visible */
@@ -83,7 +85,7 @@ static void history_add_val(History *h, long step, double loss)
 
 void history_push_val(History *h, long step, double val_loss)
 {
-    history_add_val(h, step, val_loss);
+    history_add_val(h, step, val_loss, 1);
 }
 
 void history_push(History *h, const StepInfo *s)
@@ -124,7 +126,7 @@ void history_push(History *h, const StepInfo *s)
     h->n_steps++;
     h->clip_count += s->clipped != 0;
     if (s->evaluated && !isnan(s->val_loss))
-        history_add_val(h, s->step, s->val_loss);
+        history_add_val(h, s->step, s->val_loss, 0);
 }
 
 const HistRecent *history_recent(const History *h, long i)

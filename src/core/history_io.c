@@ -155,7 +155,8 @@ static int load_coarse(History *h, const StFile *f, long n_steps, Err *err)
         else if (!(n >= 1 && n == floor(n) && n <= row[0] - (double)prev) || !(clipped >= 0 && clipped <= n) ||
                  clipped != floor(clipped))
             rc = bad_row(f, "record.coarse", i, "its step or clip count does not fit the steps it covers", err);
-        else if (!isfinite(row[1]) || !isfinite(row[2]) || !isfinite(row[3]))
+        else if (!isfinite(row[1]) || isinf(row[2]) || isinf(row[3]))
+            /* lr and gradient norm may be NaN: unknown in a record read from an older version */
             rc = bad_row(f, "record.coarse", i, "a value is not finite", err);
         if (rc)
             break;
@@ -170,9 +171,15 @@ static int load_coarse(History *h, const StFile *f, long n_steps, Err *err)
         total += b->n;
     }
     free(d);
-    if (!rc && total != n_steps && rows > 0)
+    if (!rc && total != n_steps)
         rc = err_set(err, ERR_INPUT, "%s: tensor record.coarse covers %ld steps, the record says %ld; the run state "
                      "is damaged", f->path, total, n_steps);
+    long clips = 0;
+    for (int i = 0; i < h->n_coarse; i++)
+        clips += h->coarse[i].clipped;
+    if (!rc && clips != h->clip_count)
+        rc = err_set(err, ERR_INPUT, "%s: tensor record.coarse counts %ld clipped steps, the record says %ld; the run "
+                     "state is damaged", f->path, clips, h->clip_count);
     return rc;
 }
 
@@ -282,6 +289,15 @@ static int load_record(History *h, const StFile *f, Err *err)
     if ((rc = load_coarse(h, f, n_steps, err)) || (rc = load_recent(h, f, n_steps, err)) ||
         (rc = load_val(h, f, err)))
         return rc;
+    /* the tiers describe one run: the newest full-resolution step is the last
+     * bucket's, and the oldest lies within the buckets; no validation is later */
+    long last = h->n_coarse ? h->coarse[h->n_coarse - 1].step : 0;
+    const HistRecent *newest = history_recent(h, 0), *oldest = history_recent(h, h->n_recent - 1);
+    long first_covered = h->n_coarse ? h->coarse[0].step - h->coarse[0].n + 1 : 1;
+    if ((newest && newest->step != last) || (oldest && oldest->step < first_covered) ||
+        (h->n_val && h->val_step[h->n_val - 1] > last))
+        return err_set(err, ERR_INPUT, "%s: tensors record.recent, record.coarse and record.val disagree on the steps "
+                       "of the run; the run state is damaged", f->path);
     return 0;
 }
 
@@ -315,6 +331,7 @@ static int load_legacy(History *h, const StFile *f, Err *err)
         b->n = stride;
         b->step = (long)(i + 1) * stride;
         b->loss = tmp[i];
+        b->clipped = 0;
         b->lr = b->grad_norm = NAN;
     }
     free(tmp);
@@ -326,6 +343,7 @@ static int load_legacy(History *h, const StFile *f, Err *err)
         b->n = acc_n;
         b->step = h->n_steps;
         b->loss = acc / (double)acc_n;
+        b->clipped = 0;
         b->lr = b->grad_norm = NAN;
     }
     h->stride = stride;

@@ -136,6 +136,8 @@ static void app_release_model(App *a)
 static void app_new_generation(App *a)
 {
     app_release_model(a);
+    if (a->lua.host && !a->lua.running)
+        luahost_attach_trainer(a->lua.host, NULL); /* the old run may be freed: attach afresh when needed */
     runner_view(a->run, &a->view);
     ModelConfig mc = a->view.mcfg;
     mc.dropout = 0;
@@ -698,7 +700,8 @@ int app_run(Trainer *t, const AppOptions *o, Err *err)
     }
     snprintf(t->save_path, sizeof t->save_path, "%.*s", (int)sizeof t->save_path - 1, a->save_path); /* keep_best */
     run_ident(t, &app_ident);
-    if (app_exports_open(a, o, err) != 0) {
+    if (app_exports_open(a, o, err) != 0 ||
+        (t->origin[0] && a->tb.f && tbwriter_session_start(&a->tb, t->step + 1, err) != 0)) { /* resumed */
         app_exports_close(a);
         theme_free(&a->theme);
         trainer_free(t);

@@ -193,6 +193,13 @@ void app_compare(App *a, const char *args)
         c->x = xmalloc(sizeof(double) * HISTORY_RECENT);
         c->y = xmalloc(sizeof(double) * HISTORY_RECENT);
         c->n = history_series(&h, HIST_LOSS, 0, c->x, c->y, HISTORY_RECENT);
+        if (c->n == 0) { /* a record with steps but no points cannot load; be safe anyway */
+            free(c->x);
+            free(c->y);
+            a->insp.n_cmp--;
+            history_free(&h);
+            continue;
+        }
         app_msg(a, ROLE_GOOD, "comparing with %s: %d points to step %ld, last loss %.4f", c->name, c->n,
                 history_latest_step(&h), c->y[c->n - 1]);
         history_free(&h);

@@ -85,6 +85,7 @@ typedef struct {
     long fails, evals;         /* the runner's counters when the request went out */
     float eval_value;
     long evals_seen;           /* the runner's evaluations whose 'eval' hooks have run */
+    long fails_seen;           /* the runner's failed steps whose 'nonfinite' hooks have run */
     char status[128];          /* rnn.status text */
     AppPlot plots[PANELS_MAX_USER];
     int n_plots;

@@ -137,6 +137,7 @@ void app_lua_open(App *a, const TrainConfig *defaults)
     o.defaults = defaults;
     o.slice_s = APP_LUA_SLICE_S;
     o.unsafe = a->opt.lua_unsafe;
+    o.mem_limit = a->opt.lua_memory;
     a->lua.host = luahost_new(&o);
     if (!a->lua.host) {
         app_msg(a, ROLE_ERROR, "Lua is not available: cannot create its state (out of memory)");
@@ -150,7 +151,8 @@ static void app_lua_begin(App *a)
 {
     runner_view(a->run, &a->view);
     a->lua.was_paused = a->view.paused;
-    runner_set_scripted(a->run, 1);
+    app_lua_hooks_tick(a);         /* a step waiting for its hooks gets them first */
+    runner_set_scripted(a->run, 1); /* pauses too, in the same breath: no step without hooks */
     runner_send(a->run, RUN_CMD_PAUSE, 0, 0, NULL);
     a->lua.phase = APP_LUA_PAUSING;
     a->lua.running = 1;
@@ -260,7 +262,7 @@ void app_lua_init_file(App *a)
  * replaced since the last attach (:load, a script's run) is attached afresh:
  * detaching first makes the host drop its history and stale tensors even if
  * the new Trainer happens to sit at the old one's address. */
-static void app_lua_attach(App *a)
+static void app_lua_attach(App *a, int note)
 {
     runner_view(a->run, &a->view);
     a->lua.attaching = 1;
@@ -270,7 +272,7 @@ static void app_lua_attach(App *a)
         a->lua.gen = a->view.generation;
     }
     a->lua.attaching = 0;
-    if (a->view.have_last)
+    if (note && a->view.have_last)
         luahost_note_step(a->lua.host, &a->view.last); /* rnn.last / rnn.findings see the dashboard's own steps */
 }
 
@@ -315,14 +317,20 @@ void app_lua_hooks_tick(App *a)
     runner_set_hooked(a->run, hooked);
     if (!hooked) {
         a->lua.evals_seen = a->view.evals;
+        a->lua.fails_seen = a->view.step_fails;
         return;
     }
     int waiting = a->view.hook_step > 0 && a->view.hook_step == a->view.step && a->view.have_last &&
                   a->view.parked;
     int evaluated = a->view.evals != a->lua.evals_seen && a->view.parked;
-    if (!waiting && !evaluated)
+    int failed = a->view.step_fails != a->lua.fails_seen && a->view.parked;
+    if (!waiting && !evaluated && !failed)
         return;
-    app_lua_attach(a); /* the host follows the runner's run; notes the step without firing */
+    app_lua_attach(a, 0); /* the host follows the runner's run; the hooks fire below, in their budget */
+    if (failed) {
+        a->lua.fails_seen = a->view.step_fails;
+        luahost_observe_failure(a->lua.host, a->view.step_err, a->view.step + 1);
+    }
     if (evaluated) {
         a->lua.evals_seen = a->view.evals;
         if (a->view.eval_ok)
@@ -346,7 +354,7 @@ void app_lua_tick(App *a)
     if (a->lua.phase == APP_LUA_PAUSING) {
         if (!runner_idle(a->run))
             return;
-        app_lua_attach(a);
+        app_lua_attach(a, 1);
         a->lua.phase = APP_LUA_READY;
     }
     if (a->lua.phase == APP_LUA_WAIT_STEP || a->lua.phase == APP_LUA_WAIT_EVAL) {

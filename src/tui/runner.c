@@ -700,8 +700,11 @@ void runner_set_scripted(Runner *r, int on)
 {
     pthread_mutex_lock(&r->mu);
     r->scripted = on;
-    if (on)
+    if (on) {
         r->hook_step = 0; /* a script takes over: its own steps run the hooks */
+        r->paused = 1;    /* and no free step slips in before its pause lands */
+        r->budget = 0;
+    }
     pthread_cond_signal(&r->cv); /* the idle phase may change (done vs paused) */
     pthread_mutex_unlock(&r->mu);
 }
