@@ -211,6 +211,24 @@ static void check_json(void)
           "the JSON report: verdict, step, findings with cause and numbers");
     strbuf_free(&b);
     free(f);
+    /* numbers with 9 significant digits: a float32 reads back bit for bit */
+    Finding one;
+    memset(&one, 0, sizeof one);
+    one.id = FD_LR_HIGH;
+    one.cause = FD_NONE;
+    one.n_numbers = 2;
+    one.numbers[0].key = "update_ratio";
+    one.numbers[0].value = (double)0.1f;
+    one.numbers[1].key = "grad_norm";
+    one.numbers[1].value = (double)1.00000012f;
+    strbuf_init(&b);
+    findings_append_json(&b, &one);
+    const char *u = b.data ? strstr(b.data, "\"update_ratio\":") : NULL;
+    const char *g = b.data ? strstr(b.data, "\"grad_norm\":") : NULL;
+    CHECK(u && g && strtof(u + 15, NULL) == 0.1f && strtof(g + 12, NULL) == 1.00000012f &&
+              strstr(b.data, "\"grad_norm\":1.00000012}"),
+          "finding numbers round-trip to float32 (%s)", b.data ? b.data : "");
+    strbuf_free(&b);
 }
 
 static void check_save_load(void)

@@ -301,7 +301,7 @@ static void test_corruptions(void)
 {
     char path[512];
     tmp_path(path, sizeof path, "bad.safetensors");
-    unsigned char zeros[64] = {0};
+    unsigned char zeros[128] = {0};
     static const Corrupt cases[] = {
         {"invalid JSON", "{\"w\":}", 0, {"invalid JSON header at byte 13", "expected a value", NULL}},
         {"trailing garbage after JSON", "{} x", 0, {"invalid JSON header at byte 11", "trailing", NULL}},
@@ -345,6 +345,27 @@ static void test_corruptions(void)
         {"metadata not an object", "{\"__metadata__\":[\"x\"]}", 0, {"__metadata__", "not an object", NULL}},
         {"metadata value not a string", "{\"__metadata__\":{\"layers\":2}}", 0,
          {"__metadata__ value \"layers\"", "not a string", NULL}},
+        /* as strict as the format: the header begins with '{', offsets and dims are
+         * integers, the tensors cover the data section with no hole and nothing after */
+        {"leading space", " {}", 0, {"at byte 8 is not an object", "starts with a space, not '{'", NULL}},
+        {"leading newline", "\n{}", 0, {"at byte 8 is not an object", "starts with byte 0x0a", NULL}},
+        {"offset 0.0", "{\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0.0,4]}}", 4,
+         {"tensor \"w\" needs data_offsets [begin, end] of non-negative integers", "0.0 at byte 56 is not one", NULL}},
+        {"offset 1e2", "{\"w\":{\"dtype\":\"U8\",\"shape\":[100],\"data_offsets\":[0,1e2]}}", 100,
+         {"\"w\"", "1e2 at byte 59 is not one", NULL}},
+        {"offset 4E0", "{\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4E0]}}", 4,
+         {"4E0 at byte 58 is not one", NULL, NULL}},
+        {"dim 1.0", "{\"w\":{\"dtype\":\"F32\",\"shape\":[1.0],\"data_offsets\":[0,4]}}", 4,
+         {"shape entry 0 at byte 37", "not a non-negative integer", NULL}},
+        {"hole between tensors",
+         "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},"
+         "\"b\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[8,12]}}",
+         12, {"bytes 120..123, between tensors \"a\" and \"b\", belong to no tensor", "hole", NULL}},
+        {"hole before the first tensor", "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}", 8,
+         {"bytes 62..65, before tensor \"a\", belong to no tensor", "data offset 0", NULL}},
+        {"bytes after the last tensor", "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", 8,
+         {"4 bytes at byte 66, after the last tensor \"a\", belong to no tensor", NULL, NULL}},
+        {"bytes after an empty header", "{}", 3, {"3 bytes at byte 10 after a header without tensors", NULL, NULL}},
         {"control char in name", "{\"a\\nb\":{\"dtype\":\"X\",\"shape\":[],\"data_offsets\":[0,0]}}", 0,
          {"\"a\\x0ab\"", "unsupported dtype", NULL}},
     };
@@ -392,19 +413,33 @@ static void test_corruptions(void)
     CHECK(rc == ERR_INPUT && strstr(err.msg, tmpdir) && strstr(err.msg, "not a regular file"),
           "directory instead of a file: %s", err.msg);
 
-    /* A valid hand-made file with a hole between tensors and no metadata loads. */
+    /* A valid hand-made file: tensors out of offset order, a zero-size one, JSON
+     * whitespace inside and padding after the header, no metadata. It loads. */
     float vals[3] = {1.0f, 2.0f, 3.0f};
-    unsigned char data[16] = {0};
-    memcpy(data, &vals[0], 4);
-    memcpy(data + 8, &vals[1], 8);
+    unsigned char data[12] = {0};
+    memcpy(data, &vals[1], 8);
+    memcpy(data + 8, &vals[0], 4);
     write_st(path,
-             " {\"x\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},"
-             "\"y\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[8,16]}}   ",
-             UINT64_MAX, data, 16);
+             "{\"x\": {\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[8,12]},\n"
+             "\"e\":{\"dtype\":\"F32\",\"shape\":[0,3],\"data_offsets\":[8,8]},"
+             "\"y\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0, 8]}}  \t\n  ",
+             UINT64_MAX, data, 12);
     rc = st_read(&f, path, &err);
-    float y[2] = {0};
-    CHECK(rc == 0 && f.n_meta == 0 && st_get_f32(&f, "y", y, 2, &err) == 0 && y[0] == 2.0f && y[1] == 3.0f,
-          "hand-made file with whitespace, a gap and no metadata loads (%s)", rc ? err.msg : "ok");
+    float y[2] = {0}, x = 0;
+    CHECK(rc == 0 && f.n_meta == 0 && st_get_f32(&f, "y", y, 2, &err) == 0 && y[0] == 2.0f && y[1] == 3.0f &&
+              st_get_f32(&f, "x", &x, 1, &err) == 0 && x == 1.0f,
+          "hand-made file with whitespace, offsets out of order, an empty tensor and no metadata loads (%s)",
+          rc ? err.msg : "ok");
+    st_free(&f);
+    /* ... and with a hole between its tensors, or a space before the '{', it does not */
+    unsigned char gap[16] = {0};
+    write_st(path,
+             "{\"x\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},"
+             "\"y\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[8,16]}}",
+             UINT64_MAX, gap, 16);
+    rc = st_read(&f, path, &err);
+    CHECK(rc == ERR_INPUT && strstr(err.msg, "between tensors \"x\" and \"y\"") && !strchr(err.msg, '\n'),
+          "a hole of 4 bytes between two tensors is refused: %s", err.msg);
     st_free(&f);
 }
 
@@ -663,6 +698,30 @@ int main(void)
     tmp_path(rt, sizeof rt, "rt.safetensors");
     snprintf(py, sizeof py, "%s/fixtures/st_python.safetensors",
              getenv("RNNSCOPE_TESTS") ? getenv("RNNSCOPE_TESTS") : "tests");
+    /* every fixture in tests/fixtures (PyTorch's and rnnscope's) passes the strict reader */
+    char fdir[1024];
+    snprintf(fdir, sizeof fdir, "%s/fixtures", getenv("RNNSCOPE_TESTS") ? getenv("RNNSCOPE_TESTS") : "tests");
+    DIR *d = opendir(fdir);
+    int n_fix = 0, n_ok = 0;
+    struct dirent *de;
+    while (d && (de = readdir(d))) {
+        size_t len = strlen(de->d_name);
+        if (len < 12 || strcmp(de->d_name + len - 12, ".safetensors") != 0)
+            continue;
+        char fp[2048];
+        snprintf(fp, sizeof fp, "%s/%s", fdir, de->d_name);
+        StFile f;
+        Err err;
+        n_fix++;
+        if (st_read(&f, fp, &err) == 0)
+            n_ok++;
+        else
+            printf("  %s\n", err.msg);
+        st_free(&f);
+    }
+    if (d)
+        closedir(d);
+    CHECK(n_fix >= 20 && n_ok == n_fix, "all %d fixtures in %s pass the strict reader (%d do)", n_fix, fdir, n_ok);
     test_fuzz(rt, 12345);
     test_fuzz(py, 777);
     test_failed_saves();

@@ -39,6 +39,56 @@ static void check_short_records(void)
     }
 }
 
+/* Two writers opened in the same second get two files named like
+ * TensorFlow's (events.out.tfevents.TIMESTAMP.HOST.PID.N), neither
+ * overwriting the other; a SessionLog START event decodes, and its bytes are
+ * Event field 7 holding SessionLog{status (field 1) = START (1)}. */
+static void check_names_and_session(const char *dir)
+{
+    TbWriter a, b;
+    Err err;
+    int rc = tbwriter_open(&a, dir, &err);
+    rc |= tbwriter_open(&b, dir, &err);
+    CHECK(rc == 0 && strcmp(a.path, b.path) != 0, "two writers in one second: two files (%s, %s)", a.path, b.path);
+    char host[256] = "localhost", want[512];
+    gethostname(host, sizeof host - 1);
+    const char *base = strrchr(a.path, '/') ? strrchr(a.path, '/') + 1 : a.path;
+    long long stamp = 0;
+    int used = 0;
+    int ok = sscanf(base, "events.out.tfevents.%10lld%n", &stamp, &used) == 1 && used == 30 &&
+             stamp > 1600000000LL;
+    snprintf(want, sizeof want, ".%s.%ld.", host, (long)getpid());
+    ok = ok && strncmp(base + used, want, strlen(want)) == 0;
+    CHECK(ok, "event file name events.out.tfevents.<10-digit time>.<host>.<pid>.<n>: %s", base);
+    rc = tbwriter_scalar(&a, "train/loss", 1, 1.0, &err);
+    rc |= tbwriter_session_start(&b, 8, &err);
+    rc |= tbwriter_scalar(&b, "train/loss", 8, 2.0, &err);
+    tbwriter_close(&a);
+    tbwriter_close(&b);
+    TbEvent *ea = NULL, *eb = NULL;
+    int na = 0, nb = 0;
+    rc |= tbwriter_read(a.path, &ea, &na, &err);
+    rc |= tbwriter_read(b.path, &eb, &nb, &err);
+    CHECK(rc == 0 && na == 2 && nb == 3 && ea[1].value == 1.0f && eb[2].value == 2.0f,
+          "each file holds only its own writer's events (%d and %d records)", na, nb);
+    if (rc == 0 && nb == 3)
+        CHECK(eb[1].kind == TB_EVENT_SESSION && eb[1].session_status == 1 && eb[1].step == 8 && eb[1].wall_time > 1.6e9,
+              "tbwriter_session_start: a SessionLog START event at step 8");
+    FILE *f = fopen(b.path, "rb");
+    unsigned char buf[4096];
+    size_t n = f ? fread(buf, 1, sizeof buf, f) : 0;
+    if (f)
+        fclose(f);
+    int found = 0;
+    for (size_t i = 0; i + 4 <= n; i++)
+        found |= buf[i] == 0x3a && buf[i + 1] == 0x02 && buf[i + 2] == 0x08 && buf[i + 3] == 0x01;
+    CHECK(found, "the START event is encoded as field 7 (0x3a), 2 bytes, status field 1 = 1 (08 01)");
+    free(ea);
+    free(eb);
+    unlink(a.path);
+    unlink(b.path);
+}
+
 int main(void)
 {
     check_short_records();
@@ -113,7 +163,7 @@ int main(void)
     rc = tbwriter_step(&w, &m, &si, 5, 2.0, &err);
     si.step = 11;
     si.evaluated = 0;
-    rc |= tbwriter_step(&w, &m, &si, 5, NAN, &err);
+    rc |= tbwriter_step(&w, &m, &si, 5, 2.0, &err); /* the same baseline again: not written again */
     tbwriter_close(&w);
     rc |= tbwriter_read(w.path, &ev, &n, &err);
     /* version; step 10: 5 scalars + 2 histograms x 7 tensors; step 11: 3 scalars */
@@ -123,11 +173,12 @@ int main(void)
                   ev[6].kind == TB_EVENT_HISTO && !strcmp(ev[6].tag, "weights/embedding.weight") &&
                   !strcmp(ev[7].tag, "grads/embedding.weight") && ev[22].step == 11 &&
                   !strcmp(ev[22].tag, "train/grad_norm"),
-              "tbwriter_step: tags in order, histograms only on a multiple of hist_every, no baseline when NaN");
+              "tbwriter_step: tags in order, histograms only on a multiple of hist_every, the baseline once");
     if (rc == 0)
         free(ev);
     model_free(&m);
     unlink(w.path);
+    check_names_and_session(dir);
     rmdir(dir);
     return check_summary();
 }

@@ -7,7 +7,7 @@
 static void number(StrBuf *b, double x)
 {
     if (isfinite(x))
-        strbuf_appendf(b, "%.7g", x);
+        strbuf_appendf(b, "%.9g", x); /* 9 significant digits: every float32 reads back exactly */
     else
         strbuf_append_str(b, "null");
 }

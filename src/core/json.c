@@ -55,7 +55,7 @@ static int json_is_digit(char c)
 /* Grammar: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? — checked here, then
  * converted by strtod on a NUL-terminated copy. strtod follows LC_NUMERIC, so
  * the '.' is swapped for the locale's decimal point (the UI may set a locale). */
-static int json_number(JsonParser *p, double *out)
+static int json_number(JsonParser *p, double *out, int *integer)
 {
     size_t start = p->pos, i = p->pos;
     const char *s = p->s;
@@ -91,6 +91,8 @@ static int json_number(JsonParser *p, double *out)
             i++;
     }
     size_t n = i - start;
+    *integer = memchr(s + start, '.', n) == NULL && memchr(s + start, 'e', n) == NULL &&
+               memchr(s + start, 'E', n) == NULL;
     const char *point = localeconv()->decimal_point;
     size_t plen = point && point[0] ? strlen(point) : 1;
     char small[64];
@@ -374,6 +376,7 @@ static int json_value(JsonParser *p, JsonValue *v)
     json_skip_ws(p);
     if (p->pos >= p->len)
         return json_fail(p, p->pos, "unexpected end of input (expected a value)");
+    v->offset = p->pos;
     char c = p->s[p->pos];
     int rc;
     switch (c) {
@@ -400,7 +403,7 @@ static int json_value(JsonParser *p, JsonValue *v)
     default:
         if (c == '-' || json_is_digit(c)) {
             v->type = JSON_NUMBER;
-            return json_number(p, &v->number);
+            return json_number(p, &v->number, &v->integer);
         }
         return json_fail(p, p->pos, "unexpected character (expected a value)");
     }

@@ -26,6 +26,8 @@ struct JsonValue {
     char *string; size_t string_len;   /* decoded UTF-8 (may contain NUL from \u0000), NUL-terminated */
     size_t count; JsonValue *items;    /* array elements or object values */
     char **keys;                       /* object keys (count), decoded, NUL-terminated */
+    size_t offset;                     /* byte offset in the parsed text where the value starts */
+    int integer;                       /* a number written as an integer: no fraction, no exponent */
 };
 
 /* Parse exactly one JSON value (surrounded by optional whitespace) from

@@ -91,10 +91,12 @@ static int st_cmp_range(const void *a, const void *b)
     return 0;
 }
 
-/* A JSON number that is a non-negative integer a double holds exactly. */
+/* A JSON number written as a non-negative integer (no fraction or exponent:
+ * the reference implementation reads offsets and dims as integers and refuses
+ * 0.0 or 1e2) that a double holds exactly. */
 static int st_json_uint(const JsonValue *v, size_t *out)
 {
-    if (!v || v->type != JSON_NUMBER || !(v->number >= 0) || v->number > ST_MAX_INT ||
+    if (!v || v->type != JSON_NUMBER || !v->integer || !(v->number >= 0) || v->number > ST_MAX_INT ||
         v->number != (double)(uint64_t)v->number)
         return -1;
     uint64_t u = (uint64_t)v->number;
@@ -147,6 +149,25 @@ static int st_read_file(const char *path, unsigned char **buf, size_t *len, Err 
     return 0;
 }
 
+/* The JSON text of the value at header offset at, made printable and cut
+ * short, for a message ("1e2", "0.0"). */
+static const char *st_token(const StFile *f, size_t at, char *buf, size_t cap)
+{
+    const char *p = (const char *)f->buf + 8 + at;
+    const char *end = (const char *)f->buf + f->buf_len;
+    size_t k = 0;
+    while (p < end && k + 4 < cap && *p != ',' && *p != ']' && *p != '}' && *p != ' ' && *p != '\n') {
+        unsigned char c = (unsigned char)*p++;
+        buf[k++] = c >= 0x20 && c < 0x7f ? (char)c : '?';
+    }
+    if (p < end && k + 4 >= cap) {
+        memcpy(buf + k, "...", 3);
+        k += 3;
+    }
+    buf[k] = '\0';
+    return buf;
+}
+
 /* Validate one tensor entry and fill t; name is already duplicated into t->name. */
 static int st_parse_entry(const StFile *f, const JsonValue *e, size_t data_len, StTensor *t,
                           size_t *begin_out, size_t *end_out, Err *err)
@@ -183,8 +204,8 @@ static int st_parse_entry(const StFile *f, const JsonValue *e, size_t data_len, 
         size_t dim;
         if (st_json_uint(&sh->items[i], &dim) != 0)
             return err_set(err, ERR_INPUT,
-                           "%s: tensor %s has shape entry %zu that is not a non-negative integer", path, name,
-                           i);
+                           "%s: tensor %s has shape entry %zu at byte %zu that is not a non-negative integer", path,
+                           name, i, 8 + sh->items[i].offset);
         t->shape[i] = (int64_t)dim;
         if (dim != 0 && nelem > SIZE_MAX / esize / dim)
             return err_set(err, ERR_INPUT, "%s: tensor %s has a shape whose size overflows", path, name);
@@ -192,10 +213,17 @@ static int st_parse_entry(const StFile *f, const JsonValue *e, size_t data_len, 
     }
     t->nelem = nelem;
     size_t begin, end;
-    if (!off || off->type != JSON_ARRAY || off->count != 2 || st_json_uint(&off->items[0], &begin) != 0 ||
-        st_json_uint(&off->items[1], &end) != 0)
+    if (!off || off->type != JSON_ARRAY || off->count != 2)
         return err_set(err, ERR_INPUT,
                        "%s: tensor %s needs data_offsets [begin, end] of non-negative integers", path, name);
+    for (size_t i = 0; i < 2; i++)
+        if (st_json_uint(&off->items[i], i ? &end : &begin) != 0) {
+            char tok[32];
+            return err_set(err, ERR_INPUT,
+                           "%s: tensor %s needs data_offsets [begin, end] of non-negative integers; %s at byte %zu "
+                           "is not one",
+                           path, name, st_token(f, off->items[i].offset, tok, sizeof tok), 8 + off->items[i].offset);
+        }
     if (end < begin)
         return err_set(err, ERR_INPUT, "%s: tensor %s has data_offsets [%zu, %zu] with end before begin",
                        path, name, begin, end);
@@ -237,6 +265,19 @@ static int st_parse(StFile *f, Err *err)
     size_t data_start = 8 + (size_t)hlen;
     size_t data_len = f->buf_len - data_start;
 
+    /* The format requires the header to begin with '{' (only trailing padding is allowed). */
+    if (hlen > 0 && text[0] != '{') {
+        unsigned char c = (unsigned char)text[0];
+        char what[16];
+        if (c == ' ')
+            snprintf(what, sizeof what, "a space");
+        else if (c > 0x20 && c < 0x7f)
+            snprintf(what, sizeof what, "'%c'", c);
+        else
+            snprintf(what, sizeof what, "byte 0x%02x", c);
+        return err_set(err, ERR_INPUT, "%s: the JSON header at byte 8 is not an object: it starts with %s, not '{'; "
+                       "the file is not safetensors", path, what);
+    }
     JsonValue root;
     size_t at = 0;
     Err jerr;
@@ -308,14 +349,42 @@ static int st_parse(StFile *f, Err *err)
         items[n_ranges].end = end;
         n_ranges++;
     }
+    /* As the reference implementation: the tensors, by offset, cover the data
+     * section exactly — no overlap, no hole, nothing after the last one. */
     qsort(items, n_ranges, sizeof *items, st_cmp_range);
-    for (size_t i = 1; i < n_ranges; i++)
-        if (items[i].begin < items[i - 1].end) {
-            char qa[128], qb[128];
+    size_t covered = 0;
+    for (size_t i = 0; i < n_ranges; i++) {
+        char qa[128], qb[128];
+        if (items[i].begin < covered) {
             rc = err_set(err, ERR_INPUT, "%s: tensors %s and %s have overlapping data_offsets; the file is corrupt",
                          path, st_quote(items[i - 1].key, qa, sizeof qa), st_quote(items[i].key, qb, sizeof qb));
             goto done;
         }
+        if (items[i].begin > covered) {
+            if (i == 0)
+                rc = err_set(err, ERR_INPUT, "%s: bytes %zu..%zu, before tensor %s, belong to no tensor (a hole at "
+                             "data offset 0); the file is corrupt", path, data_start, data_start + items[i].begin - 1,
+                             st_quote(items[i].key, qb, sizeof qb));
+            else
+                rc = err_set(err, ERR_INPUT, "%s: bytes %zu..%zu, between tensors %s and %s, belong to no tensor (a "
+                             "hole in the data); the file is corrupt", path, data_start + covered,
+                             data_start + items[i].begin - 1, st_quote(items[i - 1].key, qa, sizeof qa),
+                             st_quote(items[i].key, qb, sizeof qb));
+            goto done;
+        }
+        covered = items[i].end;
+    }
+    if (covered != data_len) {
+        char qa[128];
+        if (n_ranges)
+            rc = err_set(err, ERR_INPUT, "%s: %zu bytes at byte %zu, after the last tensor %s, belong to no tensor; the "
+                         "file is corrupt or has something appended", path, data_len - covered, data_start + covered,
+                         st_quote(items[n_ranges - 1].key, qa, sizeof qa));
+        else
+            rc = err_set(err, ERR_INPUT, "%s: %zu bytes at byte %zu after a header without tensors; the file is corrupt "
+                         "or has something appended", path, data_len, data_start);
+        goto done;
+    }
 done:
     free(items);
     json_free(&root);

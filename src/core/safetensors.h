@@ -5,10 +5,14 @@
  * "__metadata__": {"key": "string value", ...}}), then the raw little-endian
  * tensor data; data_offsets are relative to the first byte after the header.
  *
- * The reader validates everything before it hands out a tensor: header length
- * within the file, well-formed JSON, known dtype, shape agreeing with the byte
- * range, ranges inside the data section and not overlapping. Each failure is one
- * line naming the file and, where it helps, the byte offset (ERR_INPUT).
+ * The reader validates everything before it hands out a tensor, as strictly as
+ * the format's specification: header length within the file, a header that
+ * begins with '{' (trailing whitespace padding allowed), well-formed JSON,
+ * known dtype, shape and data_offsets written as integers (not 0.0 or 1e2),
+ * shape agreeing with the byte range, and the ranges covering the data section
+ * exactly: no overlap, no hole between tensors, no bytes after the last one.
+ * Each failure is one line naming the file and, where it helps, the byte
+ * offset (ERR_INPUT).
  *
  * The writer collects tensors and metadata and saves atomically: a temporary
  * file in the same directory, fsync, rename, fsync of the directory. A failed

@@ -3,7 +3,9 @@
 #include "tbwriter.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -137,18 +139,39 @@ static int tb_write_event(TbWriter *w, long step, const PbBuf *summary, Err *err
     return tb_write_record(w, &ev, err);
 }
 
+/* Files this process opened: the last part of their names. */
+static atomic_int tb_files_opened;
+
 int tbwriter_open(TbWriter *w, const char *dir, Err *err)
 {
     memset(w, 0, sizeof *w);
+    w->baseline = NAN;
     int rc0 = paths_mkdir_p(dir, err);
     if (rc0)
         return rc0;
     char host[256] = "localhost";
-    gethostname(host, sizeof host - 1);
-    snprintf(w->path, sizeof w->path, "%s/events.out.tfevents.%ld.%s", dir, (long)time(NULL), host);
-    w->f = fopen(w->path, "wb");
-    if (!w->f)
-        return err_set(err, ERR_INPUT, "--tensorboard: cannot create %s: %s", w->path, strerror(errno));
+    if (gethostname(host, sizeof host - 1) != 0 || !host[0])
+        snprintf(host, sizeof host, "localhost");
+    host[sizeof host - 1] = '\0';
+    for (char *c = host; *c; c++)
+        if (*c == '/')
+            *c = '_';
+    int fd = -1;
+    for (int tries = 0; fd < 0 && tries < 1000; tries++) {
+        int n = atomic_fetch_add(&tb_files_opened, 1);
+        if (snprintf(w->path, sizeof w->path, "%s/events.out.tfevents.%010lld.%s.%ld.%d", dir, (long long)time(NULL),
+                     host, (long)getpid(), n) >= (int)sizeof w->path)
+            return err_set(err, ERR_INPUT, "--tensorboard %s: the folder name is too long", dir);
+        fd = open(w->path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+        if (fd < 0 && errno != EEXIST)
+            break;
+    }
+    if (fd < 0 || !(w->f = fdopen(fd, "wb"))) {
+        int e = errno;
+        if (fd >= 0)
+            close(fd);
+        return err_set(err, ERR_INPUT, "--tensorboard: cannot create %s: %s", w->path, strerror(e));
+    }
     PbBuf ev = {.n = 0};
     pb_double(&ev, 1, tb_now());
     pb_bytes(&ev, 3, "brain.Event:2", 13);
@@ -156,6 +179,18 @@ int tbwriter_open(TbWriter *w, const char *dir, Err *err)
     if (rc)
         tbwriter_close(w);
     return rc;
+}
+
+int tbwriter_session_start(TbWriter *w, long step, Err *err)
+{
+    PbBuf log = {.n = 0}, ev = {.n = 0};
+    pb_key(&log, 1, 0);
+    pb_varint(&log, 1); /* SessionLog.START */
+    pb_double(&ev, 1, tb_now());
+    pb_key(&ev, 2, 0);
+    pb_varint(&ev, (uint64_t)step);
+    pb_bytes(&ev, 7, log.b, log.n);
+    return tb_write_record(w, &ev, err);
 }
 
 int tbwriter_scalar(TbWriter *w, const char *tag, long step, double value, Err *err)
@@ -201,8 +236,12 @@ int tbwriter_step(TbWriter *w, const Model *m, const StepInfo *info, long hist_e
     rc |= tbwriter_scalar(w, "train/grad_norm", info->step, info->grad_norm, err);
     if (info->evaluated)
         rc |= tbwriter_scalar(w, "val/loss", info->step, info->val_loss, err);
-    if (isfinite(baseline))
-        rc |= tbwriter_scalar(w, "baseline/ngram_val_loss", info->step, baseline, err);
+    if (isfinite(baseline) && baseline != w->baseline) {
+        int brc = tbwriter_scalar(w, "baseline/ngram_val_loss", info->step, baseline, err);
+        if (brc == 0)
+            w->baseline = baseline;
+        rc |= brc;
+    }
     for (int i = 0; i < m->n_tensors && hist_every > 0 && info->step % hist_every == 0 && rc == 0; i++) {
         Histogram h;
         char tag[96];
@@ -338,6 +377,17 @@ static void tb_decode_event(PbIn in, TbEvent *e)
         } else if (f == 3 && wire == 2) {
             e->kind = TB_EVENT_VERSION;
             snprintf(e->tag, sizeof e->tag, "%.*s", (int)(sub.end - sub.p), (const char *)sub.p);
+        } else if (f == 7 && wire == 2) {
+            e->kind = TB_EVENT_SESSION;
+            while (sub.p < sub.end && !sub.bad) {
+                int w2;
+                PbIn s2;
+                int f2 = pbi_field(&sub, &w2, &s2);
+                if (f2 == 1 && w2 == 0)
+                    e->session_status = (int)pbi_varint(&sub);
+                else
+                    pbi_skip(&sub, w2);
+            }
         } else if (f == 5 && wire == 2) {
             while (sub.p < sub.end && !sub.bad) { /* Summary: the first Value */
                 int w2;
