@@ -92,6 +92,7 @@ static void usage(FILE *out)
             "  sample      generate text from a checkpoint\n"
             "  eval        loss of a checkpoint on a text file (nats, bits, perplexity)\n"
             "  grad        gradient of that loss for every tensor, as safetensors\n"
+            "  export      the model of a run alone, for PyTorch: rnnscope export RUN --out MODEL\n"
             "  gradcheck   analytic against numerical gradients on a small model\n"
             "  diagnose    train a while and say what is wrong with the run, why, and what to do\n"
             "  bench       training speed, GFLOP/s and memory\n"
@@ -109,8 +110,16 @@ static void usage(FILE *out)
 static void pick_blas_kernel(char **argv)
 {
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-    if (getenv("OPENBLAS_CORETYPE"))
+    if (getenv("RNNSCOPE_SET_CORETYPE")) {
+        /* this is the second execution, with the variable set below: OpenBLAS
+         * read it when it loaded, and child processes (os.execute under
+         * --unsafe, a shell from Lua) must get the user's environment */
+        unsetenv("RNNSCOPE_SET_CORETYPE");
+        unsetenv("OPENBLAS_CORETYPE");
         return;
+    }
+    if (getenv("OPENBLAS_CORETYPE"))
+        return; /* the user's own choice, kept for child processes too */
     const char *core = openblas_get_corename();
     if (!core || (strcasecmp(core, "haswell") != 0 && strcasecmp(core, "zen") != 0))
         return;
@@ -119,23 +128,41 @@ static void pick_blas_kernel(char **argv)
         !__builtin_cpu_supports("avx512dq") || !__builtin_cpu_supports("avx512vl"))
         return;
     setenv("OPENBLAS_CORETYPE", "SkylakeX", 1);
+    setenv("RNNSCOPE_SET_CORETYPE", "1", 1);
     execv("/proc/self/exe", argv);
     unsetenv("OPENBLAS_CORETYPE"); /* exec failed: carry on with the default kernel */
+    unsetenv("RNNSCOPE_SET_CORETYPE");
 #else
     (void)argv;
 #endif
 }
 
 /* Output that could not be written (a full disk, a closed pipe) is a failure,
- * not a silent success: flush stdout and say so. */
-static int finish_output(int status)
+ * not a silent success: flush stdout and say so, naming what was lost. */
+static int finish_output(int status, const char *what)
 {
     errno = 0;
     if (fflush(stdout) != 0 || ferror(stdout)) {
-        fprintf(stderr, "rnnscope: cannot write the output: %s\n", errno ? strerror(errno) : "write error");
+        fprintf(stderr, "rnnscope: cannot write %s: %s\n", what, errno ? strerror(errno) : "write error");
         return status ? status : 1;
     }
     return status;
+}
+
+/* What a command's stdout holds, for finish_output: its --help (a --help or
+ * -h among its flags, before "--" or, for run, before the script), else its
+ * output. */
+static const char *output_name(const char *cmd, int argc, char **argv)
+{
+    for (int i = 0; i < argc; i++) {
+        if (!strcmp(argv[i], "--"))
+            break;
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+            return "the help";
+        if (!strcmp(cmd, "run") && argv[i][0] != '-')
+            break;
+    }
+    return "the output";
 }
 
 int main(int argc, char **argv)
@@ -146,25 +173,25 @@ int main(int argc, char **argv)
     const char *cmd = argv[1];
     if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
         usage(stdout);
-        return 0;
+        return finish_output(0, "the help");
     }
     if (!strcmp(cmd, "--version")) {
         printf("rnnscope %s\n", RNNSCOPE_VERSION);
-        return 0;
+        return finish_output(0, "the version");
     }
     if (cmd[0] == '-')
-        return cmd_train(argc - 1, argv + 1);
+        return finish_output(cmd_train(argc - 1, argv + 1), output_name("train", argc - 1, argv + 1));
     static const struct {
         const char *name;
         int (*fn)(int, char **);
     } table[] = {
         {"train", cmd_train}, {"sample", cmd_sample}, {"eval", cmd_eval}, {"grad", cmd_grad},
         {"gradcheck", cmd_gradcheck}, {"bench", cmd_bench}, {"tui", cmd_tui}, {"run", cmd_run},
-        {"diagnose", cmd_diagnose},
+        {"diagnose", cmd_diagnose}, {"export", cmd_export},
     };
     for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
         if (!strcmp(cmd, table[i].name))
-            return finish_output(table[i].fn(argc - 2, argv + 2));
+            return finish_output(table[i].fn(argc - 2, argv + 2), output_name(cmd, argc - 2, argv + 2));
     fprintf(stderr, "rnnscope: unknown command '%s'; run rnnscope --help for the list\n", cmd);
     return 2;
 }

@@ -2,7 +2,9 @@
 #include "progress.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -17,7 +19,10 @@ void progress_init(Progress *p, FILE *out, long total, long first_step, float va
 {
     memset(p, 0, sizeof *p);
     p->out = out;
-    p->tty = isatty(fileno(out));
+    /* why: \r and clear-to-end-of-line only where they work: a terminal
+     * whose TERM is set and not "dumb" (Emacs' shell, some CI consoles) */
+    const char *term = getenv("TERM");
+    p->tty = isatty(fileno(out)) && term && *term && strcmp(term, "dumb") != 0;
     p->total = total;
     p->first_step = first_step;
     p->start_s = progress_now_s();
@@ -47,6 +52,17 @@ static void format_rate(char *buf, size_t cap, double r)
         snprintf(buf, cap, "%.0f", r);
 }
 
+/* Columns of the terminal out is on (COLUMNS, else 80, if it will not say). */
+static int progress_columns(FILE *out)
+{
+    struct winsize ws;
+    if (ioctl(fileno(out), TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+        return ws.ws_col;
+    const char *c = getenv("COLUMNS");
+    int n = c ? atoi(c) : 0;
+    return n > 0 ? n : 80;
+}
+
 static void draw(Progress *p, const StepInfo *s, double now)
 {
     double elapsed = now - p->start_s;
@@ -63,18 +79,44 @@ static void draw(Progress *p, const StepInfo *s, double now)
     else
         snprintf(val, sizeof val, "%.4f", (double)p->val_loss);
     if (p->tty) {
-        char bar[24];
-        int width = 20, fill = 0;
+        /* the longest form that fits the terminal: a line as wide as the
+         * terminal or wider would wrap, and \r\033[K would then redraw only
+         * its last row and leave the others behind on every update */
+        int cols = progress_columns(p->out);
+        char step[48], line[256];
         if (p->total > 0)
-            fill = (int)((double)s->step / (double)p->total * width + 0.5);
-        for (int i = 0; i < width; i++)
-            bar[i] = i < fill ? '#' : '.';
-        bar[width] = '\0';
-        fprintf(p->out, "\r\033[K[%s] step %ld", p->total > 0 ? bar : "running", s->step);
-        if (p->total > 0)
-            fprintf(p->out, "/%ld", p->total);
-        fprintf(p->out, "  ep %.2f  loss %.4f  val %s  %s tok/s  %s  ETA %s", s->epoch,
-                (double)p->loss_ema, val, rate, el_s, eta_s);
+            snprintf(step, sizeof step, "%ld/%ld", s->step, p->total);
+        else
+            snprintf(step, sizeof step, "%ld", s->step);
+        double loss = (double)p->loss_ema;
+        for (int form = 0; form < 5; form++) {
+            char bar[24];
+            int width = form == 0 ? 20 : 10, fill = 0;
+            if (p->total > 0)
+                fill = (int)((double)s->step / (double)p->total * width + 0.5);
+            for (int i = 0; i < width; i++)
+                bar[i] = i < fill ? '#' : '.';
+            bar[width] = '\0';
+            const char *b = p->total > 0 ? bar : "running";
+            if (form == 0)
+                snprintf(line, sizeof line, "[%s] step %s  ep %.2f  loss %.4f  val %s  %s tok/s  %s  ETA %s", b, step,
+                         s->epoch, loss, val, rate, el_s, eta_s);
+            else if (form == 1)
+                snprintf(line, sizeof line, "[%s] step %s ep %.2f loss %.4f val %s %s tok/s ETA %s", b, step,
+                         s->epoch, loss, val, rate, eta_s);
+            else if (form == 2)
+                snprintf(line, sizeof line, "step %s ep %.2f loss %.4f val %s %s tok/s ETA %s", step, s->epoch, loss,
+                         val, rate, eta_s);
+            else if (form == 3)
+                snprintf(line, sizeof line, "step %s loss %.4f val %s ETA %s", step, loss, val, eta_s);
+            else
+                snprintf(line, sizeof line, "step %s loss %.4f", step, loss);
+            if ((int)strlen(line) < cols)
+                break;
+        }
+        if ((int)strlen(line) >= cols)
+            line[cols > 1 ? cols - 1 : 0] = '\0';
+        fprintf(p->out, "\r\033[K%s", line);
     } else {
         fprintf(p->out, "step %ld", s->step);
         if (p->total > 0)

@@ -1,8 +1,11 @@
 /* progress.h — what headless training shows while it runs.
  *
- * On a terminal: one line redrawn in place at most ten times a second — a bar,
- * step, loss, validation loss, tokens/s and ETA. When stderr is not a terminal
- * (a pipe, a CI log): a plain line every ten seconds and after each evaluation.
+ * On a terminal: one line redrawn in place (\r, clear to end of line) at most
+ * ten times a second — a bar, step, loss, validation loss, tokens/s and ETA,
+ * in the longest of five forms that is narrower than the terminal, so it never
+ * wraps. When stderr is not a terminal (a pipe, a CI log), or TERM is unset or
+ * "dumb": a plain newline-terminated line every ten seconds and after each
+ * evaluation, without escape codes.
  */
 #ifndef RNNSCOPE_PROGRESS_H
 #define RNNSCOPE_PROGRESS_H

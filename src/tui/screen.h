@@ -2,7 +2,11 @@
  *
  * Only cells that differ from the previous frame are sent; colours come from
  * the theme by role (a colour pair per role), at the depth the terminal has
- * (truecolor, 256, 16/8 or none; NO_COLOR respected). While the screen is
+ * (truecolor, 256, 16/8 or none; NO_COLOR respected). Truecolor announced by
+ * COLORTERM under a terminfo entry without direct colour (xterm-256color) is
+ * "direct" mode: curses still owns the terminal and the keys, but the cells
+ * are written here with cup and SGR 38;2/48;2. In a locale that cannot encode
+ * UTF-8, cells are sent as their ASCII stand-ins (screen_ascii). While the screen is
  * open, stderr goes to a temporary file whose contents are printed after
  * screen_close, and the terminal is restored on exit, on Ctrl-C / SIGTERM
  * (reported through screen_signal_pending, the app then quits cleanly;
@@ -31,11 +35,36 @@ typedef struct {
     int role_attr[ROLE_COUNT];        /* curses attributes per role */
     int role_pair[ROLE_COUNT];
     long cells_sent;                  /* cells written by the last present */
+    int ascii;                        /* the locale cannot encode UTF-8: ASCII stand-ins */
+    int direct;                       /* truecolor without a direct-colour terminfo entry:
+                                       * frames are written as SGR 38;2 sequences here */
+    int role_fg[ROLE_COUNT];          /* direct: resolved colours (theme_resolve) */
+    int role_bg[ROLE_COUNT];
+    int role_bits[ROLE_COUNT];        /* direct: ATTR_* bits per role */
+    int base_fg, base_bg;             /* direct: the screen's text and background */
+    int out_x, out_y, out_sgr_valid, out_cursor; /* direct: what the terminal has now */
+    int out_fg, out_bg, out_bits;
 } Screen;
 
-/* Start curses (UTF-8 locale, cbreak, no echo, keypad, non-blocking reads),
- * redirect stderr, install the signal handlers. */
+/* Start curses (the user's locale, cbreak, no echo, keypad, non-blocking
+ * reads), redirect stderr, install the signal handlers. Fails with ERR_INPUT
+ * ("cannot open the dashboard on TERM=...: why; use --headless") when the
+ * terminal cannot show it (screen_term_check); curses never exits by itself. */
 int screen_open(Screen *s, Err *err);
+/* 0 if TERM names a terminfo entry that can address the cursor (what the
+ * dashboard needs), else -1 with the reason in why ("it has no terminfo
+ * entry", "it cannot move the cursor"). Leaves no terminal set up. */
+int screen_term_check(char *why, size_t cap);
+/* 1 if the current LC_CTYPE codeset (nl_langinfo(CODESET)) is UTF-8. */
+int screen_locale_utf8(void);
+/* The ASCII stand-in the dashboard shows for ch when the locale is not UTF-8:
+ * braille chart dots '*', bar blocks '#' (a partial one '+'), shades . : %,
+ * box lines - | + (and in *acs the VT100 line-drawing letter curses can draw
+ * instead: 'q' for ─, 'x' for │, 'l' for ╭ ...; 0 if none), arrows and marks
+ * (▲ ^, ▼ v, ★ *, ✓ +, ✖ x, … ~, ⏎ $, ␣ _), Latin-1 letters without their
+ * accents. ASCII is returned as it is; a code point with no stand-in is
+ * returned unchanged (screen_glyph then shows it if the locale can, else '?'). */
+uint32_t screen_ascii(uint32_t ch, char *acs);
 /* Colour pairs for every role from the theme at the screen's depth. */
 void screen_apply_theme(Screen *s, const Theme *t);
 /* Current terminal size (after a KEY_RESIZE the new one). */
