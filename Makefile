@@ -1,29 +1,65 @@
 # rnnscope — build, test, run, bench, install.
 #
+#   make deps       install the Debian/Ubuntu packages the build and the tests need (apt-get)
 #   make            build build/rnnscope
-#   make run        install missing packages, build, open training on the default corpus
-#   make test       install missing packages, build, run the whole suite (plain, then ASan+UBSan)
+#   make run        build, open training on the shipped corpus
+#   make test       build, run the whole suite (plain, then ASan+UBSan), with -Werror
 #   make bench      speed and memory benchmark, side by side with PyTorch when it is installed
 #   make fuzz       libFuzzer targets of every reader of untrusted input, FUZZ_SECONDS (30) each
-#   make install PREFIX=/usr/local
-#   V=1             show the commands
-#   CC=clang        any C11 compiler
+#   make install PREFIX=/usr/local [DESTDIR=...]    make uninstall (the same PREFIX)
+#   V=1             show the commands; make -s prints nothing but errors
+#   WERROR=1        warnings are errors (on for make test and CI, off for a user's build)
+#   CC=clang        any C11 compiler; CPPFLAGS, CFLAGS, LDFLAGS, LDLIBS and PKG_CONFIG are
+#                   honoured as packagers set them (dpkg-buildflags, rpm's %optflags)
+#
+# No -march: the fast recurrent kernel picks AVX2/FMA at run time (rgemm.c), so one binary
+# runs on any x86-64 (and the portable code on other architectures).
 
-CC      ?= cc
-PREFIX  ?= /usr/local
-BUILD   ?= build
-PKGS    := openblas lua5.4 ncursesw readline
-WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Werror
-OPT     ?= -O2 -march=x86-64-v2
-CFLAGS  ?= $(OPT) -g
+CC         ?= cc
+PKG_CONFIG ?= pkg-config
+PREFIX     ?= /usr/local
+BUILD      ?= build
+WERROR     ?= 0
+WARN       := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes $(if $(filter 1,$(WERROR)),-Werror)
+OPT        ?= -O2
+CFLAGS     ?= $(OPT) -g
+
+# Lua 5.4 goes by several pkg-config names (Debian lua5.4, Fedora lua, FreeBSD lua-5.4, lua54)
+LUA_PC := $(firstword $(foreach p,lua5.4 lua-5.4 lua54 lua,$(if $(shell $(PKG_CONFIG) --atleast-version=5.4 \
+              --max-version=5.4.99 $(p) 2>/dev/null && echo y),$(p))))
+PKGS   := openblas $(or $(LUA_PC),lua5.4) ncursesw readline
+# what is missing, with the package that has it
+pc_hint = $(if $(filter openblas,$(1)),Debian: libopenblas-dev; Fedora: openblas-devel,$(if $(filter ncursesw,$(1)),Debian: \
+          libncurses-dev; Fedora: ncurses-devel,$(if $(filter readline,$(1)),Debian: libreadline-dev; Fedora: readline-devel,\
+          Debian: liblua5.4-dev; Fedora: lua-devel)))
+MISSING := $(foreach p,openblas ncursesw readline,$(if $(shell $(PKG_CONFIG) --exists $(p) 2>/dev/null && echo y),,$(p))) \
+           $(if $(LUA_PC),,lua5.4)
+# goals that compile here (run and test build in a sub-make, after deps may have installed)
+BUILD_GOALS := $(filter-out deps clean uninstall run test help config,$(or $(MAKECMDGOALS),all))
+ifneq ($(BUILD_GOALS),)
+ifneq ($(strip $(MISSING)),)
+ifeq ($(shell command -v $(PKG_CONFIG) 2>/dev/null),)
+$(error $(PKG_CONFIG) is not installed (Debian: pkg-config; Fedora: pkgconf); make deps installs everything on Debian/Ubuntu)
+endif
+$(error $(PKG_CONFIG) cannot find $(firstword $(MISSING)) ($(call pc_hint,$(firstword $(MISSING))))$(if \
+    $(word 2,$(MISSING)), and $(wordlist 2,9,$(MISSING)) too); make deps installs them on Debian/Ubuntu)
+endif
+endif
+
 CPPFLAGS_ALL := -std=c11 -ffp-contract=off -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) \
-                $(shell pkg-config --cflags $(PKGS) 2>/dev/null) -Isrc/core -Isrc/lua -Isrc/tui
-LDLIBS_ALL   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -lpthread
+                $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null) -Isrc/core -Isrc/lua -Isrc/tui \
+                -DRNNSCOPE_PREFIX='"$(PREFIX)"' $(CPPFLAGS)
+LDLIBS_ALL   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lm -lpthread $(LDLIBS)
 
 ifeq ($(V),1)
 Q :=
 else
 Q := @
+endif
+# the "  CC  file" lines, not under make -s
+SAY := $(if $(findstring s,$(firstword -$(MAKEFLAGS))),@true,@echo)
+ifeq ($(V),1)
+SAY := @true
 endif
 
 CORE_SRC := $(wildcard src/core/*.c)
@@ -36,37 +72,48 @@ LIB_OBJ  := $(CORE_OBJ) $(LUA_SRC:%.c=$(BUILD)/%.o) $(TUI_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 
-.PHONY: all run test test-plain test-san bench deps install clean scenarios fuzz fuzz-build
+.PHONY: all run test test-plain test-san bench deps install uninstall clean scenarios fuzz fuzz-build config
 
 all: $(BUILD)/rnnscope
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	@$(if $(Q),echo "  CC      $<")
+	$(SAY) "  CC      $<"
 	$(Q)$(CC) $(CPPFLAGS_ALL) $(CFLAGS) -MMD -MP -c $< -o $@
 
 $(BUILD)/rnnscope: $(LIB_OBJ) $(CLI_OBJ)
-	@$(if $(Q),echo "  LINK    $@")
-	$(Q)$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS_ALL)
+	$(SAY) "  LINK    $@"
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(LDLIBS_ALL)
 
 $(BUILD)/tests/%: tests/%.c $(LIB_OBJ) tests/check.h
 	@mkdir -p $(dir $@)
-	@$(if $(Q),echo "  TEST    $@")
-	$(Q)$(CC) $(CPPFLAGS_ALL) $(CFLAGS) -Itests $< $(LIB_OBJ) -o $@ $(LDLIBS_ALL)
+	$(SAY) "  TEST    $@"
+	$(Q)$(CC) $(CPPFLAGS_ALL) $(CFLAGS) $(LDFLAGS) -Itests $< $(LIB_OBJ) -o $@ $(LDLIBS_ALL)
 
 deps:
-	$(Q)scripts/deps.sh
+	$(Q)scripts/dev/deps.sh
+
+# what a build would use (for packagers and tests/e2e_build.sh)
+config:
+	@echo "CC=$(CC)"
+	@echo "PKGS=$(PKGS)"
+	@echo "PREFIX=$(PREFIX)"
+	@echo "COMPILE=$(CC) $(CPPFLAGS_ALL) $(CFLAGS)"
+	@echo "LINK=$(CC) $(CFLAGS) $(LDFLAGS) ... $(LDLIBS_ALL)"
 
 # The dashboard's recipe for the 50 KB corpus: dropout 0.3 and 1000 steps, so it ends where
 # its validation loss is lowest (measured curves in README.md, "make run").
 RUN_FLAGS ?= --dropout 0.3 --steps 1000
-run: deps
+run:
 	$(Q)$(MAKE) --no-print-directory all
 	./$(BUILD)/rnnscope tui $(RUN_FLAGS)
 
-test: deps
-	$(Q)$(MAKE) --no-print-directory test-plain
-	$(Q)$(MAKE) --no-print-directory test-san
+# developers' and CI's build: warnings are errors unless WERROR=0 is given
+TEST_WERROR := $(if $(filter command line environment,$(origin WERROR)),$(WERROR),1)
+test:
+	$(Q)scripts/dev/deps.sh --check
+	$(Q)$(MAKE) --no-print-directory WERROR=$(TEST_WERROR) test-plain
+	$(Q)$(MAKE) --no-print-directory WERROR=$(TEST_WERROR) test-san
 
 test-plain: $(BUILD)/rnnscope $(TEST_BIN)
 	$(Q)tests/run.sh $(BUILD)
@@ -83,8 +130,8 @@ test-san:
 scenarios: $(BUILD)/tests/test_scenarios
 	$(Q)RNNSCOPE_TESTS=$(CURDIR)/tests $(BUILD)/tests/test_scenarios --full
 
-bench: deps $(BUILD)/rnnscope
-	$(Q)scripts/bench.sh $(BUILD)/rnnscope
+bench: $(BUILD)/rnnscope
+	$(Q)scripts/dev/bench.sh $(BUILD)/rnnscope
 
 # ---- fuzzing: fuzz/fuzz_NAME.c, one libFuzzer target per reader of untrusted input, built
 # with clang -fsanitize=fuzzer,address,undefined into build-fuzz/ and run FUZZ_SECONDS each
@@ -109,11 +156,11 @@ FUZZ_BIN     := $(FUZZ_NAMES:%=$(FUZZ_BUILD)/fuzz_%)
 
 $(FUZZ_BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	@$(if $(Q),echo "  FUZZCC  $<")
+	$(SAY) "  FUZZCC  $<"
 	$(Q)$(FUZZ_CC) $(CPPFLAGS_ALL) $(FUZZ_CFLAGS) -MMD -MP -c $< -o $@
 
 $(FUZZ_BUILD)/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz_util.h $(FUZZ_LIB_OBJ)
-	@$(if $(Q),echo "  FUZZ    $@")
+	$(SAY) "  FUZZ    $@"
 	$(Q)$(FUZZ_CC) $(CPPFLAGS_ALL) -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer -Ifuzz $< $(FUZZ_LIB_OBJ) -o $@ $(LDLIBS_ALL)
 
 $(FUZZ_BUILD)/tiny.txt: corpora/lighthouse.txt
@@ -129,17 +176,23 @@ fuzz-build: $(FUZZ_BIN) $(FUZZ_BUILD)/tiny.txt
 fuzz: fuzz-build fuzz/corpus/.seeded
 	$(Q)fuzz/run.sh $(FUZZ_BUILD) fuzz/corpus $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
+SHARE := $(DESTDIR)$(PREFIX)/share/rnnscope
 install: $(BUILD)/rnnscope
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/rnnscope/themes \
-	    $(DESTDIR)$(PREFIX)/share/rnnscope/scripts $(DESTDIR)$(PREFIX)/share/rnnscope/corpora \
+	install -d $(DESTDIR)$(PREFIX)/bin $(SHARE)/themes $(SHARE)/scripts $(SHARE)/corpora \
 	    $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 755 $(BUILD)/rnnscope $(DESTDIR)$(PREFIX)/bin/rnnscope
-	-install -m 644 themes/* $(DESTDIR)$(PREFIX)/share/rnnscope/themes/ 2>/dev/null
-	install -m 644 scripts/* $(DESTDIR)$(PREFIX)/share/rnnscope/scripts/
-	install -m 644 corpora/*.txt $(DESTDIR)$(PREFIX)/share/rnnscope/corpora/
+	install -m 644 themes/*.theme $(SHARE)/themes/
+	install -m 644 scripts/*.lua $(SHARE)/scripts/
+	install -m 644 corpora/*.txt $(SHARE)/corpora/
 	install -m 644 docs/rnnscope.1 $(DESTDIR)$(PREFIX)/share/man/man1/rnnscope.1
 
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/rnnscope $(DESTDIR)$(PREFIX)/share/man/man1/rnnscope.1
+	rm -rf $(SHARE)
+
+# every build folder this Makefile can make (build, build-san, build-fuzz, BUILD=build-*),
+# and the fuzzers' generated seeds
 clean:
-	rm -rf build build-san $(FUZZ_BUILD)
+	rm -rf build build-* $(BUILD) fuzz/corpus
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(FUZZ_LIB_OBJ:.o=.d)

@@ -182,7 +182,7 @@ static int apply_flags(TrainConfig *c, Craft *cr, char **tok, int n, int fast, c
             char shk[800];
             snprintf(shk, sizeof shk, "%.700s", env ? env : "data/tinyshakespeare.txt");
             if (!fast && access(shk, R_OK) != 0)
-                return snprintf(why, cap, "skipped: %s is missing (scripts/download_corpora.sh)", shk), 1;
+                return snprintf(why, cap, "skipped: %s is missing (scripts/dev/download_corpora.sh)", shk), 1;
             if (fast)
                 snprintf(shk, sizeof shk, "%s/lighthouse.txt", corpora);
             snprintf(c->corpus, sizeof c->corpus, "%s", shk);

@@ -2,7 +2,7 @@
 # bench.sh — `make bench`: rnnscope's training speed and memory beside the
 # PyTorch reference of the same model, in the same run, with the same threads.
 #
-#   scripts/bench.sh [BINARY] [--threads N] [--hidden 128,512] [--steps N]
+#   scripts/dev/bench.sh [BINARY] [--threads N] [--hidden 128,512] [--steps N]
 #
 # Prints one table: tokens/s of both and their ratio, achieved GFLOP/s against
 # OpenBLAS sgemm on a 2048^3 product, peak RSS against the memory the maths
@@ -23,11 +23,12 @@ while [ $# -gt 0 ]; do
     esac
 done
 here=$(cd "$(dirname "$0")" && pwd)
-corpus="$here/../../shared/corpora/tinyshakespeare.txt"
-[ -f "$corpus" ] || corpus="$here/../data/tinyshakespeare.txt"
+root=$(cd "$here/../.." && pwd)
+corpus="$root/../shared/corpora/tinyshakespeare.txt"
+[ -f "$corpus" ] || corpus="$root/data/tinyshakespeare.txt"
 if [ ! -f "$corpus" ]; then
-    corpus="$here/../corpora/lighthouse.txt"
-    echo "note: tiny-shakespeare not found (scripts/download_corpora.sh fetches it); using $corpus" >&2
+    corpus="$root/corpora/lighthouse.txt"
+    echo "note: tiny-shakespeare not found (scripts/dev/download_corpora.sh fetches it); using $corpus" >&2
 fi
 py=""
 for cand in python3 /usr/bin/python3; do

@@ -6,14 +6,14 @@
 # Runs every recipe below with `rnnscope diagnose --signals`, two at a time,
 # then prints per recipe the extremes of each signal a threshold reads, and
 # the extremes over all of them. Needs jq, and data/tinyshakespeare.txt
-# (scripts/download_corpora.sh fetches it).
+# (scripts/dev/download_corpora.sh fetches it).
 set -euo pipefail
 build=${1:-build}
 out=${2:-calibration}
 bin="$build/rnnscope"
 shk=${TINYSHAKESPEARE:-data/tinyshakespeare.txt}
 mkdir -p "$out"
-[ -r "$shk" ] || { echo "calibrate.sh: $shk is missing; run scripts/download_corpora.sh" >&2; exit 2; }
+[ -r "$shk" ] || { echo "calibrate.sh: $shk is missing; run scripts/dev/download_corpora.sh" >&2; exit 2; }
 
 # name|flags (each a healthy recipe: it learns, does not overfit within its steps)
 recipes=(

@@ -1,11 +1,23 @@
 #!/usr/bin/env bash
-# deps.sh — make sure the build dependencies are installed (Debian/Ubuntu).
-# Installs what is missing with apt-get (through sudo when not root); when it
-# cannot, prints the exact command to run and fails.
+# deps.sh — make sure the build and test dependencies are installed
+# (Debian/Ubuntu): `make deps` runs it and installs what is missing with
+# apt-get (through sudo when not root); when it cannot, it prints the exact
+# command to run and fails. `deps.sh --check` (make test) installs nothing: it
+# names the tools the tests need that are missing, and fails if one is.
 set -u
+if [ "${1:-}" = --check ]; then
+    missing=""
+    for t in tmux; do command -v "$t" >/dev/null 2>&1 || missing="$missing $t"; done
+    if [ -n "$missing" ]; then
+        echo "make test needs:$missing (Debian/Ubuntu: apt-get install$missing); make deps installs it" >&2
+        exit 1
+    fi
+    command -v mandoc >/dev/null 2>&1 || echo "note: mandoc is not installed: the man page's lint check is skipped (make deps installs it)" >&2
+    exit 0
+fi
 need=()
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
-for p in build-essential pkg-config libopenblas-dev liblua5.4-dev libreadline-dev libncurses-dev tmux; do
+for p in build-essential pkg-config libopenblas-dev liblua5.4-dev libreadline-dev libncurses-dev tmux mandoc; do
     have_pkg "$p" || need+=("$p")
 done
 [ ${#need[@]} -eq 0 ] && exit 0

@@ -4,11 +4,12 @@
 # embedding 64, Adam 2e-3, clip 5, one thread, seeds 1 2 3; validation over the whole
 # held-out split at steps 500, 1000, 2000.
 #
-#   scripts/learning_curve.sh [BINARY] [CORPUS]      (needs python3 with torch)
+#   scripts/dev/learning_curve.sh [BINARY] [CORPUS]      (needs python3 with torch)
 set -euo pipefail
 bin=${1:-build/rnnscope}
 here=$(cd "$(dirname "$0")" && pwd)
-corpus=${2:-$here/../../shared/corpora/tinyshakespeare.txt}
+root=$(cd "$here/../.." && pwd)
+corpus=${2:-$root/../shared/corpora/tinyshakespeare.txt}
 py=/usr/bin/python3
 command -v python3 >/dev/null && python3 -c "import torch" 2>/dev/null && py=python3
 out=$(mktemp -d)

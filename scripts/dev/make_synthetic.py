@@ -121,7 +121,7 @@ def write(path, text):
 
 def main(argv):
     here = os.path.dirname(os.path.abspath(__file__))
-    default_dir = os.path.normpath(os.path.join(here, "..", "corpora"))
+    default_dir = os.path.normpath(os.path.join(here, "..", "..", "corpora"))
     ap = argparse.ArgumentParser(
         prog="make_synthetic.py",
         description=DESCRIPTION,

@@ -5,7 +5,7 @@
  *
  * Each measurement runs in its own child process so that peak RSS belongs to
  * one configuration; the parent never touches OpenBLAS (forking after its
- * threads exist is unsafe). scripts/bench.sh runs this beside the PyTorch
+ * threads exist is unsafe). scripts/dev/bench.sh runs this beside the PyTorch
  * reference (scripts/torch_bench.py) and prints the ratios.
  */
 #include <cblas.h>

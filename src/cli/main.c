@@ -11,12 +11,10 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "paths.h"
 
 #ifndef RNNSCOPE_VERSION
 #define RNNSCOPE_VERSION "0.1.0"
-#endif
-#ifndef RNNSCOPE_PREFIX
-#define RNNSCOPE_PREFIX "/usr/local"
 #endif
 
 static volatile sig_atomic_t stop_signal;
@@ -51,32 +49,8 @@ int report(const Err *err)
 const char *default_corpus_path(void)
 {
     static char found[PATH_MAX];
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    char dir[PATH_MAX] = ".";
-    if (n > 0) {
-        exe[n] = '\0';
-        char *slash = strrchr(exe, '/');
-        if (slash) {
-            *slash = '\0';
-            snprintf(dir, sizeof dir, "%s", exe);
-        }
-    }
-    const char *fmts[] = {"corpora/%s%s", "%s/../corpora/%s", "%s/../share/rnnscope/corpora/%s",
-                          RNNSCOPE_PREFIX "/share/rnnscope/corpora/%s%s"};
-    for (int i = 0; i < 4; i++) {
-        if (i == 0 || i == 3)
-            snprintf(found, sizeof found, fmts[i], DEFAULT_CORPUS_NAME, "");
-        else
-            snprintf(found, sizeof found, fmts[i], dir, DEFAULT_CORPUS_NAME);
-        if (access(found, R_OK) == 0) {
-            char canon[PATH_MAX];
-            if (realpath(found, canon))
-                snprintf(found, sizeof found, "%s", canon);
-            return found;
-        }
-    }
-    snprintf(found, sizeof found, "corpora/%s", DEFAULT_CORPUS_NAME);
+    if (!paths_find_shipped("corpora", DEFAULT_CORPUS_NAME, found, sizeof found))
+        snprintf(found, sizeof found, "corpora/%s", DEFAULT_CORPUS_NAME);
     return found;
 }
 

@@ -5,7 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 void paths_state_dir(char *out, size_t cap)
 {
@@ -156,4 +158,54 @@ void paths_shell_quote(const char *s, char *out, size_t cap)
     }
     out[n++] = '\'';
     out[n] = '\0';
+}
+
+/* ---- the files rnnscope ships ---------------------------------------------- */
+
+#ifndef RNNSCOPE_PREFIX
+#define RNNSCOPE_PREFIX "/usr/local"
+#endif
+
+/* The folder the running program is in, or 0 (no /proc, e.g. not Linux). */
+static int paths_exe_dir(char *out, size_t cap)
+{
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0)
+        return 0;
+    exe[n] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (!slash)
+        return 0;
+    *slash = '\0';
+    return snprintf(out, cap, "%s", exe) < (int)cap;
+}
+
+int paths_shipped_dir(const char *kind, int i, char *out, size_t cap)
+{
+    char exe[PATH_MAX];
+    int n = -1;
+    switch (i) {
+    case 0: n = snprintf(out, cap, "%s", kind); break;
+    case 1: if (paths_exe_dir(exe, sizeof exe)) n = snprintf(out, cap, "%s/../%s", exe, kind); break;
+    case 2: if (paths_exe_dir(exe, sizeof exe)) n = snprintf(out, cap, "%s/../share/rnnscope/%s", exe, kind); break;
+    case 3: n = snprintf(out, cap, "%s/share/rnnscope/%s", RNNSCOPE_PREFIX, kind); break;
+    default: break;
+    }
+    return n >= 0 && (size_t)n < cap;
+}
+
+int paths_find_shipped(const char *kind, const char *name, char *out, size_t cap)
+{
+    for (int i = 0; i < PATHS_SHIPPED_DIRS; i++) {
+        char dir[PATH_MAX], path[PATH_MAX];
+        if (!paths_shipped_dir(kind, i, dir, sizeof dir) ||
+            snprintf(path, sizeof path, "%s/%s", dir, name) >= (int)sizeof path || access(path, R_OK) != 0)
+            continue;
+        char canon[PATH_MAX];
+        if (!realpath(path, canon) || snprintf(out, cap, "%s", canon) >= (int)cap)
+            continue;
+        return 1;
+    }
+    return 0;
 }

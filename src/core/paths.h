@@ -21,6 +21,16 @@
 
 void paths_state_dir(char *out, size_t cap);
 
+/* The files rnnscope ships (KIND: "corpora", "themes", "scripts"), looked up
+ * in order: ./KIND (a source tree), EXE/../KIND, EXE/../share/rnnscope/KIND
+ * (a relocated install) and PREFIX/share/rnnscope/KIND, PREFIX being the one
+ * the program was built for (make PREFIX=...). paths_shipped_dir gives the
+ * i-th candidate folder (0..3), or 0 when there is none; paths_find_shipped
+ * the first readable KIND/name, canonical, or 0 if none has it. */
+#define PATHS_SHIPPED_DIRS 4
+int paths_shipped_dir(const char *kind, int i, char *out, size_t cap);
+int paths_find_shipped(const char *kind, const char *name, char *out, size_t cap);
+
 /* mkdir -p dir (mode 0755). ERR_INPUT "cannot create folder D: reason" naming
  * the first folder that could not be made (or that exists as a file). */
 int paths_mkdir_p(const char *dir, Err *err);

@@ -7,6 +7,8 @@
  */
 #include "theme.h"
 
+#include "paths.h"
+
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
@@ -646,22 +648,24 @@ void theme_dirs_default(ThemeDirs *d, const char *exe_path)
         snprintf(buf, sizeof buf, "%s/.config/rnnscope/themes", home);
         theme_dirs_add(d, buf);
     }
-    theme_dirs_add(d, "themes");
-    char exe[1024];
-    if (exe_path && *exe_path) {
+    if (exe_path && *exe_path) { /* tests: a program elsewhere */
+        char exe[1024];
         snprintf(exe, sizeof exe, "%s", exe_path);
-    } else {
-        ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-        exe[n > 0 ? n : 0] = '\0';
+        char *slash = strrchr(exe, '/');
+        theme_dirs_add(d, "themes");
+        if (slash) {
+            *slash = '\0';
+            snprintf(buf, sizeof buf, "%s/../themes", exe);
+            theme_dirs_add(d, buf);
+            snprintf(buf, sizeof buf, "%s/../share/rnnscope/themes", exe);
+            theme_dirs_add(d, buf);
+        }
+        return;
     }
-    char *slash = strrchr(exe, '/');
-    if (slash) {
-        *slash = '\0';
-        snprintf(buf, sizeof buf, "%s/../themes", exe);
-        theme_dirs_add(d, buf);
-        snprintf(buf, sizeof buf, "%s/../share/rnnscope/themes", exe);
-        theme_dirs_add(d, buf);
-    }
+    /* ./themes, next to the program, then the install prefix (paths.h) */
+    for (int i = 0; i < PATHS_SHIPPED_DIRS; i++)
+        if (paths_shipped_dir("themes", i, buf, sizeof buf))
+            theme_dirs_add(d, buf);
 }
 
 static int theme_is_path(const char *name)
