@@ -223,5 +223,18 @@ rc=$?
 check "SIGHUP: the run stops (exit 130) and is saved, and the save loads" \
     bash -c "[ $rc -eq 130 ] && '$bin' sample '$work/hup.st' --length 3 --prime a >/dev/null"
 
+# --- misspellings get "did you mean"; common mistakes get the right advice -------------------------
+run_bad "sample --lenght: did you mean --length" 2 "did you mean --length\?" -- sample "$work/a.st" --lenght 5
+run_bad "train --hiden: did you mean --hidden" 2 "did you mean --hidden\?" -- train "${small[@]}" --hiden 5
+run_bad "sample --temperature 0: points to --argmax" 2 "that is --argmax" -- sample "$work/a.st" --temperature 0
+run_bad "eval with a missing text FILE: names FILE, not --corpus" 2 "/nonexistent.txt: cannot read the text FILE" -- \
+    eval "$work/a.st" /nonexistent.txt
+printf 'rnn.model{hiden = 8}\n' >"$work/typo.lua"
+"$bin" run "$work/typo.lua" >/dev/null 2>"$work/typo.err"
+check "a misspelt Lua key: rnn.model{hiden} says did you mean 'hidden'" grep -q "unknown key 'hiden' (did you mean 'hidden'?)" "$work/typo.err"
+printf 'local s = rnn.get("forget_bias_one") print(s)\n' >"$work/bare.lua"
+out=$("$bin" run --forget-bias-one "$work/bare.lua" 2>&1)
+check "run takes a boolean setting bare, as train does (--forget-bias-one: '$out')" test "$out" = true -o "$out" = 1
+
 echo "RESULT $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -1,10 +1,13 @@
 /* cmd_eval.c — `rnnscope eval` and `rnnscope grad`: the loss of a checkpoint
  * on a file read as one stream from a zero state, and its full-BPTT gradient
  * (definitions in DESIGN.md and evaluate.h). */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "checkpoint.h"
 #include "commands.h"
@@ -16,6 +19,12 @@
 static int load_pair(const char *ckpt, const char *file, Model *m, Corpus *c, Err *err)
 {
     Tokenizer tok;
+    struct stat st;
+    if (stat(file, &st) != 0 || access(file, R_OK) != 0)
+        return err_set(err, ERR_INPUT, "%s: cannot read the text FILE: %s; check the second argument", file,
+                       strerror(errno));
+    if (S_ISDIR(st.st_mode))
+        return err_set(err, ERR_INPUT, "%s: the text FILE is a folder; give a text file as the second argument", file);
     int rc = checkpoint_load(ckpt, m, &tok, err);
     if (rc)
         return rc;

@@ -51,6 +51,10 @@ int cmd_sample(int argc, char **argv)
     int rc = cli_parse(&spec, argc, argv, &err);
     if (rc < 0)
         return 0;
+    for (int i = 0; rc && i + 1 < argc; i++)
+        if (!strcmp(argv[i], "--temperature") && strtod(argv[i + 1], NULL) == 0 && strchr("0.-+", argv[i + 1][0]))
+            return report(&(Err){ERR_INPUT, "--temperature 0 would always take the most likely token: that is "
+                                            "--argmax (greedy); a temperature must be above 0"});
     if (rc)
         return report(&err);
     SampleOpts so;

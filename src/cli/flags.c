@@ -1,6 +1,8 @@
 /* flags.c — command-line parsing (see flags.h). */
 #include "flags.h"
 
+#include "suggest.h"
+
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -70,6 +72,16 @@ static int unknown_flag(const CliSpec *s, const char *name, size_t len, Err *err
         if (strlen(elsewhere[i].name) == len && strncmp(elsewhere[i].name, name, len) == 0)
             return err_set(err, ERR_INPUT, "unknown flag %s for %.*s: it is a flag of rnnscope %s; see %.*s --help",
                            q, n, s->usage, elsewhere[i].where, n, s->usage);
+    Suggest sg;
+    suggest_begin(&sg, name, len);
+    for (int i = 0; i < s->n_opts; i++)
+        suggest_add(&sg, s->opts[i].name);
+    for (int i = 0; s->train && i < train_config_n_fields(); i++)
+        suggest_add(&sg, train_config_field(i)->name);
+    suggest_add(&sg, "help");
+    const char *near = suggest_result(&sg);
+    if (near)
+        return err_set(err, ERR_INPUT, "unknown flag %s for %.*s; did you mean --%s?", q, n, s->usage, near);
     return err_set(err, ERR_INPUT, "unknown flag %s for %.*s; see %.*s --help for its flags", q, n, s->usage, n,
                    s->usage);
 }

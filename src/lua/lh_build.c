@@ -17,6 +17,7 @@
 #include <limits.h>
 
 #include "lh_internal.h"
+#include "suggest.h"
 #include "run_guard.h"
 
 typedef enum { KEYS_MODEL, KEYS_CORPUS, KEYS_ANY } KeySet;
@@ -31,6 +32,28 @@ static int in_list(const char *const *list, const char *name)
         if (!strcmp(*list, name))
             return 1;
     return 0;
+}
+
+/* " (did you mean 'hidden'?)" for a misspelt key: the closest of list (NULL:
+ * every training setting), written as a Lua key; "" if none is close. */
+static const char *near_key(const char *key, const char *const *list)
+{
+    static char out[96];
+    Suggest sg;
+    suggest_begin(&sg, key, strlen(key));
+    for (int i = 0; list ? list[i] != NULL : i < train_config_n_fields(); i++)
+        suggest_add(&sg, list ? list[i] : train_config_field(i)->name);
+    const char *near = suggest_result(&sg);
+    out[0] = '\0';
+    if (near) {
+        char lua[64];
+        size_t i = 0;
+        for (; near[i] && i + 1 < sizeof lua; i++)
+            lua[i] = near[i] == '-' ? '_' : near[i];
+        lua[i] = '\0';
+        snprintf(out, sizeof out, " (did you mean '%s'?)", lua);
+    }
+    return out;
 }
 
 /* Lua key -> flag name: '_' -> '-', and corpus{path = ...} -> "corpus". */
@@ -50,7 +73,7 @@ static void set_one(lua_State *L, const char *fn, TrainConfig *c, const char *ke
 {
     const TcField *f = train_config_find(name);
     if (!f)
-        luaL_error(L, "%s: unknown key '%s'", fn, key);
+        luaL_error(L, "%s: unknown key '%s'%s", fn, key, near_key(key, NULL));
     char text[TRAIN_PATH_MAX];
     int t = lua_type(L, idx);
     switch (f->kind) {
@@ -94,9 +117,10 @@ static void apply_table(lua_State *L, const char *fn, TrainConfig *c, KeySet set
         const char *key = lua_tostring(L, -2);
         char name[64];
         flag_name(key, set, name, sizeof name);
-        if ((set == KEYS_MODEL && !in_list(model_keys, name)) ||
-            (set == KEYS_CORPUS && !in_list(corpus_keys, name)))
-            luaL_error(L, "%s: unknown key '%s'", fn, key);
+        if (set == KEYS_MODEL && !in_list(model_keys, name))
+            luaL_error(L, "%s: unknown key '%s'%s", fn, key, near_key(key, model_keys));
+        if (set == KEYS_CORPUS && !in_list(corpus_keys, name))
+            luaL_error(L, "%s: unknown key '%s'%s", fn, key, near_key(key, corpus_keys));
         set_one(L, fn, c, key, name, lua_gettop(L));
         lua_pop(L, 1);              /* [-1, +0] keep the key for lua_next */
     }
@@ -305,7 +329,7 @@ static int build_get(lua_State *L)
     flag_name(key, KEYS_ANY, name, sizeof name);
     const TcField *f = train_config_find(name);
     if (!f)
-        return luaL_argerror(L, 1, lua_pushfstring(L, "unknown setting '%s'", key));
+        return luaL_argerror(L, 1, lua_pushfstring(L, "unknown setting '%s'%s", key, near_key(key, NULL)));
     push_setting(L, h->trainer ? &h->trainer->cfg : &h->pending, name, f);
     return 1;
 }
