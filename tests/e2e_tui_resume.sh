@@ -30,6 +30,11 @@ if ! wait_for 'F1 help'; then
     echo "RESULT $pass passed, $fail failed"; exit 1
 fi
 
+if wait_for 'note: resuming .*a\.st: corpus'; then
+    ok "the first message says the corpus came from the checkpoint"
+else
+    bad "no 'corpus from the checkpoint' message: $(messages | head -3)"
+fi
 send "= 'rec ' .. #rnn.history('loss') .. ' from ' .. rnn.history('step')[1] .. ' val ' .. #rnn.history('val_loss')" Enter
 if wait_for '│rec 60 from 1 val 3 +│'; then
     ok "--resume shows the whole record: 60 steps from step 1, 3 validation points"

@@ -134,6 +134,9 @@ int cmd_diagnose(int argc, char **argv)
     rc = resume ? trainer_resume(&t, resume, &cfg, overridden, &err) : trainer_init(&t, &cfg, &err);
     if (rc)
         return report(&err);
+    char line[4 * TRAIN_PATH_MAX];
+    if (resume && !quiet && cli_resumed_corpus(resume, &t, overridden, line, sizeof line))
+        fprintf(stderr, "rnnscope: %s\n", line);
     if (save && (rc = st_check_save_path(save, &err)) != 0) {
         trainer_free(&t);
         return report(&err);

@@ -171,17 +171,9 @@ int cmd_train(int argc, char **argv)
     rc = resume ? trainer_resume(&t, resume, &cfg, overridden, &err) : trainer_init(&t, &cfg, &err);
     if (rc)
         return report(&err);
-    int corpus_field = -1;
-    for (int i = 0; i < train_config_n_fields(); i++)
-        if (!strcmp(train_config_field(i)->name, "corpus"))
-            corpus_field = i;
-    if (resume && corpus_field >= 0 && !overridden[corpus_field] && !quiet) {
-        char qr[2 * TRAIN_PATH_MAX], qc[2 * TRAIN_PATH_MAX];
-        paths_shell_quote(resume, qr, sizeof qr);
-        paths_shell_quote(t.cfg.corpus, qc, sizeof qc);
-        fprintf(stderr, "rnnscope: resuming %s: corpus %s from the checkpoint (--corpus FILE to use another)\n", qr,
-                qc);
-    }
+    char line[4 * TRAIN_PATH_MAX];
+    if (resume && !quiet && cli_resumed_corpus(resume, &t, overridden, line, sizeof line))
+        fprintf(stderr, "rnnscope: %s\n", line);
     if (t.note[0] && !quiet)
         fprintf(stderr, "rnnscope: note: %s\n", t.note);
     char save_path[TRAIN_PATH_MAX];

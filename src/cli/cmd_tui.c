@@ -9,6 +9,7 @@
 #include "app.h"
 #include "commands.h"
 #include "flags.h"
+#include "lua_host.h"
 #include "paths.h"
 #include "run_guard.h"
 #include "trainer.h"
@@ -21,6 +22,7 @@ int cmd_tui(int argc, char **argv)
     int overridden[64] = {0};
     int paused = 0, exit_at_end = 0, headless_ignored = 0, unsafe = 0, force = 0, keep_best = 1;
     const char *save = NULL, *resume = NULL, *theme = NULL, *layout = NULL, *csv = NULL, *tb = NULL;
+    const char *lua_memory = NULL;
     int ngram = 0;
     const CliOpt opts[] = {
         {"resume", CLI_STR, &resume, 0, 0, "RUN", "continue the run saved in RUN exactly where it stopped"},
@@ -41,6 +43,8 @@ int cmd_tui(int argc, char **argv)
         {"tensorboard", CLI_STR, &tb, 0, 0, "DIR", "write TensorBoard event files (scalars, histograms) into DIR"},
         {"unsafe", CLI_FLAG, &unsafe, 0, 1, NULL, "Lua scripts (:run, :lua, init.lua) get the full standard library "
                                                  "(io.popen, os.execute, C modules); sandboxed otherwise"},
+        {"lua-memory", CLI_STR, &lua_memory, 0, 0, "SIZE", "memory a Lua script may use (512M, 2G, bytes; 0 = no "
+                                                         "limit; default 1G or a quarter of RAM if less)"},
     };
     CliSpec spec = {
         .usage = "rnnscope tui [--resume RUN] [--theme NAME] [--layout NAME] [training options]",
@@ -57,6 +61,9 @@ int cmd_tui(int argc, char **argv)
         return 0;
     if (rc)
         return report(&err);
+    size_t lua_mem = 0;
+    if (lua_memory && (rc = luahost_parse_size(lua_memory, &lua_mem, &err)) != 0)
+        return report(&err);
     if (save && ((rc = paths_make_parent(save, &err)) != 0 || (rc = st_check_save_path(save, &err)) != 0))
         return report(&err);
     Trainer *t = xcalloc(1, sizeof *t);
@@ -65,6 +72,14 @@ int cmd_tui(int argc, char **argv)
         free(t);
         return report(&err);
     }
+    char line[4 * TRAIN_PATH_MAX];
+    if (resume && cli_resumed_corpus(resume, t, overridden, line, sizeof line)) {
+        /* the dashboard's first message says it (t->note is shown as one) */
+        char note[sizeof line + sizeof t->note + 2];
+        snprintf(note, sizeof note, "%s%s%s", line, t->note[0] ? "; " : "", t->note);
+        if (snprintf(t->note, sizeof t->note, "%s", note) >= (int)sizeof t->note)
+            fprintf(stderr, "rnnscope: %s\n", line); /* too long for the message: said after exit too */
+    }
     RunIdent id;
     run_ident(t, &id);
     if (save && !force && (rc = run_guard_check(&id, save, "add --force to replace it", &err)) != 0) {
@@ -72,7 +87,7 @@ int cmd_tui(int argc, char **argv)
         free(t);
         return report(&err);
     }
-    AppOptions o = {theme, layout, save ? save : resume, paused, exit_at_end, ngram, csv, tb, unsafe, force};
+    AppOptions o = {theme, layout, save ? save : resume, paused, exit_at_end, ngram, csv, tb, unsafe, force, lua_mem};
     rc = app_run(t, &o, &err);
     if (rc && err.msg[0])
         return report(&err);
@@ -100,6 +115,7 @@ int cmd_tui_wanted(int argc, char **argv)
         {"ngram", CLI_INT, &flag, 0, 10, "N", ""}, {"csv", CLI_STR, &str, 0, 0, "FILE", ""},
         {"tensorboard", CLI_STR, &str, 0, 0, "DIR", ""}, {"unsafe", CLI_FLAG, &flag, 0, 1, NULL, ""},
         {"force", CLI_FLAG, &flag, 0, 1, NULL, ""}, {"keep-best", CLI_FLAG, &flag, 0, 1, NULL, ""},
+        {"lua-memory", CLI_STR, &str, 0, 0, "SIZE", ""},
     };
     CliSpec spec = {.usage = "", .summary = "", .opts = opts, .n_opts = (int)(sizeof opts / sizeof opts[0]),
                     .train = &cfg, .overridden = overridden};

@@ -5,6 +5,7 @@
 #define RNNSCOPE_COMMANDS_H
 
 #include "err.h"
+#include "trainer.h"
 
 int cmd_train(int argc, char **argv);
 int cmd_sample(int argc, char **argv);
@@ -32,6 +33,9 @@ int report(const Err *err);
  * (../corpora, ../share/rnnscope/corpora), then the install prefix. Returns a
  * static path; the first candidate if none exists (so the error names it). */
 const char *default_corpus_path(void);
+/* "resuming RUN: corpus PATH from the checkpoint (...)" when --resume took the
+ * corpus from the checkpoint (no --corpus given): 1 and the line in out. */
+int cli_resumed_corpus(const char *resume, const Trainer *t, const int *overridden, char *out, size_t cap);
 
 #define DEFAULT_CORPUS_NAME "lighthouse.txt"
 

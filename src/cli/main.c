@@ -46,6 +46,21 @@ int report(const Err *err)
     return err->code ? err->code : ERR_RUNTIME;
 }
 
+int cli_resumed_corpus(const char *resume, const Trainer *t, const int *overridden, char *out, size_t cap)
+{
+    for (int i = 0; i < train_config_n_fields(); i++)
+        if (!strcmp(train_config_field(i)->name, "corpus")) {
+            if (overridden && overridden[i])
+                return 0;
+            char qr[2 * TRAIN_PATH_MAX], qc[2 * TRAIN_PATH_MAX];
+            paths_shell_quote(resume, qr, sizeof qr);
+            paths_shell_quote(t->cfg.corpus, qc, sizeof qc);
+            snprintf(out, cap, "resuming %s: corpus %s from the checkpoint (--corpus FILE to use another)", qr, qc);
+            return 1;
+        }
+    return 0;
+}
+
 const char *default_corpus_path(void)
 {
     static char found[PATH_MAX];

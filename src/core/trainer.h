@@ -15,6 +15,8 @@
 #ifndef RNNSCOPE_TRAINER_H
 #define RNNSCOPE_TRAINER_H
 
+#include <signal.h>
+
 #include "corpus.h"
 #include "diag.h"
 #include "err.h"
@@ -46,7 +48,7 @@ typedef struct {
     ParamPass pass;       /* the parameter buffer cut into segments for the per-step passes */
     long step;            /* steps completed */
     float last_val_loss;  /* NAN before the first validation pass */
-    char note[256];       /* set by trainer_resume when a flag changed the data stream */
+    char note[1024];      /* set by trainer_resume when a flag changed the data stream */
     /* which run this is and where it lives (run_guard.h, keep_best.h) */
     char run_id[RUN_ID_CAP];        /* random at trainer_init, kept by trainer_resume ("run.id") */
     char origin[TRAIN_PATH_MAX];    /* the file trainer_resume read, resolved; "" for a new run */
@@ -78,6 +80,11 @@ typedef struct {
     void *record_ctx;
     double unigram;       /* entropy of the training split's tokens (nats) */
     double ngram3;        /* a 3-gram model's validation loss (NAN without a split) */
+    /* Non-NULL: trainer_eval checks *cancel between validation chunks and
+     * stops with ERR_RUNTIME "interrupted" once it is nonzero (a Lua script's
+     * rnn.eval being stopped; may be set from another thread or a signal
+     * handler). Not checked by the evaluation inside trainer_step. */
+    volatile sig_atomic_t *cancel;
 } Trainer;
 
 /* Start a fresh run: load the corpus, build and initialise the model. */
