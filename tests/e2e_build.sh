@@ -17,6 +17,7 @@ if [ "${RNNSCOPE_SANITIZED:-0}" = 1 ]; then
 fi
 t=$(mktemp -d)
 trap 'rm -rf "$t"' EXIT
+unset MAKEFLAGS MFLAGS MAKELEVEL # run from make test: each make here is a top-level one
 cd "$root"
 jobs=-j2
 
@@ -64,7 +65,7 @@ if [ -z "$out" ] && [ -x "$t/quiet/rnnscope" ]; then ok "make -s builds and prin
 printf '#!/bin/sh\n[ "$1" = --exists ] && [ "$2" = readline ] && exit 1\nexec pkg-config "$@"\n' >"$t/pc-no-readline"
 printf '#!/bin/sh\nfor a in "$@"; do case "$a" in lua5.4|lua-5.4|lua54) exit 1;; esac; done\nargs=""\nfor a in "$@"; do [ "$a" = lua ] && a=lua5.4; args="$args $a"; done\nexec pkg-config $args\n' >"$t/pc-lua-named-lua"
 chmod +x "$t/pc-no-readline" "$t/pc-lua-named-lua"
-msg=$(make PKG_CONFIG="$t/pc-no-readline" BUILD="$t/none" all 2>&1 | head -1)
+msg=$(make PKG_CONFIG="$t/pc-no-readline" BUILD="$t/none" all 2>&1 | grep -m1 'cannot find')
 if echo "$msg" | grep -q "cannot find readline (Debian: libreadline-dev; Fedora: readline-devel)"; then
     ok "a missing library is named with its packages: $(echo "$msg" | sed 's/.*\*\*\* //')"
 else

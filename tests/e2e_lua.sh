@@ -2,7 +2,9 @@
 # e2e_lua.sh — the Lua API through the real binary: runs tests/lua/test_*.lua
 # (each prints PASS/FAIL lines), then checks what only the outside sees:
 # tracebacks on stderr, exit statuses, interrupts (--timeout and Ctrl-C) of a
-# pure-Lua loop, of a hook and of a long rnn.step, the sandbox, checkpoints
+# pure-Lua loop, of a hook and of a long rnn.step, of long C calls (rnn.sample,
+# rnn.probs, rnn.eval, Lua's string and table functions), the memory cap
+# (--lua-memory), the sandbox, checkpoints
 # between Lua and the command line, and every shipped script on a small setting.
 set -u
 bin=${RNNSCOPE_BIN:-build/rnnscope}
@@ -144,6 +146,80 @@ kill -INT "$pid"
 wait "$pid"; rc=$?
 check "Ctrl-C (SIGINT) interrupts a running loop: exit 1, 'interrupted' with traceback" \
     bash -c "[ $rc -eq 1 ] && grep -q interrupted '$work/err' && grep -q 'stack traceback' '$work/err'"
+
+# --- long C calls and the memory cap ---------------------------------------------------------
+# quick NAME PATTERN ARGS...: exit 1 with PATTERN on stderr in under 3 s of wall time (--timeout 1).
+# Scripts run under ulimit -v so that a broken cap cannot take the machine's memory.
+quick() {
+    local name=$1 pat=$2; shift 2
+    local s rc took
+    s=$(date +%s.%N)
+    (ulimit -v 6000000; timeout 20 "$@") >"$work/out" 2>"$work/err"; rc=$?
+    took=$(awk -v a="$s" -v b="$(date +%s.%N)" 'BEGIN{printf "%.2f", b-a}')
+    if [ "$rc" -eq 1 ] && awk -v t="$took" 'BEGIN{exit !(t < 3)}' && grep -q "$pat" "$work/err"; then
+        ok "$name (${took} s)"
+    else
+        bad "$name (exit $rc after $took s: $(head -c 300 "$work/err"))"
+    fi
+}
+echo 'print(#rnn.sample{length = 1000000000})' >"$work/sample_long.lua"
+quick "--timeout 1 stops rnn.sample of 1e9 tokens" "sample_long.lua:1: timed out" "${run[@]}" --timeout 1 "$work/sample_long.lua"
+check "with a traceback naming rnn.sample" grep -q "in function 'rnn.sample'" "$work/err"
+echo 'local s = ("ab"):rep(2^24) print(rnn.probs(s)[1].token)' >"$work/probs_long.lua"
+quick "--timeout 1 stops rnn.probs on a 32 MB string" "probs_long.lua:1: timed out" "${run[@]}" --timeout 1 "$work/probs_long.lua"
+for _ in 1 2 3 4 5 6 7 8; do cat "$root/corpora/lighthouse.txt"; done >"$work/val.txt"
+printf 'rnn.trainer{}\nprint("built")\nprint(rnn.eval())\n' >"$work/eval_long.lua"
+quick "--timeout 1 stops a long rnn.eval between validation chunks" "eval_long.lua:3: timed out" \
+    "$bin" run --corpus "$work/val.txt" --threads 1 --hidden 512 --layers 2 --batch 4 --seq 32 --val-frac 0.5 \
+    --timeout 1 "$work/eval_long.lua"
+echo 'local s = ("ab"):rep(2^26) print(#s) s = s:gsub("a", "c") print("done")' >"$work/gsub_long.lua"
+quick "--timeout 1 ends a 128 MB string.gsub (Lua's C, not interruptible: the 1 s watchdog)" "timed out" \
+    "${run[@]}" --timeout 1 "$work/gsub_long.lua"
+check "and says why there is no traceback" grep -q "inside a C function that cannot be stopped" "$work/err"
+echo 'local s = ("a"):rep(2^20) print(s:find(".-.-.-b"))' >"$work/find_long.lua"
+quick "--timeout 1 ends a backtracking string.find (the watchdog)" "timed out" "${run[@]}" --timeout 1 "$work/find_long.lua"
+echo 'local t = {} for i = 1, 2^23 do t[i] = "xy" end while true do local s = table.concat(t) end' >"$work/concat_long.lua"
+quick "--timeout 1 stops a loop of table.concat on a huge table" "timed out" "${run[@]}" --timeout 1 "$work/concat_long.lua"
+"${run[@]}" "$work/find_long.lua" >"$work/out" 2>"$work/err" &
+pid=$!
+sleep 0.5
+s=$(date +%s.%N)
+kill -INT "$pid"
+(sleep 10; kill -KILL "$pid" 2>/dev/null) &   # if Ctrl-C does not work
+guard=$!
+wait "$pid"; rc=$?
+kill "$guard" 2>/dev/null
+took=$(awk -v a="$s" -v b="$(date +%s.%N)" 'BEGIN{printf "%.2f", b-a}')
+check "Ctrl-C ends a stuck string.find within 2 s ($took s, exit $rc)" \
+    bash -c "[ $rc -eq 1 ] && awk -v t=$took 'BEGIN{exit !(t < 2)}' && grep -q interrupted '$work/err'"
+echo 'local t = {} while true do t[#t+1] = ("x"):rep(1e6) end' >"$work/bomb.lua"
+quick "a memory bomb ends with the cap's message (--lua-memory 200M)" \
+    "not enough memory: the script's limit is 200 MiB (--lua-memory)" "$bin" run --lua-memory 200M "$work/bomb.lua"
+check "with a traceback to the script's line" grep -q "bomb.lua:1: in main chunk" "$work/err"
+echo 'local s = "x" while true do s = s .. s end' >"$work/double.lua"
+quick "a doubling string stops at the default cap of 1 GiB" \
+    "not enough memory: the script's limit is 1 GiB (--lua-memory)" "$bin" run "$work/double.lua"
+echo 'print(#("x"):rep(2^40))' >"$work/rep.lua"
+quick "('x'):rep(2^40) is refused at once" "string.rep: the result would be 1 TiB; not enough memory: the script's limit is 1 GiB" \
+    "$bin" run "$work/rep.lua"
+echo 'local p = ("x"):rep(2^20) local t = {} for i = 1, 2048 do t[i] = p end print(#table.concat(t))' >"$work/concat_big.lua"
+quick "a 2 GiB table.concat is refused by the cap" "not enough memory: the script's limit is 1 GiB" "$bin" run "$work/concat_big.lua"
+cat >"$work/catch.lua" <<'LUA'
+local ok, e = pcall(function() local t = {} while true do t[#t + 1] = ("x"):rep(1e6) end end)
+collectgarbage()
+print(ok, e, #("y"):rep(1e7))
+LUA
+"$bin" run --lua-memory 100M "$work/catch.lua" >"$work/out" 2>"$work/err"; rc=$?
+check "pcall catches the memory error and the script goes on (exit $rc)" \
+    bash -c "[ $rc -eq 0 ] && grep -q '^false	not enough memory	10000000$' '$work/out'"
+"$bin" run --lua-memory 2G "$work/rep.lua" >"$work/out" 2>"$work/err"
+check "--lua-memory 2G is the limit the message names" grep -q "the script's limit is 2 GiB" "$work/err"
+"$bin" run --lua-memory lots "$work/rep.lua" >"$work/out" 2>"$work/err"; rc=$?
+check "a bad --lua-memory exits 2 naming the flag" bash -c "[ $rc -eq 2 ] && grep -q -- --lua-memory '$work/err'"
+"$bin" run --help >"$work/out" 2>&1
+check "run --help documents --lua-memory" grep -q -- "--lua-memory SIZE" "$work/out"
+"$bin" tui --help >"$work/out" 2>&1
+check "tui --help documents --lua-memory" grep -q -- "--lua-memory" "$work/out"
 
 # --- checkpoints between Lua and the command line -------------------------------------------
 "${run[@]}" "$here/lua/interop.lua" save "$work/lua.st" >"$work/out" 2>"$work/err"

@@ -5,7 +5,10 @@
  * printing its values, the UI callbacks, and stale tensors after a new run;
  * time slices (a busy script yields LH_YIELDED so the dashboard's loop stays
  * live, a typed :stop then ends it; a coroutine of the script's own is never
- * sliced), luahost_note_step feeding rnn.last/rnn.findings.
+ * sliced), luahost_note_step feeding rnn.last/rnn.findings; long C calls
+ * (rnn.sample, rnn.probs) yielding in slices and stopped by :stop or an
+ * interrupt from another thread; the memory cap (a bomb fails with the cap's
+ * message, the host runs the next script) and --lua-memory's sizes.
  */
 #include <math.h>
 #include <pthread.h>
@@ -162,6 +165,31 @@ static void test_slices(Trainer *t, const TrainConfig *cfg)
     CHECK(s == LH_DONE && !strcmp(cap.printed, "inner done\n"), "a coroutine of the script runs unsliced (%s%s)",
           cap.printed, cap.errors);
 
+    /* long C calls yield in slices too, and a typed :stop ends them */
+    static const char *const long_calls[] = {
+        "return #rnn.sample{length = 1000000000}",
+        "return rnn.probs(('ab'):rep(4000000))[1].token",
+    };
+    for (int c = 0; c < 2; c++) {
+        cap.errors[0] = '\0';
+        luahost_start_string(h, long_calls[c], "=longc", 1, &err);
+        int y = 0;
+        double slow = 0;
+        for (int i = 0; i < 5; i++) {
+            double t0 = now_s();
+            if (luahost_run(h) == LH_YIELDED)
+                y++;
+            double dt = now_s() - t0;
+            if (dt > slow)
+                slow = dt;
+        }
+        luahost_interrupt(h, 0);
+        s = luahost_run(h);
+        CHECK(y == 5 && slow < 0.5, "%s yields every slice (%d of 5, longest %.3f s)", long_calls[c], y, slow);
+        CHECK(s == LH_ERROR && strstr(cap.errors, "interrupted") && strstr(cap.errors, "stack traceback"),
+              "and :stop between slices ends it (%s)", cap.errors);
+    }
+
     /* steps made by the dashboard itself: rnn.last sees them, hooks do not run */
     StepInfo info;
     trainer_step(t, &info, &err);
@@ -174,6 +202,62 @@ static void test_slices(Trainer *t, const TrainConfig *cfg)
     snprintf(want_last, sizeof want_last, "%ld\ttable\n", t->step);
     CHECK(s == LH_DONE && !strcmp(cap.printed, want_last), "luahost_note_step feeds rnn.last (%s)", cap.printed);
     luahost_free(h);
+}
+
+/* The memory cap on a host of its own: a bomb fails with the cap's message
+ * and a traceback, the host runs the next script; sizes for --lua-memory. */
+static void test_memory(Trainer *t, const TrainConfig *cfg)
+{
+    Capture cap;
+    memset(&cap, 0, sizeof cap);
+    LuaHostOptions opt = {
+        .ui = {.ctx = &cap, .print = cap_print, .log = cap_print, .error = cap_error},
+        .defaults = cfg,
+        .mem_limit = (size_t)32 << 20,
+    };
+    LuaHost *h = luahost_new(&opt);
+    luahost_attach_trainer(h, t);
+    Err err;
+    int steps = 0;
+    luahost_start_string(h, "local t = {} while true do t[#t + 1] = ('x'):rep(100000) end", "=bomb", 0, &err);
+    LhStatus s = drive(h, &steps);
+    CHECK(s == LH_ERROR && strstr(cap.errors, "not enough memory: the script's limit is 32 MiB (--lua-memory)") &&
+              strstr(cap.errors, "stack traceback"),
+          "a memory bomb fails with the cap's message and a traceback (%s)", cap.errors);
+    CHECK(luahost_memory_used(h) < ((size_t)8 << 20), "its memory is given back (%zu bytes in use)",
+          luahost_memory_used(h));
+    CHECK(luahost_memory_peak(h) <= ((size_t)32 << 20), "the peak stayed under the cap (%zu)", luahost_memory_peak(h));
+    cap.errors[0] = '\0';
+    luahost_start_string(h, "return ('x'):rep(2^40)", "=rep", 1, &err);
+    CHECK(drive(h, &steps) == LH_ERROR && strstr(cap.errors, "string.rep: the result would be 1 TiB; not enough memory"),
+          "string.rep refuses a result above the cap (%s)", cap.errors);
+    cap.errors[0] = '\0';
+    luahost_start_string(h, "return #rnn.sample{length = 50000000, prime = ('ab'):rep(4000000)}", "=sample", 1, &err);
+    CHECK(drive(h, &steps) == LH_ERROR && strstr(cap.errors, "the script's limit is 32 MiB"),
+          "rnn.sample's buffers count against the cap (%s)", cap.errors);
+    cap.printed[0] = '\0';
+    luahost_start_string(h, "local ok, e = pcall(function() local t = {} while true do t[#t+1] = ('x'):rep(1e5) end end)\n"
+                            "t = nil collectgarbage()\n"
+                            "return ok, e, #('y'):rep(1000000)", "=after", 1, &err);
+    CHECK(drive(h, &steps) == LH_DONE && !strcmp(cap.printed, "false\tnot enough memory\t1000000\n"),
+          "a script may catch the error and go on; the host runs the next script (%s%s)", cap.printed, cap.errors);
+    luahost_free(h);
+
+    size_t b = 0;
+    CHECK(luahost_parse_size("512M", &b, &err) == 0 && b == (size_t)512 << 20, "512M");
+    CHECK(luahost_parse_size("2G", &b, &err) == 0 && b == (size_t)2 << 30, "2G");
+    CHECK(luahost_parse_size("1.5GiB", &b, &err) == 0 && b == (size_t)3 << 29, "1.5GiB");
+    CHECK(luahost_parse_size("1048576", &b, &err) == 0 && b == 1048576, "bytes");
+    CHECK(luahost_parse_size("0", &b, &err) == 0 && b == SIZE_MAX, "0 is no limit");
+    CHECK(luahost_parse_size("12", &b, &err) != 0 && luahost_parse_size("5X", &b, &err) != 0 &&
+              luahost_parse_size("", &b, &err) != 0 && luahost_parse_size("-1G", &b, &err) != 0 &&
+              luahost_parse_size("1.5", &b, &err) != 0 && strstr(err.msg, "--lua-memory"),
+          "bad sizes are refused naming the flag (%s)", err.msg);
+    char txt[32];
+    luahost_format_size((size_t)1 << 30, txt, sizeof txt);
+    CHECK(!strcmp(txt, "1 GiB"), "1 GiB is written '%s'", txt);
+    size_t d = luahost_default_memory();
+    CHECK(d >= ((size_t)64 << 20) && d <= LH_MEM_DEFAULT, "the default cap is at most 1 GiB (%zu)", d);
 }
 
 static void *interrupt_later(void *arg)
@@ -261,6 +345,17 @@ int main(void)
     pthread_join(th, NULL);
     CHECK(s == LH_ERROR && strstr(cap.errors, "interrupted"), "an infinite loop is interrupted (%s)", cap.errors);
 
+    /* a long rnn.sample (C, no Lua hooks) is interrupted from another thread too */
+    cap.errors[0] = '\0';
+    luahost_start_string(h, "return #rnn.sample{length = 1000000000}", "=sample", 1, &err);
+    pthread_create(&th, NULL, interrupt_later, h);
+    double t0 = now_s();
+    s = drive(h, &steps);
+    double took = now_s() - t0;
+    pthread_join(th, NULL);
+    CHECK(s == LH_ERROR && strstr(cap.errors, "interrupted") && took < 1.5,
+          "a long rnn.sample is interrupted (%.2f s: %s)", took, cap.errors);
+
     /* interrupt while the driver is stepping: stops after the current step */
     long before = t.step;
     luahost_start_string(h, "rnn.step(1000000)", "=long", 0, &err);
@@ -308,6 +403,7 @@ int main(void)
 
     luahost_free(h);
     test_slices(&t, &cfg);
+    test_memory(&t, &cfg);
     if (owned) {
         trainer_free(owned);
         free(owned);

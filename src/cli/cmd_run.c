@@ -9,6 +9,7 @@
  * Exit: 0 success, 1 Lua error (or interrupt/timeout), 2 bad usage.
  */
 #include <signal.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "paths.h"
 #include "lua_host.h"
 #include "train_config.h"
 
@@ -64,6 +66,8 @@ static void run_usage(FILE *out)
             "  --unsafe        full standard library: io.popen, os.execute, C modules, debug\n"
             "  --timeout SEC   interrupt the script after SEC seconds (exit 1, with traceback)\n"
             "  --plot FILE     write rnn.plot points to FILE as lines: series<TAB>x<TAB>y\n"
+            "  --lua-memory SIZE  memory the script may use (512M, 2G, bytes; 0 = no limit;\n"
+            "                  default 1G or a quarter of RAM if less); beyond it: an error\n"
             "  --NAME VALUE    any training setting (rnnscope train --help): the defaults of\n"
             "                  the script's run, e.g. --corpus FILE --threads 1\n"
             "  --help          show this help\n\n"
@@ -79,6 +83,7 @@ int cmd_run(int argc, char **argv)
     int unsafe = 0;
     long timeout = 0;
     const char *plot_path = NULL;
+    size_t lua_memory = 0;
     int i = 0;
     for (; i < argc && argv[i][0] == '-' && argv[i][1] == '-'; i++) {
         const char *flag = argv[i] + 2;
@@ -88,6 +93,15 @@ int cmd_run(int argc, char **argv)
         }
         if (!strcmp(flag, "unsafe")) {
             unsafe = 1;
+            continue;
+        }
+        const TcField *bf = train_config_find(flag);
+        if (bf && bf->kind == TC_BOOL) { /* bare, as train and tui take them */
+            Err err;
+            if (train_config_set(&defaults, flag, "1", &err) != 0) {
+                fprintf(stderr, "rnnscope: run: %s\n", err.msg);
+                return 2;
+            }
             continue;
         }
         if (i + 1 >= argc) {
@@ -104,6 +118,12 @@ int cmd_run(int argc, char **argv)
             }
         } else if (!strcmp(flag, "plot")) {
             plot_path = val;
+        } else if (!strcmp(flag, "lua-memory")) {
+            Err err;
+            if (luahost_parse_size(val, &lua_memory, &err) != 0) {
+                fprintf(stderr, "rnnscope: run: %s\n", err.msg);
+                return 2;
+            }
         } else {
             Err err;
             if (train_config_set(&defaults, flag, val, &err) != 0) {
@@ -117,6 +137,10 @@ int cmd_run(int argc, char **argv)
         return 2;
     }
     const char *script = argv[i];
+    static char shipped[PATH_MAX];
+    if (access(script, R_OK) != 0 && !strchr(script, '/') &&
+        paths_find_shipped("scripts", script, shipped, sizeof shipped))
+        script = shipped; /* a bare name: one of the shipped scripts (./scripts, the install) */
     struct stat sst;
     if (access(script, R_OK) != 0 || stat(script, &sst) != 0 || !S_ISREG(sst.st_mode)) {
         fprintf(stderr, "rnnscope: run: cannot read script %s (%s); check the path\n", script,
@@ -133,6 +157,7 @@ int cmd_run(int argc, char **argv)
         .ui = {.ctx = plot, .print = run_print, .log = run_print, .error = run_error,
                .plot = run_plot, .status = run_status},
         .defaults = &defaults,
+        .mem_limit = lua_memory,
     };
     LuaHost *h = luahost_new(&opt);
     if (!h) {

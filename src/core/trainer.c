@@ -243,7 +243,7 @@ static int nonfinite_dh(const Trainer *t, char *where, size_t cap)
 typedef enum { NF_LOSS, NF_GRADIENT, NF_UPDATE, NF_VALIDATION } Nonfinite;
 
 static int describe_nonfinite(Trainer *t, Nonfinite kind, Err *err);
-static int eval_pass(Trainer *t, float *val_loss, Err *err);
+static int eval_pass(Trainer *t, float *val_loss, volatile sig_atomic_t *cancel, Err *err);
 
 /* Every non-finite step is also a finding of the run. */
 static void record_begin(Trainer *t)
@@ -504,9 +504,17 @@ int trainer_step(Trainer *t, StepInfo *info, Err *err)
     info->ms = now_ms() - t0;
     info->tokens_per_s = info->ms > 0 ? (double)c->batch * c->seq / (info->ms / 1e3) : 0;
     if (c->eval_every > 0 && t->step % c->eval_every == 0 && t->corpus.n > t->corpus.n_train) {
-        int rc = eval_pass(t, &info->val_loss, err);
-        if (rc)
+        int rc = eval_pass(t, &info->val_loss, NULL, err);
+        if (rc) {
+            /* the step itself happened (its update is in): it enters the record, unevaluated */
+            info->val_loss = NAN;
+            record_begin(t);
+            history_push(&t->history, info);
+            t->last = *info;
+            t->have_last = 1;
+            record_end(t);
             return rc;
+        }
         info->evaluated = 1;
     }
     record_begin(t);
@@ -526,7 +534,7 @@ int trainer_step(Trainer *t, StepInfo *info, Err *err)
 
 int trainer_eval(Trainer *t, float *val_loss, Err *err)
 {
-    int rc = eval_pass(t, val_loss, err);
+    int rc = eval_pass(t, val_loss, t->cancel, err);
     if (rc)
         return rc;
     record_begin(t);
@@ -536,7 +544,7 @@ int trainer_eval(Trainer *t, float *val_loss, Err *err)
     return 0;
 }
 
-static int eval_pass(Trainer *t, float *val_loss, Err *err)
+static int eval_pass(Trainer *t, float *val_loss, volatile sig_atomic_t *cancel, Err *err)
 {
     const TrainConfig *c = &t->cfg;
     size_t n_val = t->corpus.n - t->corpus.n_train;
@@ -556,6 +564,8 @@ static int eval_pass(Trainer *t, float *val_loss, Err *err)
         chunks = c->eval_chunks;
     double sum = 0;
     for (long k = 0; k < chunks; k++) {
+        if (cancel && *cancel)
+            return err_set(err, ERR_RUNTIME, "interrupted");
         batcher_next(&vb, t->corpus.ids, t->x, t->y);
         sum += model_forward(&t->model, t->ws, t->x, t->y, c->seq, t->val_batch, &t->eval_state, 0, NULL);
     }

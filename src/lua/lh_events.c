@@ -134,7 +134,16 @@ int lh_events_fire(LuaHost *h, lua_State *L, const char *event, int nargs)
         lua_getfield(L, handle, "fn");           /* [-0, +1] */
         for (int a = 0; a < nargs; a++)
             lua_pushvalue(L, base + a);          /* [-0, +nargs] */
-        if (lua_pcall(L, nargs, 1, msgh) == LUA_OK) {
+        h->mem_enforce++;
+        int st = lua_pcall(L, nargs, 1, msgh);
+        h->mem_enforce--;
+        if (st == LUA_ERRMEM) { /* the message handler does not run for these */
+            char mem[128];
+            lh_mem_message(h, mem, sizeof mem);
+            lua_pop(L, 1);
+            lua_pushstring(L, mem);
+        }
+        if (st == LUA_OK) {
             if (lua_type(L, -1) == LUA_TSTRING && !strcmp(lua_tostring(L, -1), "stop"))
                 stop = 1;
             lua_pop(L, 1);                       /* [-1, +0] the result */

@@ -1,30 +1,247 @@
 /* lh_inspect.c — what the model predicts: rnn.probs(text, k) and
  * rnn.sample{...}. Both run on the current run's weights from a zero state,
  * with a batch-1 Sampler of their own (the training state is not touched).
+ * Both can run long (a huge text or length): they stop on an interrupt and
+ * yield in the dashboard's time slices (see "jobs" below).
  *
  * Not here: the tensors themselves (lh_tensor.c).
  */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <lauxlib.h>
 
 #include "lh_internal.h"
+#include "suggest.h"
 #include "sample.h"
 
-/* Encode text with the run's tokenizer; ids freed by the caller. Raises on
- * invalid UTF-8 (a bad argument). */
-static int *encode(lua_State *L, const Trainer *t, const char *text, size_t len, size_t *n,
-                   const char *what)
+/* rnn.sample's longest length: any, up to the int sample_generate takes;
+ * the memory cap bounds the text. */
+#define LH_SAMPLE_MAX 2147483647
+
+/* ---- jobs: the state of a long rnn.probs / rnn.sample ------------------------
+ *
+ * Both loop over tokens, which Lua's hooks cannot stop, so they work in
+ * pieces of LH_PIECE tokens: after each, lh_check_stop raises "interrupted" /
+ * "timed out" (Ctrl-C, :stop, --timeout), and in the dashboard, once the
+ * script's time slice is used up, the call yields (lua_yieldk) and goes on in
+ * its continuation, so the screen stays live and :stop can be typed. What
+ * the work holds lives in a userdata on the call's stack (its __gc frees it,
+ * whether the call finishes, fails or is interrupted); the C memory it holds
+ * for the script (the token ids, the sample text) is charged to the memory
+ * cap (lh_mem_charge). */
+
+#define LH_PIECE 64
+#define LH_ENCODE_PIECE ((size_t)1 << 20) /* bytes of text encoded between checks */
+#define JOB_MT "rnnscope.inspect_job"
+
+typedef struct {
+    LuaHost *h;
+    unsigned generation; /* the run's (lh_set_trainer): a continuation on another run fails */
+    int have_sampler;
+    Sampler s;
+    int *ids;            /* (n_ids) the text's / prime's tokens (malloc) */
+    size_t n_ids, fed;   /* tokens fed so far */
+    size_t ids_cap;
+    size_t ids_charged;  /* bytes of ids charged to the cap */
+    const char *text;    /* the text being encoded (kept on the call's stack) */
+    size_t text_len, enc_off;
+    const char *what;
+    int started;         /* the first token is fed */
+    /* rnn.probs */
+    lua_Integer k;
+    double temp;
+    /* rnn.sample */
+    lua_Integer left;    /* tokens still to draw */
+    SampleOpts so;
+    Rng rng;
+    const Tokenizer *tok;
+    lua_State *L;        /* for emit_token's errors */
+    char *buf;           /* the text drawn so far (malloc, charged) */
+    size_t len, cap;
+} Job;
+
+static void job_release(Job *j)
 {
+    if (j->have_sampler)
+        sampler_free(&j->s);
+    j->have_sampler = 0;
+    free(j->ids);
+    j->ids = NULL;
+    lh_mem_uncharge(j->h, j->ids_charged + j->cap);
+    j->ids_charged = 0;
+    free(j->buf);
+    j->buf = NULL;
+    j->cap = j->len = 0;
+}
+
+static int job_gc(lua_State *L)
+{
+    job_release(luaL_checkudata(L, 1, JOB_MT));
+    return 0;
+}
+
+/* A new job on top of the stack. [-0, +1] */
+static Job *job_new(lua_State *L)
+{
+    Job *j = lua_newuserdatauv(L, sizeof *j, 0);
+    memset(j, 0, sizeof *j);
+    j->h = lh_host(L);
+    j->generation = j->h->generation;
+    if (luaL_newmetatable(L, JOB_MT)) {
+        lua_pushcfunction(L, job_gc);
+        lua_setfield(L, -2, "__gc");
+    }
+    lua_setmetatable(L, -2);
+    return j;
+}
+
+/* Start encoding text (which the caller keeps on the stack) with the run's
+ * tokenizer; job_encode_piece does the work. The ids are charged to the
+ * memory cap up front: at most one token per byte, so len + 1 ints. */
+static void job_encode_begin(lua_State *L, Job *j, const Trainer *t, const char *text, size_t len,
+                             const char *what)
+{
+    size_t charge = (len + 1) * sizeof(int);
+    lh_mem_charge(L, charge);
+    j->ids_charged = charge;
+    j->tok = &t->corpus.tok;
+    j->text = text;
+    j->text_len = len;
+    j->enc_off = 0;
+    j->what = what;
+}
+
+/* Where the piece starting at off may end: about LH_ENCODE_PIECE bytes on, at
+ * a place no token crosses (byte: anywhere; char: before a byte that starts a
+ * code point; word: after an ASCII character that is a token alone), or the
+ * end of the text. */
+static size_t piece_end(const Tokenizer *tok, const unsigned char *u, size_t len, size_t off)
+{
+    if (len - off <= LH_ENCODE_PIECE)
+        return len;
+    size_t c = off + LH_ENCODE_PIECE;
+    if (tok->type == TOK_BYTE)
+        return c;
+    for (; c < len; c++) {
+        if (tok->type == TOK_CHAR ? (u[c] & 0xC0) != 0x80
+                                  : u[c - 1] < 0x80 && !isalnum(u[c - 1]))
+            return c;
+    }
+    return len;
+}
+
+/* Encode the next piece of the text; 1 when the whole text is encoded. On
+ * invalid UTF-8 the text up to the failing piece is encoded again in one go,
+ * so the error names the byte offset in the whole text. */
+static int job_encode_piece(lua_State *L, Job *j)
+{
+    if (j->enc_off >= j->text_len)
+        return 1;
+    size_t end = piece_end(j->tok, (const unsigned char *)j->text, j->text_len, j->enc_off);
     int *ids = NULL;
+    size_t n = 0;
     Err err;
     err_clear(&err);
-    if (tokenizer_encode(&t->corpus.tok, text, len, &ids, n, NULL, NULL, what, &err) != 0) {
+    if (tokenizer_encode(j->tok, j->text + j->enc_off, end - j->enc_off, &ids, &n, NULL, NULL, j->what,
+                         &err) != 0) {
+        free(ids);
+        ids = NULL;
+        err_clear(&err);
+        if (tokenizer_encode(j->tok, j->text, end, &ids, &n, NULL, NULL, j->what, &err) == 0)
+            err_set(&err, ERR_INPUT, "%s: cannot be encoded", j->what);
         free(ids);
         luaL_error(L, "%s", err.msg);
     }
-    return ids;
+    if (j->n_ids + n > j->ids_cap) {
+        size_t cap = j->ids_cap ? j->ids_cap : 1024;
+        while (cap < j->n_ids + n)
+            cap *= 2;
+        j->ids = xrealloc(j->ids, cap * sizeof(int));
+        j->ids_cap = cap;
+    }
+    if (n)
+        memcpy(j->ids + j->n_ids, ids, n * sizeof(int));
+    free(ids);
+    j->n_ids += n;
+    j->enc_off = end;
+    return j->enc_off >= j->text_len;
+}
+
+/* Between pieces: stop, or 1 if the call should yield now. */
+static int job_pause(lua_State *L)
+{
+    lh_check_stop(L);
+    return lh_should_yield(L);
+}
+
+/* Feed the remaining ids; 1 when done, 0 when the call should yield first. */
+static int job_feed(lua_State *L, Job *j)
+{
+    while (!job_encode_piece(L, j))
+        if (job_pause(L))
+            return 0;
+    if (!j->started) { /* no text: what the model predicts at the start of a line */
+        j->started = 1;
+        if (j->n_ids == 0)
+            sampler_feed(&j->s, sample_start_token(j->tok));
+    }
+    while (j->fed < j->n_ids) {
+        size_t end = j->fed + LH_PIECE < j->n_ids ? j->fed + LH_PIECE : j->n_ids;
+        for (; j->fed < end; j->fed++)
+            sampler_feed(&j->s, j->ids[j->fed]);
+        if (job_pause(L) && j->fed < j->n_ids)
+            return 0;
+    }
+    return 1;
+}
+
+/* ---- rnn.probs ------------------------------------------------------------------ */
+
+static int probs_k(lua_State *L, int status, lua_KContext ctx);
+
+/* Stack: 1..3 the arguments, 4 the job. */
+static int probs_work(lua_State *L)
+{
+    Job *j = luaL_checkudata(L, 4, JOB_MT);
+    if (!job_feed(L, j))
+        return lua_yieldk(L, 0, 0, probs_k);
+    const float *logits = j->s.logits;
+    int V = j->s.m->cfg.vocab;
+    int k = (int)j->k;
+    int *top = xmalloc(sizeof(int) * (size_t)k);
+    float *p = xmalloc(sizeof(float) * (size_t)k);
+    int got = sample_topk(logits, V, (float)j->temp, k, top, p);
+    Trainer *t = j->h->trainer;
+    char buf[256];
+    lua_createtable(L, got, 0); /* [-0, +1] */
+    for (int i = 0; i < got; i++) {
+        lua_createtable(L, 0, 3);
+        size_t tl = tokenizer_decode(&t->corpus.tok, top[i], buf, sizeof buf);
+        lua_pushlstring(L, buf, tl < sizeof buf ? tl : sizeof buf - 1);
+        lua_setfield(L, -2, "token");
+        lua_pushnumber(L, p[i]);
+        lua_setfield(L, -2, "p");
+        lua_pushinteger(L, top[i]);
+        lua_setfield(L, -2, "id");
+        lua_rawseti(L, -2, i + 1);
+    }
+    free(top);
+    free(p);
+    job_release(j);
+    return 1;
+}
+
+static int probs_k(lua_State *L, int status, lua_KContext ctx)
+{
+    (void)status;
+    (void)ctx;
+    LuaHost *h = lh_host(L);
+    Job *j = luaL_checkudata(L, 4, JOB_MT);
+    if (!h->trainer || h->generation != j->generation || j->s.m != &h->trainer->model)
+        return luaL_error(L, "rnn.probs: the run was replaced while it ran");
+    return probs_work(L);
 }
 
 /* rnn.probs(text [, k [, temperature]]) -> {{token = s, p = x, id = i}, ...}
@@ -42,53 +259,66 @@ static int inspect_probs(lua_State *L)
     int V = t->model.cfg.vocab;
     if (k > V)
         k = V;
-    size_t n = 0;
-    int *ids = encode(L, t, text, len, &n, "rnn.probs text");
-    Sampler s;
-    sampler_init(&s, &t->model);
-    /* no text: what the model predicts at the start of a line */
-    const float *logits = n == 0 ? sampler_feed(&s, sample_start_token(&t->corpus.tok)) : NULL;
-    for (size_t i = 0; i < n; i++)
-        logits = sampler_feed(&s, ids[i]);
-    free(ids);
-    int *top = xmalloc(sizeof(int) * (size_t)k);
-    float *p = xmalloc(sizeof(float) * (size_t)k);
-    int got = sample_topk(logits, V, (float)temp, (int)k, top, p);
-    lua_createtable(L, got, 0); /* [-0, +1] */
-    char buf[256];
-    for (int i = 0; i < got; i++) {
-        lua_createtable(L, 0, 3);
-        size_t tl = tokenizer_decode(&t->corpus.tok, top[i], buf, sizeof buf);
-        lua_pushlstring(L, buf, tl < sizeof buf ? tl : sizeof buf - 1);
-        lua_setfield(L, -2, "token");
-        lua_pushnumber(L, p[i]);
-        lua_setfield(L, -2, "p");
-        lua_pushinteger(L, top[i]);
-        lua_setfield(L, -2, "id");
-        lua_rawseti(L, -2, i + 1);
-    }
-    free(top);
-    free(p);
-    sampler_free(&s);
-    return 1;
+    lua_settop(L, 3);
+    Job *j = job_new(L); /* index 4 */
+    j->k = k;
+    j->temp = temp;
+    job_encode_begin(L, j, t, text, len, "rnn.probs text"); /* text: argument 1 */
+    sampler_init(&j->s, &t->model);
+    j->have_sampler = 1;
+    return probs_work(L);
 }
 
-typedef struct {
-    const Tokenizer *tok;
-    char *buf;
-    size_t len, cap;
-} Emit;
+/* ---- rnn.sample ------------------------------------------------------------------ */
 
 static void emit_token(void *ctx, int id)
 {
-    Emit *e = ctx;
+    Job *e = ctx;
     size_t need = tokenizer_decode(e->tok, id, NULL, 0);
     if (e->len + need + 1 > e->cap) {
-        e->cap = 2 * (e->len + need + 1) + 64;
-        e->buf = xrealloc(e->buf, e->cap);
+        size_t cap = 2 * (e->len + need + 1) + 64;
+        /* raising here unwinds sample_generate, which holds nothing */
+        lh_mem_charge(e->L, cap - e->cap);
+        e->buf = xrealloc(e->buf, cap);
+        e->cap = cap;
     }
     tokenizer_decode(e->tok, id, e->buf + e->len, e->cap - e->len);
     e->len += need;
+}
+
+static int sample_k(lua_State *L, int status, lua_KContext ctx);
+
+/* Stack: 1 the options, 2 the job. */
+static int sample_work(lua_State *L)
+{
+    Job *j = luaL_checkudata(L, 2, JOB_MT);
+    j->L = L;
+    if (!job_feed(L, j))
+        return lua_yieldk(L, 0, 0, sample_k);
+    while (j->left > 0) {
+        int n = j->left > LH_PIECE ? LH_PIECE : (int)j->left;
+        Err err;
+        err_clear(&err);
+        if (sample_generate(&j->s, NULL, 0, n, &j->so, &j->rng, emit_token, j, &err) != 0)
+            return luaL_error(L, "rnn.sample: %s", err.msg);
+        j->left -= n;
+        if (job_pause(L) && j->left > 0)
+            return lua_yieldk(L, 0, 0, sample_k);
+    }
+    lua_pushlstring(L, j->buf ? j->buf : "", j->len);
+    job_release(j);
+    return 1;
+}
+
+static int sample_k(lua_State *L, int status, lua_KContext ctx)
+{
+    (void)status;
+    (void)ctx;
+    LuaHost *h = lh_host(L);
+    Job *j = luaL_checkudata(L, 2, JOB_MT);
+    if (!h->trainer || h->generation != j->generation || j->s.m != &h->trainer->model)
+        return luaL_error(L, "rnn.sample: the run was replaced while it ran");
+    return sample_work(L);
 }
 
 /* rnn.sample{prime, length, temperature, top_k, top_p, seed, argmax} -> text
@@ -114,8 +344,15 @@ static int inspect_sample(lua_State *L)
             for (int i = 0; keys[i]; i++)
                 if (!strcmp(keys[i], key))
                     which = i;
-            if (which < 0)
-                return luaL_error(L, "rnn.sample: unknown key '%s'", key);
+            if (which < 0) {
+                Suggest sg;
+                suggest_begin(&sg, key, strlen(key));
+                for (int i = 0; keys[i]; i++)
+                    suggest_add(&sg, keys[i]);
+                const char *near = suggest_result(&sg);
+                return luaL_error(L, "rnn.sample: unknown key '%s'%s%s%s", key, near ? " (did you mean '" : "",
+                                  near ? near : "", near ? "'?)" : "");
+            }
             int ty = lua_type(L, -1);
             int whole = which == 1 || which == 3 || which == 5;
             if (whole && ty == LUA_TNUMBER && !lua_isinteger(L, -1))
@@ -140,32 +377,25 @@ static int inspect_sample(lua_State *L)
     err_clear(&err);
     if (sample_opts_check(&so, &err) != 0)
         return luaL_error(L, "rnn.sample: %s", err.msg);
-    if (length < 0 || length > 100000000)
-        return luaL_error(L, "rnn.sample: length must be in [0, 100000000]");
+    if (length < 0 || length > LH_SAMPLE_MAX)
+        return luaL_error(L, "rnn.sample: length must be in [0, %d]", LH_SAMPLE_MAX);
     Trainer *t = lh_need_trainer(L, h);
-    size_t n = 0;
-    int *ids = encode(L, t, prime, prime_len, &n, "rnn.sample prime");
-    if (n == 0) {
-        free(ids);
-        ids = xmalloc(sizeof(int));
-        ids[0] = sample_start_token(&t->corpus.tok);
-        n = 1;
-    }
-    Sampler s;
-    sampler_init(&s, &t->model);
-    Rng rng;
-    rng_seed(&rng, (uint64_t)seed);
-    Emit e = {&t->corpus.tok, NULL, 0, 0};
-    int rc = sample_generate(&s, ids, n, (int)length, &so, &rng, emit_token, &e, &err);
-    free(ids);
-    sampler_free(&s);
-    if (rc) {
-        free(e.buf);
-        return luaL_error(L, "rnn.sample: %s", err.msg);
-    }
-    lua_pushlstring(L, e.buf ? e.buf : "", e.len);
-    free(e.buf);
-    return 1;
+    lua_settop(L, 1);
+    Job *j = job_new(L);                      /* index 2 */
+    if (lua_istable(L, 1))
+        lua_getfield(L, 1, "prime");          /* index 3: the prime stays alive while we encode it */
+    else
+        lua_pushnil(L);
+    if (lua_isstring(L, 3))
+        prime = lua_tolstring(L, 3, &prime_len);
+    job_encode_begin(L, j, t, prime, prime_len, "rnn.sample prime");
+    sampler_init(&j->s, &t->model);
+    j->have_sampler = 1;
+    j->so = so;
+    rng_seed(&j->rng, (uint64_t)seed);
+    j->left = length;
+    j->tok = &t->corpus.tok;
+    return sample_work(L);
 }
 
 void lh_inspect_register(lua_State *L)

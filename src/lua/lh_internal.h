@@ -66,15 +66,45 @@ struct LuaHost {
     int in_hooks;         /* hooks of a dashboard step are running (luahost_observe_*) */
 
     volatile sig_atomic_t interrupt;        /* 0 none, 1 interrupted, 2 timed out */
+    volatile double interrupt_at;           /* when it was set (lh_now), for luahost_drive's watchdog */
+    volatile int driving;                   /* luahost_drive is running: its watchdog watches */
 
     /* time slicing (lua_host.h): the slice length (0 = off) and when the
      * current resume started, CLOCK_MONOTONIC seconds */
     double slice_s;
     double slice_start;
+
+    /* the memory cap (lua_host.c, lh_alloc): bytes the Lua state holds plus
+     * the C buffers rnn.sample/rnn.probs charge for a script (lh_mem_charge),
+     * the limit (SIZE_MAX: none) and the peak since luahost_new. The limit is
+     * enforced only while mem_enforce > 0 — inside lua_resume and the hooks'
+     * lua_pcall, where a refused allocation is a catchable Lua error; the
+     * host's own unprotected calls are never refused (no panic, no abort). */
+    size_t mem_used;
+    size_t mem_limit;
+    size_t mem_peak;
+    int mem_enforce;
+    int mem_refused;      /* an allocation was refused since the script started */
 };
 
 /* The host a C function runs for: stored as the registry's light userdata. */
 LuaHost *lh_host(lua_State *L);
+
+/* lua_host.c: stopping long C calls. lh_check_stop raises "interrupted" /
+ * "timed out" (or the dashboard hook budget's error) if the script should
+ * stop; call it inside any loop over tokens. lh_should_yield: 1 if L is the
+ * script's coroutine, yieldable, and its time slice is used up — a C function
+ * may then lua_yieldk with a continuation so the dashboard stays live. */
+void lh_check_stop(lua_State *L);
+int lh_should_yield(lua_State *L);
+/* The memory cap: add bytes of C memory held for the script to the count,
+ * raising the "not enough memory" error (nothing charged) if that passes the
+ * limit; lh_mem_uncharge gives them back. lh_mem_error raises that error. */
+void lh_mem_charge(lua_State *L, size_t bytes);
+void lh_mem_uncharge(LuaHost *h, size_t bytes);
+int lh_mem_error(lua_State *L);
+/* "not enough memory: the script's limit is 1 GiB (--lua-memory)" */
+void lh_mem_message(const LuaHost *h, char *buf, size_t cap);
 
 /* lua_host.c */
 void lh_set_trainer(LuaHost *h, Trainer *t, int owned); /* replace the run (frees an owned one) */
@@ -85,6 +115,9 @@ void lh_report_error(LuaHost *h, lua_State *L, const char *what);
 
 /* lh_sandbox.c: remove what a sandboxed script may not use. */
 void lh_sandbox_apply(lua_State *L);
+/* The limits every script gets, --unsafe too: string.rep refuses a result
+ * larger than the memory cap before building it. */
+void lh_sandbox_limits(lua_State *L);
 
 /* lh_paths.c: the files a sandboxed script may open (the policy is there). */
 void lh_paths_init(LhPaths *ps);

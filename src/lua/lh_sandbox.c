@@ -12,9 +12,15 @@
  *
  * What it does not stop: a script can still fill the disk it may write to or
  * loop (the interrupt and --timeout handle the latter).
+ *
+ * Limits (lh_sandbox_limits, with --unsafe too): the memory cap is the
+ * allocator's (lua_host.c); string.rep checks its result's size against it
+ * first, so ('x'):rep(2^40) fails at once with the cap's message.
  */
 #include <lauxlib.h>
 #include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
 
 #include "lh_internal.h"
 
@@ -114,4 +120,38 @@ void lh_sandbox_apply(lua_State *L)
     lua_pushcfunction(L, sandbox_check);                  /* [-0, +1] the chunk's ... */
     if (lua_pcall(L, 1, 0, 0) != LUA_OK)
         luaL_error(L, "sandbox setup failed: %s", lua_tostring(L, -1));
+}
+
+/* string.rep(s, n [, sep]) refusing a result above the memory cap; the
+ * original is upvalue 1. */
+static int limited_rep(lua_State *L)
+{
+    size_t l, lsep;
+    luaL_checklstring(L, 1, &l);
+    lua_Integer n = luaL_checkinteger(L, 2);
+    luaL_optlstring(L, 3, "", &lsep);
+    LuaHost *h = lh_host(L);
+    double total = n > 0 ? (double)l * (double)n + (double)lsep * (double)(n - 1) : 0;
+    if (h->mem_limit != SIZE_MAX && total > (double)h->mem_limit) {
+        char msg[128], size[32];
+        lh_mem_message(h, msg, sizeof msg);
+        luahost_format_size(total >= (double)SIZE_MAX ? SIZE_MAX - 1 : (size_t)total, size, sizeof size);
+        h->mem_refused = 1;
+        return luaL_error(L, "string.rep: the result would be %s; %s", size, msg);
+    }
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+    return lua_gettop(L);
+}
+
+void lh_sandbox_limits(lua_State *L)
+{
+    lua_getglobal(L, "string");         /* [-0, +1] */
+    if (lua_istable(L, -1)) {
+        lua_getfield(L, -1, "rep");     /* [-0, +1] the original */
+        lua_pushcclosure(L, limited_rep, 1);
+        lua_setfield(L, -2, "rep");     /* [-1, +0] also ('x'):rep: strings index this table */
+    }
+    lua_pop(L, 1);                      /* [-1, +0] */
 }

@@ -9,7 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <lauxlib.h>
 #include <lualib.h>
@@ -45,18 +47,173 @@ static double lh_now(void)
 static void lh_stop_hook(lua_State *L, lua_Debug *ar)
 {
     LuaHost *h = lh_host(L);
-    if (h->interrupt)
-        luaL_error(L, "%s", h->interrupt == 2 ? "timed out" : "interrupted");
-    if (h->hook_deadline > 0 && lh_now() > h->hook_deadline) {
-        h->hook_deadline = 0; /* once: the next hook gets its own turn */
-        luaL_error(L, "this hook ran for more than %.0f s on one dashboard step", LH_HOOK_BUDGET_S);
-    }
+    lh_check_stop(L); /* the hook deadline fires once: the next hook gets its own turn */
     if (ar->event == LUA_HOOKCOUNT && h->slice_s > 0 && L == h->co && lua_isyieldable(L) &&
         lh_now() - h->slice_start > h->slice_s)
         lua_yield(L, 0);
 }
 
 #define LH_CHECK_EVERY 1000
+
+void lh_check_stop(lua_State *L)
+{
+    LuaHost *h = lh_host(L);
+    if (h->interrupt)
+        luaL_error(L, "%s", h->interrupt == 2 ? "timed out" : "interrupted");
+    if (h->hook_deadline > 0 && lh_now() > h->hook_deadline) {
+        h->hook_deadline = 0;
+        luaL_error(L, "this hook ran for more than %.0f s on one dashboard step", LH_HOOK_BUDGET_S);
+    }
+}
+
+int lh_should_yield(lua_State *L)
+{
+    LuaHost *h = lh_host(L);
+    return h->slice_s > 0 && L == h->co && lua_isyieldable(L) && lh_now() - h->slice_start > h->slice_s;
+}
+
+/* ---- the memory cap ---------------------------------------------------------- */
+
+/* Room for n more bytes under the limit (only while enforcing). */
+static int mem_room(const LuaHost *h, size_t n)
+{
+    if (h->mem_enforce <= 0 || h->mem_limit == SIZE_MAX)
+        return 1;
+    return h->mem_used <= h->mem_limit && n <= h->mem_limit - h->mem_used;
+}
+
+static void mem_add(LuaHost *h, size_t n)
+{
+    h->mem_used += n;
+    if (h->mem_used > h->mem_peak)
+        h->mem_peak = h->mem_used;
+}
+
+/* The state's lua_Alloc: realloc/free that counts bytes and refuses growth
+ * past the limit. Lua answers a refusal with an emergency full collection and
+ * one retry, then raises LUA_ERRMEM. */
+static void *lh_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
+{
+    LuaHost *h = ud;
+    size_t old = ptr ? osize : 0;
+    if (nsize == 0) {
+        free(ptr);
+        h->mem_used -= old;
+        return NULL;
+    }
+    if (nsize > old && !mem_room(h, nsize - old)) {
+        h->mem_refused = 1;
+        return NULL;
+    }
+    void *p = realloc(ptr, nsize);
+    if (!p)
+        return NULL;
+    if (nsize >= old)
+        mem_add(h, nsize - old);
+    else
+        h->mem_used -= old - nsize;
+    return p;
+}
+
+void luahost_format_size(size_t bytes, char *buf, size_t cap)
+{
+    static const char *const units[] = {"KiB", "MiB", "GiB", "TiB"};
+    if (bytes == SIZE_MAX) {
+        snprintf(buf, cap, "no limit");
+        return;
+    }
+    int u = -1;
+    double v = (double)bytes;
+    while (u < 3 && v >= 1024) {
+        v /= 1024;
+        u++;
+    }
+    if (u < 0)
+        snprintf(buf, cap, "%zu bytes", bytes);
+    else if (v == (double)(long long)v)
+        snprintf(buf, cap, "%lld %s", (long long)v, units[u]);
+    else
+        snprintf(buf, cap, "%.1f %s", v, units[u]);
+}
+
+void lh_mem_message(const LuaHost *h, char *buf, size_t cap)
+{
+    char lim[32];
+    luahost_format_size(h->mem_limit, lim, sizeof lim);
+    snprintf(buf, cap, "not enough memory: the script's limit is %s (--lua-memory)", lim);
+}
+
+int lh_mem_error(lua_State *L)
+{
+    char msg[128];
+    LuaHost *h = lh_host(L);
+    h->mem_refused = 1;
+    lh_mem_message(h, msg, sizeof msg);
+    return luaL_error(L, "%s", msg);
+}
+
+void lh_mem_charge(lua_State *L, size_t bytes)
+{
+    LuaHost *h = lh_host(L);
+    if (!mem_room(h, bytes))
+        lh_mem_error(L);
+    mem_add(h, bytes);
+}
+
+void lh_mem_uncharge(LuaHost *h, size_t bytes)
+{
+    h->mem_used -= bytes < h->mem_used ? bytes : h->mem_used;
+}
+
+size_t luahost_default_memory(void)
+{
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    if (pages > 0 && page > 0) {
+        double quarter = (double)pages * (double)page / 4;
+        if (quarter < (double)LH_MEM_DEFAULT)
+            return quarter < (double)(64 << 20) ? (size_t)64 << 20 : (size_t)quarter;
+    }
+    return LH_MEM_DEFAULT;
+}
+
+int luahost_parse_size(const char *text, size_t *bytes, Err *err)
+{
+    if (!strcmp(text, "0") || !strcmp(text, "none")) {
+        *bytes = SIZE_MAX;
+        return 0;
+    }
+    char *end;
+    double v = strtod(text, &end);
+    double mult = 1;
+    if (end != text) {
+        switch (*end) {
+        case 'k': case 'K': mult = 1024.0; end++; break;
+        case 'm': case 'M': mult = 1024.0 * 1024; end++; break;
+        case 'g': case 'G': mult = 1024.0 * 1024 * 1024; end++; break;
+        case 't': case 'T': mult = 1024.0 * 1024 * 1024 * 1024; end++; break;
+        default: break;
+        }
+        if (mult > 1 && (!strcmp(end, "iB") || !strcmp(end, "B")))
+            end += strlen(end);
+    }
+    double b = v * mult;
+    if (end == text || *end || !(b >= 1024.0 * 1024) || b > 1e18 || (mult == 1 && strchr(text, '.')))
+        return err_set(err, ERR_INPUT,
+                       "--lua-memory: '%s' is not a size of at least 1M: give bytes or a number with "
+                       "K, M, G or T (512M, 2G), or 0 for no limit", text);
+    *bytes = (size_t)b;
+    return 0;
+}
+
+size_t luahost_memory_used(const LuaHost *h)
+{
+    return h->mem_used;
+}
+
+size_t luahost_memory_peak(const LuaHost *h)
+{
+    return h->mem_peak;
+}
 
 static void arm_check_hook(lua_State *L)
 {
@@ -67,6 +224,8 @@ void luahost_interrupt(LuaHost *h, int reason)
 {
     if (!h || (!h->co && !h->in_hooks))
         return;
+    if (!h->interrupt)
+        h->interrupt_at = lh_now(); /* clock_gettime is async-signal-safe */
     h->interrupt = reason == 1 ? 2 : 1;
     int mask = LUA_MASKCALL | LUA_MASKRET | LUA_MASKCOUNT;
     if (h->co)
@@ -143,6 +302,9 @@ void lh_set_trainer(LuaHost *h, Trainer *t, int owned)
         h->owns_trainer = owned;
         return;
     }
+    /* never write into the old run here: a borrowed one may be freed already
+     * (the dashboard's :load). Its cancel pointer is cleared when the eval that
+     * set it ends (luahost_eval_done / _failed, finish_script). */
     free_owned(h);
     h->trainer = t;
     h->owns_trainer = owned;
@@ -204,12 +366,24 @@ static int open_rnn(lua_State *L)
     return 1;
 }
 
+/* Only reached by a bug (an error outside any protected call): say so. */
+static int lh_panic(lua_State *L)
+{
+    const char *msg = lua_tostring(L, -1);
+    fprintf(stderr, "rnnscope: Lua error outside a protected call: %s\n", msg ? msg : "?");
+    return 0; /* then Lua aborts */
+}
+
 LuaHost *luahost_new(const LuaHostOptions *opt)
 {
-    lua_State *L = luaL_newstate();
-    if (!L)
-        return NULL;
     LuaHost *h = xcalloc(1, sizeof *h);
+    h->mem_limit = opt->mem_limit ? opt->mem_limit : luahost_default_memory();
+    lua_State *L = lua_newstate(lh_alloc, h);
+    if (!L) {
+        free(h);
+        return NULL;
+    }
+    lua_atpanic(L, lh_panic);
     h->L = L;
     h->co_ref = LUA_NOREF;
     h->ui = opt->ui;
@@ -224,6 +398,7 @@ LuaHost *luahost_new(const LuaHostOptions *opt)
     lh_paths_init(&h->paths);
     if (!h->unsafe)
         lh_sandbox_apply(L);
+    lh_sandbox_limits(L);
     luaL_requiref(L, "rnn", open_rnn, 1); /* [-0, +1] also package.loaded.rnn */
     lua_pop(L, 1);                        /* [-1, +0] */
     return h;
@@ -239,9 +414,14 @@ static void finish_script(LuaHost *h)
     h->co_ref = LUA_NOREF;
     h->req = LH_REQ_NONE;
     h->steps_left = 0;
+    if (h->trainer)
+        h->trainer->cancel = NULL;
     lua_sethook(h->L, NULL, 0, 0);
     h->interrupt = 0;
     lua_settop(h->L, 0);
+    if (h->mem_refused) /* give the next script the memory back now */
+        lua_gc(h->L, LUA_GCCOLLECT);
+    h->mem_refused = 0;
 }
 
 void luahost_free(LuaHost *h)
@@ -270,6 +450,7 @@ static lua_State *new_coroutine(LuaHost *h)
     h->steps_left = 0;
     h->paused = 0;
     h->interrupt = 0;
+    h->mem_refused = 0;
     arm_check_hook(h->L);
     return co;
 }
@@ -366,11 +547,16 @@ LhStatus luahost_run(LuaHost *h)
     int nargs = h->started ? 0 : h->narg;
     h->started = 1;
     h->slice_start = lh_now();
+    h->mem_enforce++;
     int st = lua_resume(co, h->L, nargs, &nres);
+    h->mem_enforce--;
     if (st == LUA_YIELD) {
         lua_pop(co, nres);
-        if (request_open(h))
+        if (request_open(h)) {
+            if (h->req == LH_REQ_EVAL && h->trainer)
+                h->trainer->cancel = &h->interrupt; /* :stop, Ctrl-C, --timeout end the pass */
             return h->req == LH_REQ_STEP ? LH_WANT_STEP : LH_WANT_EVAL;
+        }
         h->req = LH_REQ_NONE;
         return LH_YIELDED;
     }
@@ -381,6 +567,11 @@ LhStatus luahost_run(LuaHost *h)
         return LH_DONE;
     }
     const char *msg = lua_tostring(co, -1);
+    char mem[128];
+    if (st == LUA_ERRMEM || (msg && h->mem_refused && !strcmp(msg, "not enough memory"))) {
+        lh_mem_message(h, mem, sizeof mem); /* Lua's own message does not say which limit */
+        msg = mem;
+    }
     if (!msg)
         msg = lua_pushfstring(co, "(error object is a %s value)", luaL_typename(co, -1));
     luaL_traceback(h->L, co, msg, 0); /* [-0, +1] on L: message and the coroutine's stack */
@@ -414,7 +605,9 @@ void luahost_step_done(LuaHost *h, const StepInfo *info)
 
 int luahost_has_hooks(LuaHost *h)
 {
-    return lh_events_count(h->L, "step") + lh_events_count(h->L, "eval") + lh_events_count(h->L, "finding") > 0;
+    return lh_events_count(h->L, "step") + lh_events_count(h->L, "eval") + lh_events_count(h->L, "finding") +
+               lh_events_count(h->L, "nonfinite") >
+           0;
 }
 
 /* Around hooks fired outside a script: a time budget (the count hook checks
@@ -457,6 +650,20 @@ int luahost_observe_step(LuaHost *h, const StepInfo *info)
     return observe_end(h, stop);
 }
 
+void luahost_observe_failure(LuaHost *h, const char *msg, long step)
+{
+    if (h->co || !h->trainer)
+        return;
+    observe_begin(h);
+    if (msg && strstr(msg, "not finite")) {
+        lua_pushstring(h->L, msg);      /* [-0, +1] */
+        lua_pushinteger(h->L, step);    /* [-0, +1] */
+        lh_events_fire(h, h->L, "nonfinite", 2);
+    }
+    lh_fire_findings(h);
+    observe_end(h, 0);
+}
+
 void luahost_observe_eval(LuaHost *h, long step, float val_loss)
 {
     if (h->co)
@@ -487,6 +694,8 @@ void luahost_step_failed(LuaHost *h, const Err *err)
 
 void luahost_eval_done(LuaHost *h, float val_loss)
 {
+    if (h->trainer)
+        h->trainer->cancel = NULL;
     h->eval_loss = val_loss;
     h->req = LH_REQ_NONE;
     long step = h->trainer ? h->trainer->step : 0;
@@ -497,11 +706,48 @@ void luahost_eval_done(LuaHost *h, float val_loss)
 
 void luahost_eval_failed(LuaHost *h, const Err *err)
 {
+    if (h->trainer)
+        h->trainer->cancel = NULL;
     set_failed(h, err);
     h->req = LH_REQ_NONE;
 }
 
+/* luahost_drive's watchdog (lua_host.h): an interrupt the script has not
+ * obeyed within LH_HARD_STOP_S means it is inside one C function that never
+ * looks at the flag; end the process, since nothing else can. */
+static void *drive_watchdog(void *arg)
+{
+    LuaHost *h = arg;
+    struct timespec nap = {0, 20 * 1000 * 1000};
+    while (h->driving) {
+        nanosleep(&nap, NULL);
+        int why = h->interrupt;
+        if (why && h->driving && lh_now() - h->interrupt_at > LH_HARD_STOP_S) {
+            fprintf(stderr, "rnnscope: %s, but the script is inside a C function that cannot be stopped "
+                            "(one of Lua's string or table functions on a huge input?): ending the process "
+                            "(no traceback)\n",
+                    why == 2 ? "timed out" : "interrupted");
+            _exit(1);
+        }
+    }
+    return NULL;
+}
+
+static int drive_loop(LuaHost *h);
+
 int luahost_drive(LuaHost *h)
+{
+    pthread_t dog;
+    h->driving = 1;
+    int have_dog = pthread_create(&dog, NULL, drive_watchdog, h) == 0;
+    int rc = drive_loop(h);
+    h->driving = 0;
+    if (have_dog)
+        pthread_join(dog, NULL);
+    return rc;
+}
+
+static int drive_loop(LuaHost *h)
 {
     for (;;) {
         LhStatus s = luahost_run(h);

@@ -65,6 +65,19 @@
  * current step. The script then fails with "interrupted" (or "timed out")
  * and its traceback; the host stays usable for the next script.
  *
+ * Long C calls: Lua's hooks never run inside a C function, so the host's own
+ * C functions that loop over tokens (rnn.sample, rnn.probs) check the
+ * interrupt flag themselves (lh_check_stop) and raise the same error, and
+ * rnn.eval's validation pass checks it between chunks (Trainer.cancel). Lua's
+ * string and table functions cannot be stopped midway; the memory cap bounds
+ * the strings they can build (see "Memory" below and docs/lua.md).
+ *
+ * Memory: the state's allocator counts bytes and refuses an allocation past
+ * LuaHostOptions.mem_limit (--lua-memory) — after a full emergency collection,
+ * as Lua does. The script then fails with "not enough memory: the script's
+ * limit is N (--lua-memory)" and its traceback (a pcall inside the script
+ * can catch it); the host collects the garbage and stays usable.
+ *
  * Time slices (LuaHostOptions.slice_s > 0, the dashboard): a script that
  * computes for longer than a slice without asking for a step is yielded from
  * the count hook (Lua 5.4 lets a count hook yield), so luahost_run returns
@@ -80,6 +93,9 @@
  */
 #ifndef RNNSCOPE_LUA_HOST_H
 #define RNNSCOPE_LUA_HOST_H
+
+#include <stddef.h>
+#include <stdint.h>
 
 #include "err.h"
 #include "train_config.h"
@@ -114,6 +130,10 @@ typedef struct {
      * the trainer (LH_YIELDED), so the driver's loop stays live. 0: never
      * (headless). */
     double slice_s;
+    /* The memory cap: bytes the script's Lua state may hold (with the buffers
+     * rnn.sample/rnn.probs take for it). 0: luahost_default_memory();
+     * SIZE_MAX: no limit. */
+    size_t mem_limit;
 } LuaHostOptions;
 
 typedef enum {
@@ -165,7 +185,12 @@ void luahost_eval_done(LuaHost *h, float val_loss);
 void luahost_eval_failed(LuaHost *h, const Err *err);
 
 /* Headless: run the loaded script to its end, stepping the trainer in this
- * thread. 0 when it finished, 1 on a Lua error (already reported). */
+ * thread. 0 when it finished, 1 on a Lua error (already reported).
+ * A watchdog thread runs meanwhile: when an interrupt (Ctrl-C, --timeout) is
+ * still not obeyed LH_HARD_STOP_S later — the script is inside one of Lua's
+ * own C functions, e.g. string.find with a backtracking pattern on a huge
+ * string — it prints that to stderr and ends the process with _exit(1). */
+#define LH_HARD_STOP_S 1.0
 int luahost_drive(LuaHost *h);
 
 /* Ask the running script to stop (Ctrl-C, :stop, a timeout). Async-signal-
@@ -183,7 +208,7 @@ int luahost_paused(const LuaHost *h);
 void luahost_note_step(LuaHost *h, const StepInfo *info);
 
 /* Hooks on the driver's own steps (the dashboard's F5, :run, :step), outside
- * any script: 1 if a 'step', 'eval' or 'finding' hook is set. */
+ * any script: 1 if a 'step', 'eval', 'finding' or 'nonfinite' hook is set. */
 int luahost_has_hooks(LuaHost *h);
 /* Run the hooks for a step the driver took on luahost_trainer(h) (attached),
  * as luahost_step_done does for a script's step. Each call's hooks together
@@ -193,10 +218,28 @@ int luahost_has_hooks(LuaHost *h);
  * script runs. */
 #define LH_HOOK_BUDGET_S 2.0
 int luahost_observe_step(LuaHost *h, const StepInfo *info);
+/* The 'nonfinite' and 'finding' hooks for a step of the driver's that failed
+ * (msg its error, step its number); the driver has paused already. */
+void luahost_observe_failure(LuaHost *h, const char *msg, long step);
 /* The 'eval' hooks for a validation pass the driver ran (:eval). */
 void luahost_observe_eval(LuaHost *h, long step, float val_loss);
 
 /* Hook errors reported since the host was created (for tests and exit codes). */
 int luahost_hook_errors(const LuaHost *h);
+
+/* The memory cap (--lua-memory). The default: 1 GiB, or a quarter of the
+ * physical memory if that is less. */
+#define LH_MEM_DEFAULT ((size_t)1 << 30)
+size_t luahost_default_memory(void);
+/* Parse a --lua-memory value: bytes ("1048576") or a number with a binary
+ * suffix K, M, G or T (optionally followed by "B" or "iB"; "512M", "2G",
+ * "1.5G"); "0" or "none": no limit (SIZE_MAX). At least 1M otherwise. */
+int luahost_parse_size(const char *text, size_t *bytes, Err *err);
+/* "1 GiB", "512 MiB", "1000 bytes" ("no limit" for SIZE_MAX). */
+void luahost_format_size(size_t bytes, char *buf, size_t cap);
+/* Bytes in use now, and the most ever in use, by the Lua state and the
+ * buffers charged to it. */
+size_t luahost_memory_used(const LuaHost *h);
+size_t luahost_memory_peak(const LuaHost *h);
 
 #endif

@@ -27,6 +27,7 @@ typedef struct {
     const char *tb_dir;     /* --tensorboard DIR: TensorBoard event files, or NULL */
     int lua_unsafe;         /* --unsafe: Lua scripts get the full standard library */
     int force;              /* --force: saves may replace the file at save_path though it holds another run */
+    size_t lua_memory;      /* --lua-memory: the Lua scripts' memory cap in bytes; 0 = the default */
 } AppOptions;
 
 /* Run the dashboard on t (heap-allocated, initialised; the app takes it and
