@@ -145,7 +145,9 @@ static void fixture_fill(Fixture *x)
     int nt = fixture_names(x->names);
     d->n_tensors = nt;
     for (int i = 0; i < nt; i++) {
-        snprintf(d->tensor_names[i], sizeof d->tensor_names[i], "%s", x->names[i]);
+        size_t nl = strnlen(x->names[i], sizeof d->tensor_names[i] - 1); /* distinct arrays of x */
+        memcpy(d->tensor_names[i], x->names[i], nl);
+        d->tensor_names[i][nl] = '\0';
         d->tensor_grad[i] = (float)(0.00123456 * pow(10, i % 5));
         d->tensor_update[i] = (float)(3e-7 * pow(10, i % 7));
     }

@@ -231,13 +231,13 @@ static void test_more(void)
             const char *t = row(&g, y);
             for (int L = 0; L < FIXTURE_LAYERS; L++)
                 for (const char *c = "ifgo"; *c; c++) {
-                    char lab[16];
+                    char lab[32];
                     snprintf(lab, sizeof lab, "│l%d %c ", L, *c);
                     gates += strstr(t, lab) != NULL;
                 }
             ratios += strstr(t, "◂") != NULL || strstr(t, "●") != NULL || strstr(t, "▸") != NULL;
             for (int L = 0; L < FIXTURE_LAYERS; L++) {
-                char lab[16];
+                char lab[32];
                 snprintf(lab, sizeof lab, "│l%d  ", L);
                 flow += strstr(t, lab) != NULL;
             }
