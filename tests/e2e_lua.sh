@@ -149,14 +149,19 @@ check "Ctrl-C (SIGINT) interrupts a running loop: exit 1, 'interrupted' with tra
 
 # --- long C calls and the memory cap ---------------------------------------------------------
 # quick NAME PATTERN ARGS...: exit 1 with PATTERN on stderr in under 3 s of wall time (--timeout 1).
-# Scripts run under ulimit -v so that a broken cap cannot take the machine's memory.
+# Scripts run under ulimit -v so that a broken cap cannot take the machine's memory (not under
+# AddressSanitizer, whose shadow memory needs the address space; there the limit on wall time
+# is 10 s, for the instrumented program's pace: the 3 s bound is the plain pass's).
+quick_limit=3
+vlimit=6000000
+if [ "${RNNSCOPE_SANITIZED:-0}" = 1 ]; then quick_limit=10; vlimit=unlimited; fi
 quick() {
     local name=$1 pat=$2; shift 2
     local s rc took
     s=$(date +%s.%N)
-    (ulimit -v 6000000; timeout 20 "$@") >"$work/out" 2>"$work/err"; rc=$?
+    (ulimit -v "$vlimit"; timeout 20 "$@") >"$work/out" 2>"$work/err"; rc=$?
     took=$(awk -v a="$s" -v b="$(date +%s.%N)" 'BEGIN{printf "%.2f", b-a}')
-    if [ "$rc" -eq 1 ] && awk -v t="$took" 'BEGIN{exit !(t < 3)}' && grep -q "$pat" "$work/err"; then
+    if [ "$rc" -eq 1 ] && awk -v t="$took" -v m="$quick_limit" 'BEGIN{exit !(t < m)}' && grep -q "$pat" "$work/err"; then
         ok "$name (${took} s)"
     else
         bad "$name (exit $rc after $took s: $(head -c 300 "$work/err"))"
@@ -175,7 +180,13 @@ quick "--timeout 1 stops a long rnn.eval between validation chunks" "eval_long.l
 echo 'local s = ("ab"):rep(2^26) print(#s) s = s:gsub("a", "c") print("done")' >"$work/gsub_long.lua"
 quick "--timeout 1 ends a 128 MB string.gsub (Lua's C, not interruptible: the 1 s watchdog)" "timed out" \
     "${run[@]}" --timeout 1 "$work/gsub_long.lua"
-check "and says why there is no traceback" grep -q "inside a C function that cannot be stopped" "$work/err"
+if [ "${RNNSCOPE_SANITIZED:-0}" = 1 ]; then
+    # instrumented, building the 128 MB string (string.rep, which does check) outlasts the 1 s
+    # timeout, so the stop lands there with a traceback: the watchdog case is the plain pass's
+    echo "NOTE the watchdog's message is checked in the plain pass"
+else
+    check "and says why there is no traceback" grep -q "inside a C function that cannot be stopped" "$work/err"
+fi
 echo 'local s = ("a"):rep(2^20) print(s:find(".-.-.-b"))' >"$work/find_long.lua"
 quick "--timeout 1 ends a backtracking string.find (the watchdog)" "timed out" "${run[@]}" --timeout 1 "$work/find_long.lua"
 echo 'local t = {} for i = 1, 2^23 do t[i] = "xy" end while true do local s = table.concat(t) end' >"$work/concat_long.lua"
