@@ -3,29 +3,7 @@
 # texts, a short training run with logging, exact resume, sampling (Chinese
 # too), eval/grad against PyTorch's numbers, and every bad input of issue 2:
 # one clear line on stderr and exit status 2, nothing half-written.
-set -u
-bin=${RNNSCOPE_BIN:-build/rnnscope}
-here=${RNNSCOPE_TESTS:-tests}
-root="$here/.."
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-pass=0; fail=0
-ok()  { pass=$((pass + 1)); echo "PASS $*"; }
-bad() { fail=$((fail + 1)); echo "FAIL $*"; }
-check() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi; }
-
-# run_bad NAME EXPECTED_STATUS PATTERN -- ARGS...: stderr must be one line matching PATTERN
-run_bad() {
-    local name=$1 want=$2 pat=$3; shift 4
-    "$bin" "$@" >"$work/out" 2>"$work/err"
-    local rc=$? lines
-    lines=$(wc -l <"$work/err")
-    if [ "$rc" -eq "$want" ] && [ "$lines" -eq 1 ] && grep -qE -- "$pat" "$work/err"; then
-        ok "$name: exit $rc, one line: $(cat "$work/err")"
-    else
-        bad "$name: exit $rc (want $want), $lines line(s): $(head -c 300 "$work/err")"
-    fi
-}
+. "$(dirname "$0")/cli_lib.sh"
 
 small=(--corpus "$root/corpora/lighthouse.txt" --hidden 32 --embed 16 --batch 8 --seq 16 --threads 1 --quiet)
 

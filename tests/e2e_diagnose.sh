@@ -3,16 +3,7 @@
 # command line: the verdict in words and as JSON, exit status 0 whatever it
 # finds, a resumed run's diagnosis going on from where it stopped, finding
 # events in --log, and bad input as one line with exit status 2.
-set -u
-bin=${RNNSCOPE_BIN:-build/rnnscope}
-here=${RNNSCOPE_TESTS:-tests}
-root="$here/.."
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-pass=0; fail=0
-ok()  { pass=$((pass + 1)); echo "PASS $*"; }
-bad() { fail=$((fail + 1)); echo "FAIL $*"; }
-check() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi; }
+. "$(dirname "$0")/cli_lib.sh"
 
 small=(--corpus "$root/corpora/lighthouse.txt" --hidden 32 --embed 16 --batch 8 --seq 16 --threads 1)
 

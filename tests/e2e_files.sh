@@ -6,16 +6,7 @@
 # decoded by the independent tests/tb_check.js when node is installed), --log
 # numbers that read back as the float32 the CSV holds, and checkpoints that
 # break the safetensors rules refused with one line naming the byte, exit 2.
-set -u
-bin=${RNNSCOPE_BIN:-build/rnnscope}
-here=${RNNSCOPE_TESTS:-tests}
-root="$here/.."
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-pass=0; fail=0
-ok()  { pass=$((pass + 1)); echo "PASS $*"; }
-bad() { fail=$((fail + 1)); echo "FAIL $*"; }
-check() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi; }
+. "$(dirname "$0")/cli_lib.sh"
 have_node=0
 command -v node >/dev/null 2>&1 && node -e 'process.exit(0)' 2>/dev/null && have_node=1
 
