@@ -131,7 +131,9 @@ tm send-keys -t e2e F1
 if wait_for 'F12/F11 \(or Shift-↓/↑\) select the next/previous finding'; then ok "the help names F12/F11"; else bad "help: $(screen | sed -n 2,10p)"; fi
 tm send-keys -t e2e Escape
 
-# 8. back to the dashboard; :clip 5 clears the warning, and a message says so
+# 8. F2 goes on to the units screen, F2 again back to the dashboard; :clip 5 clears the warning, and a message says so
+tm send-keys -t e2e F2
+if wait_for '╭ +units: l0 h 0 of 32'; then ok "F2 from the inspector opens the units screen"; else bad "F2 to units: $(screen | head -3)"; fi
 tm send-keys -t e2e F2
 if wait_for 'next token'; then ok "F2 goes back to the dashboard"; else bad "F2 back: $(screen | head -3)"; fi
 tm send-keys -t e2e ":clip 5" Enter

@@ -3,7 +3,8 @@
 # (each prints PASS/FAIL lines), then checks what only the outside sees:
 # tracebacks on stderr, exit statuses, interrupts (--timeout and Ctrl-C) of a
 # pure-Lua loop, of a hook and of a long rnn.step, of long C calls (rnn.sample,
-# rnn.probs, rnn.eval, Lua's string and table functions), the memory cap
+# rnn.probs, rnn.eval, rnn.units' find function, rnn.activations' capture, Lua's
+# string and table functions), the memory cap
 # (--lua-memory), the sandbox, checkpoints
 # between Lua and the command line, and every shipped script on a small setting.
 set -u
@@ -172,6 +173,16 @@ quick "--timeout 1 stops rnn.sample of 1e9 tokens" "sample_long.lua:1: timed out
 check "with a traceback naming rnn.sample" grep -q "in function 'rnn.sample'" "$work/err"
 echo 'local s = ("ab"):rep(2^24) print(rnn.probs(s)[1].token)' >"$work/probs_long.lua"
 quick "--timeout 1 stops rnn.probs on a 32 MB string" "probs_long.lua:1: timed out" "${run[@]}" --timeout 1 "$work/probs_long.lua"
+small=("$bin" run --corpus "$root/corpora/lighthouse.txt" --threads 1 --hidden 16 --embed 8 --layers 1)
+echo 'print(rnn.units{find = function(text, pos) while true do end end}[1].r)' >"$work/units_fn.lua"
+quick "--timeout 1 stops rnn.units inside a find function that never returns" "timed out" "${small[@]}" --timeout 1 "$work/units_fn.lua"
+check "with a traceback naming rnn.units" grep -q "in function 'rnn.units'" "$work/err"
+echo 'print(rnn.activations(("ab"):rep(2^20)).numel)' >"$work/act_long.lua"
+quick "--timeout 1 stops rnn.activations over 2M tokens (between chunks of the capture)" "act_long.lua:1: timed out" \
+    "${small[@]}" --timeout 1 "$work/act_long.lua"
+echo 'print(rnn.activations(("ab"):rep(2^22)).numel)' >"$work/act_big.lua"
+quick "rnn.activations over 8M tokens (a 3 GiB capture) is refused by the cap" "not enough memory: the script's limit is 1 GiB" \
+    "${small[@]}" "$work/act_big.lua"
 for _ in 1 2 3 4 5 6 7 8; do cat "$root/corpora/lighthouse.txt"; done >"$work/val.txt"
 printf 'rnn.trainer{}\nprint("built")\nprint(rnn.eval())\n' >"$work/eval_long.lua"
 quick "--timeout 1 stops a long rnn.eval between validation chunks" "eval_long.lua:3: timed out" \

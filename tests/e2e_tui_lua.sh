@@ -5,7 +5,8 @@
 # exactly N with a hook printing once per step in order, and leaves training
 # paused as it was; a pure-Lua `while true do end` is stopped by a typed :stop
 # (the screen stays live meanwhile) and by Ctrl-C without quitting, and
-# training goes on afterwards; an error shows its traceback; a script that
+# training goes on afterwards; rnn.ablate changes the probability bars (and says
+# so in the message pane) and rnn.ablate() restores them exactly; an error shows its traceback; a script that
 # builds its own run hands it to the dashboard; rnn.plot adds a legend entry
 # and rnn.status shows in the status line; :quit still exits 0.
 # Every check polls `tmux capture-pane` with a timeout instead of sleeping.
@@ -114,6 +115,31 @@ else
     bad "a pausing hook: $(screen | head -1) / $(messages | tail -3)"
 fi
 send ":lua ph:remove()" Enter
+
+# 4c. rnn.ablate reaches the dashboard's probability bars: with every unit of the last layer out
+# they change and the message pane says so; rnn.ablate() brings back exactly the bars of before
+# (paused: the same weights)
+bars() { screen | grep -E '^│.*[0-9]+\.[0-9]%│' | cut -c1-32; }
+bars_become() { # bars_become CMP TEXT: poll until the bars equal (=) or differ from (!=) TEXT
+    local end=$(( $(date +%s) + limit )) now
+    while [ "$(date +%s)" -le "$end" ]; do now=$(bars); [ -n "$now" ] && [ "$now" "$1" "$2" ] && return 0; sleep 0.1; done
+    return 1
+}
+clear_msgs
+wait_for "^ *step [0-9]+ +paused" || bad "not paused before the ablation: $(screen | head -1)"
+b0=$(bars)
+send ":lua for j = 0, 31 do rnn.ablate(1, j) end" Enter
+if wait_for '│ablated l1 unit 31: bars and samples run without it +│$' && bars_become != "$b0"; then
+    ok ":lua rnn.ablate(1, j) says so in the message pane and the bars change"
+else
+    bad "ablation in the dashboard: $(messages | tail -3) / bars '$(bars | head -2 | tr '\n' ' ')' were '$(echo "$b0" | head -2 | tr '\n' ' ')'"
+fi
+send ":lua rnn.ablate()" Enter
+if wait_for '│restored every ablated unit: bars and samples use the whole model +│$' && bars_become = "$b0"; then
+    ok ":lua rnn.ablate() restores the bars exactly"
+else
+    bad "restoring in the dashboard: $(messages | tail -3) / bars '$(bars | head -2 | tr '\n' ' ')'"
+fi
 
 # 5. a runaway loop, stopped by a typed :stop; the screen stays live meanwhile
 clear_msgs

@@ -143,10 +143,14 @@ int main(void)
     CHECK(small_ok, "below %dx%d the layout is too small with no panels; at it, not",
           LAYOUT_MIN_W, LAYOUT_MIN_H);
 
+    layout_compute(&l, "units", 100, 30);
+    CHECK(layout_has(&l, PANEL_UNITS) && layout_has(&l, PANEL_MESSAGES) && !layout_has(&l, PANEL_INSPECT) &&
+              !layout_has(&l, PANEL_CHART) && l.panel[PANEL_UNITS].h > l.panel[PANEL_MESSAGES].h,
+          "the units screen: its area over the messages, larger than them");
     CHECK(layout_compute(&l, "bogus", 100, 30) == -1 && l.kind == layout_find("default")
               && layout_has(&l, PANEL_CHART),
           "an unknown name returns -1 and the default layout");
-    CHECK(layout_find("wide") == 1 && layout_find("nope") == -1 && layout_name(4) == NULL
+    CHECK(layout_find("wide") == 1 && layout_find("nope") == -1 && layout_name(5) == NULL
               && strcmp(layout_panel_name(PANEL_PROBS), "probs") == 0,
           "names: find, list, panel names");
     return check_summary();

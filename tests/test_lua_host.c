@@ -8,7 +8,11 @@
  * sliced), luahost_note_step feeding rnn.last/rnn.findings; long C calls
  * (rnn.sample, rnn.probs) yielding in slices and stopped by :stop or an
  * interrupt from another thread; the memory cap (a bomb fails with the cap's
- * message, the host runs the next script) and --lua-memory's sizes.
+ * message, the host runs the next script) and --lua-memory's sizes; units
+ * (rnn.activations equal to a direct units_capture, on the ablated weights
+ * too; rnn.ablate's callback and luahost_ablation_apply; a step of a run with
+ * ablated units equal to one without; rnn.units and rnn.activations sliced
+ * and stopped like rnn.probs).
  */
 #include <math.h>
 #include <pthread.h>
@@ -20,12 +24,14 @@
 
 #include "check.h"
 #include "lua_host.h"
+#include "units.h"
 
 typedef struct {
-    char printed[4096];
+    char printed[16384];
     char errors[4096];
     int n_plot, n_status, n_changed;
     double last_x, last_y;
+    int n_ablation, abl_layer, abl_unit, abl_on;
 } Capture;
 
 static void cap_print(void *ctx, const char *text)
@@ -63,6 +69,15 @@ static void cap_changed(void *ctx, Trainer *t)
     Capture *c = ctx;
     (void)t;
     c->n_changed++;
+}
+
+static void cap_ablation(void *ctx, int layer, int unit, int on)
+{
+    Capture *c = ctx;
+    c->n_ablation++;
+    c->abl_layer = layer;
+    c->abl_unit = unit;
+    c->abl_on = on;
 }
 
 /* The dashboard's loop, minus the thread: returns the final status and counts steps. */
@@ -169,8 +184,10 @@ static void test_slices(Trainer *t, const TrainConfig *cfg)
     static const char *const long_calls[] = {
         "return #rnn.sample{length = 1000000000}",
         "return rnn.probs(('ab'):rep(4000000))[1].token",
+        "return rnn.activations(('ab'):rep(300000)).numel",
+        "return rnn.units{find = function() local t0 = os.clock() while os.clock() - t0 < 0.002 do end end}[1].r",
     };
-    for (int c = 0; c < 2; c++) {
+    for (int c = 0; c < 4; c++) {
         cap.errors[0] = '\0';
         luahost_start_string(h, long_calls[c], "=longc", 1, &err);
         int y = 0;
@@ -258,6 +275,134 @@ static void test_memory(Trainer *t, const TrainConfig *cfg)
     CHECK(!strcmp(txt, "1 GiB"), "1 GiB is written '%s'", txt);
     size_t d = luahost_default_memory();
     CHECK(d >= ((size_t)64 << 20) && d <= LH_MEM_DEFAULT, "the default cap is at most 1 GiB (%zu)", d);
+}
+
+/* "rows,cols,v,v,..." with every value in %a: what the script below prints. */
+static void format_block(char *out, size_t cap, const float *v, int rows, int cols)
+{
+    size_t at = (size_t)snprintf(out, cap, "%d,%d", rows, cols);
+    for (int i = 0; i < rows * cols && at < cap; i++)
+        at += (size_t)snprintf(out + at, cap - at, ",%a", (double)v[i]);
+    snprintf(out + (at < cap ? at : cap - 1), cap - (at < cap ? at : cap - 1), "\n");
+}
+
+/* The layer-0 "h" activations over text straight from core: on t's weights,
+ * with unit `ablated` of layer 0 removed first when >= 0. */
+static void direct_capture(Trainer *t, const char *text, int ablated, char *out, size_t cap)
+{
+    Err err;
+    UnitText ut;
+    UnitCapture uc;
+    Model m;
+    model_new(&m, &t->model.cfg, &err);
+    memcpy(m.params, t->model.params, t->model.n_params * sizeof *m.params);
+    if (ablated >= 0)
+        units_ablate(&m.cfg, m.params, 0, ablated, &err);
+    units_text_encode(&ut, &t->corpus.tok, text, strlen(text), "text", &err);
+    units_capture(&uc, &m, ut.ids, ut.n, &err);
+    format_block(out, cap, units_column(&uc, 0, units_kind_parse(m.cfg.cell, "h"), 0), uc.n, m.cfg.hidden);
+    units_capture_free(&uc);
+    units_text_free(&ut);
+    model_free(&m);
+}
+
+/* Units and ablation on a host of its own with t attached (t is not changed). */
+static void test_units(Trainer *t, const TrainConfig *cfg)
+{
+    Capture cap;
+    memset(&cap, 0, sizeof cap);
+    LuaHostOptions opt = {
+        .ui = {.ctx = &cap, .print = cap_print, .log = cap_print, .error = cap_error, .ablation = cap_ablation},
+        .defaults = cfg,
+    };
+    LuaHost *h = luahost_new(&opt);
+    luahost_attach_trainer(h, t);
+    Err err;
+    int steps = 0;
+    static char want[16384];
+    const char *dump = "local a = rnn.activations('The keeper', 0, 'h')\n"
+                       "local o = {a.shape[1], a.shape[2]}\n"
+                       "for i = 1, #a do o[#o + 1] = string.format('%a', a[i]) end\n"
+                       "return table.concat(o, ',')";
+    luahost_start_string(h, dump, "=act", 1, &err);
+    CHECK(drive(h, &steps) == LH_DONE, "rnn.activations runs (%s)", cap.errors);
+    direct_capture(t, "The keeper", -1, want, sizeof want);
+    CHECK(!strcmp(cap.printed, want), "rnn.activations equals a direct units_capture, value for value (%.60s / %.60s)",
+          cap.printed, want);
+
+    float *before = xmalloc(t->model.n_params * sizeof *before);
+    memcpy(before, t->model.params, t->model.n_params * sizeof *before);
+    cap.printed[0] = '\0';
+    luahost_start_string(h, "return rnn.ablate(0, 5)", "=abl", 1, &err);
+    CHECK(drive(h, &steps) == LH_DONE && !strcmp(cap.printed, "1\n") && luahost_ablation_count(h) == 1,
+          "rnn.ablate(0, 5) ablates one unit (%s%s)", cap.printed, cap.errors);
+    CHECK(cap.n_ablation == 1 && cap.abl_layer == 0 && cap.abl_unit == 5 && cap.abl_on == 1,
+          "LuaUi.ablation is told: layer 0, unit 5, on (%d calls)", cap.n_ablation);
+    cap.printed[0] = '\0';
+    luahost_start_string(h, dump, "=act2", 1, &err);
+    drive(h, &steps);
+    direct_capture(t, "The keeper", 5, want, sizeof want);
+    CHECK(!strcmp(cap.printed, want), "with l0 unit 5 ablated, rnn.activations equals a capture on units_ablate'd weights");
+    CHECK(memcmp(before, t->model.params, t->model.n_params * sizeof *before) == 0,
+          "the run's own parameters are untouched by rnn.ablate and the capture");
+
+    /* what the dashboard does with its own copy of the weights */
+    float *mine = xmalloc(t->model.n_params * sizeof *mine), *ref = xmalloc(t->model.n_params * sizeof *ref);
+    memcpy(mine, t->model.params, t->model.n_params * sizeof *mine);
+    memcpy(ref, t->model.params, t->model.n_params * sizeof *ref);
+    units_ablate(&t->model.cfg, ref, 0, 5, &err);
+    CHECK(luahost_ablation_apply(h, &t->model.cfg, mine) == 1 &&
+              memcmp(mine, ref, t->model.n_params * sizeof *mine) == 0,
+          "luahost_ablation_apply is units_ablate of every listed unit");
+    ModelConfig other = t->model.cfg;
+    other.hidden = 4;
+    CHECK(luahost_ablation_apply(h, &other, mine) == 0, "a unit outside the given shape is skipped");
+    free(mine);
+    free(ref);
+
+    luahost_start_string(h, "rnn.ablate()", "=clear", 0, &err);
+    drive(h, &steps);
+    CHECK(luahost_ablation_count(h) == 0 && cap.n_ablation == 2 && cap.abl_layer == -1 && cap.abl_on == 0,
+          "rnn.ablate() restores every unit, and says so (layer -1)");
+    luahost_start_string(h, "rnn.ablate()", "=clear2", 0, &err);
+    drive(h, &steps);
+    CHECK(cap.n_ablation == 2, "rnn.ablate() with nothing ablated says nothing");
+
+    /* a run of another id drops the list; detaching keeps it */
+    luahost_start_string(h, "rnn.ablate(0, 1)", "=abl2", 0, &err);
+    drive(h, &steps);
+    luahost_attach_trainer(h, NULL);
+    luahost_attach_trainer(h, t);
+    CHECK(luahost_ablation_count(h) == 1, "detaching and attaching the same run keeps the ablated units");
+    Trainer other_run;
+    TrainConfig oc = *cfg;
+    trainer_init(&other_run, &oc, &err);
+    luahost_attach_trainer(h, &other_run);
+    CHECK(luahost_ablation_count(h) == 0 && cap.abl_layer == -1, "attaching another run drops them");
+    luahost_attach_trainer(h, t);
+    trainer_free(&other_run);
+
+    /* a step with ablated units is the step without them */
+    Trainer a, b;
+    trainer_init(&a, cfg, &err);
+    trainer_init(&b, cfg, &err);
+    luahost_attach_trainer(h, &a);
+    cap.printed[0] = '\0';
+    luahost_start_string(h, "rnn.ablate(0, 3) rnn.ablate(0, 9) return string.format('%a', rnn.step(2).loss)", "=stepab", 1,
+                         &err);
+    CHECK(drive(h, &steps) == LH_DONE, "two steps with two units ablated (%s)", cap.errors);
+    StepInfo info;
+    trainer_step(&b, &info, &err);
+    trainer_step(&b, &info, &err);
+    char loss[64];
+    snprintf(loss, sizeof loss, "%a\n", (double)info.loss);
+    CHECK(!strcmp(cap.printed, loss) && memcmp(a.model.params, b.model.params, a.model.n_params * sizeof(float)) == 0,
+          "the loss (%s) and the weights are those of the same steps without an ablation (%s)", loss, cap.printed);
+    luahost_attach_trainer(h, t);
+    trainer_free(&a);
+    trainer_free(&b);
+    free(before);
+    luahost_free(h);
 }
 
 static void *interrupt_later(void *arg)
@@ -404,6 +549,7 @@ int main(void)
     luahost_free(h);
     test_slices(&t, &cfg);
     test_memory(&t, &cfg);
+    test_units(&t, &cfg);
     if (owned) {
         trainer_free(owned);
         free(owned);

@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 # make_synthetic.py -- generate the synthetic long-range-memory corpora that
 # rnnscope ships in corpora/: recall.txt (delayed recall) and brackets.txt
-# (balanced brackets of several kinds).
+# (balanced brackets of several kinds); and, on request (--only spans), the
+# prose with quoted and bracketed spans that the unit explorer's known-answer
+# test trains on (scripts/dev/make_units_fixture.sh).
 #
 # What it is for: small, fully understood tasks where the loss a model *could*
 # reach is known, so a learning curve says whether the network carries
@@ -31,6 +33,23 @@ BRACKET_MAX_DEPTH = 8
 BRACKET_MIN_PAIRS = 1
 BRACKET_MAX_PAIRS = 48
 
+# spans.txt: three small vocabularies, so that a model predicts the next word
+# better when it knows whether it is inside a quote, inside brackets or neither;
+# spelt with the same letters, so that which letters occur does not tell an
+# untrained model where it is
+SPANS_PROSE = ("the", "a", "old", "keeper", "lamp", "sea", "went", "up", "to", "and",
+               "light", "stone", "wind", "was", "on", "of", "tower", "night", "it", "in")
+SPANS_QUOTE = ("no", "we", "go", "now", "here", "see", "look", "wait", "then", "not",
+               "so", "must", "i", "there", "well")
+SPANS_BRACKET = ("see", "note", "page", "one", "two", "three", "four", "nine", "ten",
+                 "first", "map", "ditto")
+SPANS_LINE_MIN = 4     # words per line, uniform
+SPANS_LINE_MAX = 18
+SPANS_SPAN_MIN = 2     # words inside a quote or brackets, uniform
+SPANS_SPAN_MAX = 10
+SPANS_P_QUOTE = 0.08   # at each word outside a span: open a quote
+SPANS_P_BRACKET = 0.06 # or open brackets
+
 DESCRIPTION = """\
 Generate corpora/recall.txt and corpora/brackets.txt.
 
@@ -55,6 +74,15 @@ brackets.txt, one sequence per line: a balanced string over (), [], {}, <>
   p uniform in [0.35, 0.65], unless depth 8 or the pair budget forces a close.
   A closing bracket is fully determined by the stack, so its cost is 0 bits
   for a model with a stack and about 2 bits (which of 4 kinds) without.
+
+spans.txt (only with --only spans; not shipped): prose-like lines of 4 to 18
+  words (uniform) from a vocabulary of 20, in which, before each word, a
+  quoted span "..." opens with probability 0.08 or a bracketed span (...) with
+  probability 0.06; a span holds 2 to 10 words (uniform) from its own
+  vocabulary (15 words in quotes, 12 in brackets) and never crosses a line or
+  nests. A period ends a line now and then. A model that tracks whether a
+  quote or bracket is open predicts the words and the closing mark better:
+  the unit explorer's known answer (a quote unit and a bracket unit).
 """
 
 
@@ -109,6 +137,27 @@ def check_brackets(text):
     return deepest
 
 
+def make_spans_line(rng):
+    words = []
+    left = rng.randint(SPANS_LINE_MIN, SPANS_LINE_MAX)
+    while left > 0:
+        u = rng.random()
+        if u < SPANS_P_QUOTE + SPANS_P_BRACKET:
+            vocab, mark = (SPANS_QUOTE, '""') if u < SPANS_P_QUOTE else (SPANS_BRACKET, "()")
+            span = [rng.choice(vocab) for _ in range(rng.randint(SPANS_SPAN_MIN, SPANS_SPAN_MAX))]
+            words.append(mark[0] + " ".join(span) + mark[1])
+            left -= len(span)
+        else:
+            words.append(rng.choice(SPANS_PROSE))
+            left -= 1
+    end = "." if rng.random() < 0.3 else ""
+    return " ".join(words) + end + "\n"
+
+
+def make_spans(rng, lines):
+    return "".join(make_spans_line(rng) for _ in range(lines))
+
+
 def write(path, text):
     tmp = path + ".tmp"
     with open(tmp, "w", encoding="ascii", newline="\n") as f:
@@ -141,11 +190,15 @@ def main(argv):
                     help="key length N or range MIN-MAX, uniform (default %(default)s)")
     ap.add_argument("--recall-name", default="recall.txt",
                     help="file name of the recall corpus in --out-dir (default %(default)s)")
-    ap.add_argument("--only", choices=("recall", "brackets"),
-                    help="generate only this corpus")
+    ap.add_argument("--spans-lines", type=int, default=3000,
+                    help="--only spans: number of lines (default 3000, about 170 KB)")
+    ap.add_argument("--spans-name", default="spans.txt",
+                    help="--only spans: file name in --out-dir (default %(default)s)")
+    ap.add_argument("--only", choices=("recall", "brackets", "spans"),
+                    help="generate only this corpus (spans: only this way)")
     args = ap.parse_args(argv)
-    if args.recall_lines < 1 or args.bracket_lines < 1:
-        ap.error("--recall-lines and --bracket-lines must be at least 1")
+    if args.recall_lines < 1 or args.bracket_lines < 1 or args.spans_lines < 1:
+        ap.error("--recall-lines, --bracket-lines and --spans-lines must be at least 1")
     try:
         delays = tuple(int(d) for d in args.recall_delays.split(","))
     except ValueError:
@@ -159,9 +212,10 @@ def main(argv):
     if key_min < 1 or key_max < key_min:
         ap.error("--recall-key %s: give a length N >= 1 or a range MIN-MAX, e.g. 3-5"
                  % args.recall_key)
-    if os.sep in args.recall_name or not args.recall_name:
-        ap.error("--recall-name %s: give a plain file name; use --out-dir for the directory"
-                 % args.recall_name)
+    for opt, name in (("--recall-name", args.recall_name), ("--spans-name", args.spans_name)):
+        if os.sep in name or not name:
+            ap.error("%s %s: give a plain file name; use --out-dir for the directory"
+                     % (opt, name))
     if not os.path.isdir(args.out_dir):
         ap.error("--out-dir %s: no such directory; create it first" % args.out_dir)
 
@@ -177,6 +231,9 @@ def main(argv):
         deepest = check_brackets(text)
         write(os.path.join(args.out_dir, "brackets.txt"), text)
         print("  deepest nesting: %d" % deepest)
+    if args.only == "spans":
+        rng = random.Random("spans:%d" % args.seed)
+        write(os.path.join(args.out_dir, args.spans_name), make_spans(rng, args.spans_lines))
     return 0
 
 

@@ -19,6 +19,7 @@ int cmd_tui_wanted(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_diagnose(int argc, char **argv);
 int cmd_export(int argc, char **argv);
+int cmd_units(int argc, char **argv);
 
 /* Headless runs: SIGINT, SIGTERM and SIGHUP (an SSH session closing) ask the
  * run to stop after its current step, and save; cli_stop_requested() says

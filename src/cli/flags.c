@@ -50,13 +50,14 @@ static const struct {
     const char *name, *where;
 } elsewhere[] = {
     {"headless", "train"}, {"resume", "train, tui and diagnose"}, {"save", "train, tui and diagnose"},
-    {"force", "train and tui"}, {"keep-best", "train and tui"}, {"save-every", "train"}, {"log", "train"},
-    {"log-every", "train"}, {"quiet", "train and diagnose"}, {"csv", "train and tui"},
-    {"tensorboard", "train and tui"}, {"ngram", "train and tui"}, {"json", "eval, bench and diagnose"},
+    {"force", "train, tui, export and units"}, {"keep-best", "train and tui"}, {"save-every", "train"},
+    {"log", "train"}, {"log-every", "train"}, {"quiet", "train and diagnose"}, {"csv", "train and tui"},
+    {"tensorboard", "train and tui"}, {"ngram", "train, tui and units"}, {"json", "eval, bench, diagnose and units"},
     {"out", "grad"}, {"prime", "sample"}, {"length", "sample"}, {"temperature", "sample"}, {"top-k", "sample"},
     {"top-p", "sample"}, {"argmax", "sample"}, {"beam", "sample"}, {"theme", "tui"}, {"layout", "tui"},
     {"paused", "tui"}, {"exit-at-end", "tui"}, {"unsafe", "tui and run"}, {"signals", "diagnose"},
-    {"timeout", "run"}, {"plot", "run"}, {"lua-memory", "tui and run"},
+    {"timeout", "run"}, {"plot", "run"}, {"lua-memory", "tui and run"}, {"find", "units"}, {"span", "units"},
+    {"show", "units"}, {"saturation", "units"}, {"errors", "units"}, {"html", "units"},
 };
 
 static int unknown_flag(const CliSpec *s, const char *name, size_t len, Err *err)

@@ -84,6 +84,7 @@ static void usage(FILE *out)
             "  export      the model of a run alone, for PyTorch: rnnscope export RUN --out MODEL\n"
             "  gradcheck   analytic against numerical gradients on a small model\n"
             "  diagnose    train a while and say what is wrong with the run, why, and what to do\n"
+            "  units       what each hidden unit does over a text: rnnscope units CKPT FILE --find REGEX\n"
             "  bench       training speed, GFLOP/s and memory\n"
             "  run         run a Lua script (docs/lua.md): rnnscope run SCRIPT.lua [args]\n\n"
             "rnnscope COMMAND --help lists every flag of a command with its default.\n"
@@ -176,7 +177,7 @@ int main(int argc, char **argv)
     } table[] = {
         {"train", cmd_train}, {"sample", cmd_sample}, {"eval", cmd_eval}, {"grad", cmd_grad},
         {"gradcheck", cmd_gradcheck}, {"bench", cmd_bench}, {"tui", cmd_tui}, {"run", cmd_run},
-        {"diagnose", cmd_diagnose}, {"export", cmd_export},
+        {"diagnose", cmd_diagnose}, {"export", cmd_export}, {"units", cmd_units},
     };
     for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
         if (!strcmp(cmd, table[i].name))

@@ -486,19 +486,27 @@ void tokenizer_free(Tokenizer *t)
 
 /* ---- encoding and decoding ---------------------------------------------- */
 
-int tokenizer_encode(const Tokenizer *t, const char *text, size_t len, int **ids, size_t *n_ids,
-                     size_t *n_unknown, size_t *first_unknown, const char *source, Err *err)
+/* tokenizer_encode, and with spans != NULL each token's first byte too. */
+static int tokenizer_encode_any(const Tokenizer *t, const char *text, size_t len, int **ids,
+                                size_t **spans, size_t *n_ids, size_t *n_unknown,
+                                size_t *first_unknown, const char *source, Err *err)
 {
     const unsigned char *u = (const unsigned char *)text;
     int *out = xmalloc((len ? len : 1) * sizeof *out); /* never more tokens than bytes */
+    size_t *at = spans ? xmalloc((len ? len : 1) * sizeof *at) : NULL;
     size_t n = 0, unknown = 0, first = SIZE_MAX;
     size_t i = 0;
 
     *ids = NULL;
     *n_ids = 0;
+    if (spans)
+        *spans = NULL;
     if (t->type == TOK_BYTE) {
-        for (; i < len; i++)
+        for (; i < len; i++) {
+            if (at)
+                at[n] = i;
             out[n++] = u[i];
+        }
     } else {
         while (i < len) {
             size_t k;
@@ -511,27 +519,45 @@ int tokenizer_encode(const Tokenizer *t, const char *text, size_t len, int **ids
             }
             if (k == 0) {
                 free(out);
+                free(at);
                 return tokenizer_bad_utf8(err, source, text, len, i, why);
             }
             int id = tokenizer_lookup(t, text + i, k);
-            if (id < 0) {
-                if (unknown++ == 0)
-                    first = i;
-                if (t->type == TOK_WORD)
-                    out[n++] = t->unk_id;
-            } else {
+            if (id < 0 && unknown++ == 0)
+                first = i;
+            if (id < 0 && t->type == TOK_WORD)
+                id = t->unk_id;
+            if (id >= 0) {
+                if (at)
+                    at[n] = i;
                 out[n++] = id;
             }
             i += k;
         }
     }
     *ids = xrealloc(out, (n ? n : 1) * sizeof *out);
+    if (spans)
+        *spans = xrealloc(at, (n ? n : 1) * sizeof *at);
     *n_ids = n;
     if (n_unknown)
         *n_unknown = unknown;
     if (first_unknown)
         *first_unknown = first;
     return ERR_OK;
+}
+
+int tokenizer_encode(const Tokenizer *t, const char *text, size_t len, int **ids, size_t *n_ids,
+                     size_t *n_unknown, size_t *first_unknown, const char *source, Err *err)
+{
+    return tokenizer_encode_any(t, text, len, ids, NULL, n_ids, n_unknown, first_unknown, source,
+                                err);
+}
+
+int tokenizer_encode_spans(const Tokenizer *t, const char *text, size_t len, int **ids,
+                           size_t **starts, size_t *n_ids, size_t *n_unknown, const char *source,
+                           Err *err)
+{
+    return tokenizer_encode_any(t, text, len, ids, starts, n_ids, n_unknown, NULL, source, err);
 }
 
 /* Append src[0..n) to buf at *pos if it fits whole before the final NUL. */

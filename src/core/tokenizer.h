@@ -70,6 +70,14 @@ int tokenizer_encode(const Tokenizer *t, const char *text, size_t len, int **ids
                      size_t *n_ids, size_t *n_unknown, size_t *first_unknown,
                      const char *source, Err *err);
 
+/* tokenizer_encode that also gives each token's first byte: (*starts)[i] is
+ * where ids[i] begins in text (allocated; caller frees). A token's bytes are
+ * text[starts[i] .. starts[i] + its length), except that an <unk> word covers
+ * the unknown word it stands for (up to the next token's start); characters
+ * skipped as unknown under char lie between tokens. */
+int tokenizer_encode_spans(const Tokenizer *t, const char *text, size_t len, int **ids,
+                           size_t **starts, size_t *n_ids, size_t *n_unknown, const char *source,
+                           Err *err);
 /* Write the bytes of token id to buf as snprintf does: at most cap - 1 bytes,
  * then a NUL when cap > 0. Returns the token's full length (0 for a bad id). */
 size_t tokenizer_decode(const Tokenizer *t, int id, char *buf, size_t cap);

@@ -35,8 +35,9 @@ static int in_list(const char *const *list, const char *name)
 }
 
 /* " (did you mean 'hidden'?)" for a misspelt key: the closest of list (NULL:
- * every training setting), written as a Lua key; "" if none is close. */
-static const char *near_key(const char *key, const char *const *list)
+ * every training setting), written as a Lua key; "" if none is close. Shared
+ * by the other rnn.* functions that take a table (lh_internal.h). */
+const char *lh_near_key(const char *key, const char *const *list)
 {
     static char out[96];
     Suggest sg;
@@ -73,7 +74,7 @@ static void set_one(lua_State *L, const char *fn, TrainConfig *c, const char *ke
 {
     const TcField *f = train_config_find(name);
     if (!f)
-        luaL_error(L, "%s: unknown key '%s'%s", fn, key, near_key(key, NULL));
+        luaL_error(L, "%s: unknown key '%s'%s", fn, key, lh_near_key(key, NULL));
     char text[TRAIN_PATH_MAX];
     int t = lua_type(L, idx);
     switch (f->kind) {
@@ -118,9 +119,9 @@ static void apply_table(lua_State *L, const char *fn, TrainConfig *c, KeySet set
         char name[64];
         flag_name(key, set, name, sizeof name);
         if (set == KEYS_MODEL && !in_list(model_keys, name))
-            luaL_error(L, "%s: unknown key '%s'%s", fn, key, near_key(key, model_keys));
+            luaL_error(L, "%s: unknown key '%s'%s", fn, key, lh_near_key(key, model_keys));
         if (set == KEYS_CORPUS && !in_list(corpus_keys, name))
-            luaL_error(L, "%s: unknown key '%s'%s", fn, key, near_key(key, corpus_keys));
+            luaL_error(L, "%s: unknown key '%s'%s", fn, key, lh_near_key(key, corpus_keys));
         set_one(L, fn, c, key, name, lua_gettop(L));
         lua_pop(L, 1);              /* [-1, +0] keep the key for lua_next */
     }
@@ -329,7 +330,7 @@ static int build_get(lua_State *L)
     flag_name(key, KEYS_ANY, name, sizeof name);
     const TcField *f = train_config_find(name);
     if (!f)
-        return luaL_argerror(L, 1, lua_pushfstring(L, "unknown setting '%s'%s", key, near_key(key, NULL)));
+        return luaL_argerror(L, 1, lua_pushfstring(L, "unknown setting '%s'%s", key, lh_near_key(key, NULL)));
     push_setting(L, h->trainer ? &h->trainer->cfg : &h->pending, name, f);
     return 1;
 }

@@ -1,6 +1,7 @@
 /* lh_inspect.c — what the model predicts: rnn.probs(text, k) and
- * rnn.sample{...}. Both run on the current run's weights from a zero state,
- * with a batch-1 Sampler of their own (the training state is not touched).
+ * rnn.sample{...}. Both run on the current run's weights (without the units
+ * rnn.ablate removed: lh_infer_begin) from a zero state, with a batch-1
+ * Sampler of their own (the training state is not touched).
  * Both can run long (a huge text or length): they stop on an interrupt and
  * yield in the dashboard's time slices (see "jobs" below).
  *
@@ -13,7 +14,6 @@
 #include <lauxlib.h>
 
 #include "lh_internal.h"
-#include "suggest.h"
 #include "sample.h"
 
 /* rnn.sample's longest length: any, up to the int sample_generate takes;
@@ -30,7 +30,8 @@
  * the work holds lives in a userdata on the call's stack (its __gc frees it,
  * whether the call finishes, fails or is interrupted); the C memory it holds
  * for the script (the token ids, the sample text) is charged to the memory
- * cap (lh_mem_charge). */
+ * cap (lh_mem_charge). lh_job_new, lh_job_check_run and lh_job_pause serve
+ * the other long calls too (lh_units.c; lh_internal.h). */
 
 #define LH_PIECE 64
 #define LH_ENCODE_PIECE ((size_t)1 << 20) /* bytes of text encoded between checks */
@@ -39,6 +40,8 @@
 typedef struct {
     LuaHost *h;
     unsigned generation; /* the run's (lh_set_trainer): a continuation on another run fails */
+    Trainer *t;          /* the run it works on */
+    LhInfer w;           /* the weights the sampler runs on */
     int have_sampler;
     Sampler s;
     int *ids;            /* (n_ids) the text's / prime's tokens (malloc) */
@@ -67,6 +70,7 @@ static void job_release(Job *j)
     if (j->have_sampler)
         sampler_free(&j->s);
     j->have_sampler = 0;
+    lh_infer_end(j->h, &j->w);
     free(j->ids);
     j->ids = NULL;
     lh_mem_uncharge(j->h, j->ids_charged + j->cap);
@@ -82,30 +86,44 @@ static int job_gc(lua_State *L)
     return 0;
 }
 
+void *lh_job_new(lua_State *L, size_t size, const char *mt, lua_CFunction gc)
+{
+    void *j = lua_newuserdatauv(L, size, 0); /* [-0, +1] */
+    memset(j, 0, size);
+    if (luaL_newmetatable(L, mt)) {           /* [-0, +1] */
+        lua_pushcfunction(L, gc);
+        lua_setfield(L, -2, "__gc");
+    }
+    lua_setmetatable(L, -2);                  /* [-1, +0] */
+    return j;
+}
+
+void lh_job_check_run(lua_State *L, const char *fn, unsigned generation, const Trainer *t)
+{
+    LuaHost *h = lh_host(L);
+    if (!h->trainer || h->generation != generation || t != h->trainer)
+        luaL_error(L, "%s: the run was replaced while it ran", fn);
+}
+
 /* A new job on top of the stack. [-0, +1] */
 static Job *job_new(lua_State *L)
 {
-    Job *j = lua_newuserdatauv(L, sizeof *j, 0);
-    memset(j, 0, sizeof *j);
+    Job *j = lh_job_new(L, sizeof *j, JOB_MT, job_gc);
     j->h = lh_host(L);
     j->generation = j->h->generation;
-    if (luaL_newmetatable(L, JOB_MT)) {
-        lua_pushcfunction(L, job_gc);
-        lua_setfield(L, -2, "__gc");
-    }
-    lua_setmetatable(L, -2);
     return j;
 }
 
 /* Start encoding text (which the caller keeps on the stack) with the run's
  * tokenizer; job_encode_piece does the work. The ids are charged to the
  * memory cap up front: at most one token per byte, so len + 1 ints. */
-static void job_encode_begin(lua_State *L, Job *j, const Trainer *t, const char *text, size_t len,
+static void job_encode_begin(lua_State *L, Job *j, Trainer *t, const char *text, size_t len,
                              const char *what)
 {
     size_t charge = (len + 1) * sizeof(int);
     lh_mem_charge(L, charge);
     j->ids_charged = charge;
+    j->t = t;
     j->tok = &t->corpus.tok;
     j->text = text;
     j->text_len = len;
@@ -169,8 +187,7 @@ static int job_encode_piece(lua_State *L, Job *j)
     return j->enc_off >= j->text_len;
 }
 
-/* Between pieces: stop, or 1 if the call should yield now. */
-static int job_pause(lua_State *L)
+int lh_job_pause(lua_State *L)
 {
     lh_check_stop(L);
     return lh_should_yield(L);
@@ -180,7 +197,7 @@ static int job_pause(lua_State *L)
 static int job_feed(lua_State *L, Job *j)
 {
     while (!job_encode_piece(L, j))
-        if (job_pause(L))
+        if (lh_job_pause(L))
             return 0;
     if (!j->started) { /* no text: what the model predicts at the start of a line */
         j->started = 1;
@@ -191,7 +208,7 @@ static int job_feed(lua_State *L, Job *j)
         size_t end = j->fed + LH_PIECE < j->n_ids ? j->fed + LH_PIECE : j->n_ids;
         for (; j->fed < end; j->fed++)
             sampler_feed(&j->s, j->ids[j->fed]);
-        if (job_pause(L) && j->fed < j->n_ids)
+        if (lh_job_pause(L) && j->fed < j->n_ids)
             return 0;
     }
     return 1;
@@ -237,10 +254,8 @@ static int probs_k(lua_State *L, int status, lua_KContext ctx)
 {
     (void)status;
     (void)ctx;
-    LuaHost *h = lh_host(L);
     Job *j = luaL_checkudata(L, 4, JOB_MT);
-    if (!h->trainer || h->generation != j->generation || j->s.m != &h->trainer->model)
-        return luaL_error(L, "rnn.probs: the run was replaced while it ran");
+    lh_job_check_run(L, "rnn.probs", j->generation, j->t);
     return probs_work(L);
 }
 
@@ -264,7 +279,7 @@ static int inspect_probs(lua_State *L)
     j->k = k;
     j->temp = temp;
     job_encode_begin(L, j, t, text, len, "rnn.probs text"); /* text: argument 1 */
-    sampler_init(&j->s, &t->model);
+    sampler_init(&j->s, lh_infer_begin(L, t, &j->w));
     j->have_sampler = 1;
     return probs_work(L);
 }
@@ -302,7 +317,7 @@ static int sample_work(lua_State *L)
         if (sample_generate(&j->s, NULL, 0, n, &j->so, &j->rng, emit_token, j, &err) != 0)
             return luaL_error(L, "rnn.sample: %s", err.msg);
         j->left -= n;
-        if (job_pause(L) && j->left > 0)
+        if (lh_job_pause(L) && j->left > 0)
             return lua_yieldk(L, 0, 0, sample_k);
     }
     lua_pushlstring(L, j->buf ? j->buf : "", j->len);
@@ -314,10 +329,8 @@ static int sample_k(lua_State *L, int status, lua_KContext ctx)
 {
     (void)status;
     (void)ctx;
-    LuaHost *h = lh_host(L);
     Job *j = luaL_checkudata(L, 2, JOB_MT);
-    if (!h->trainer || h->generation != j->generation || j->s.m != &h->trainer->model)
-        return luaL_error(L, "rnn.sample: the run was replaced while it ran");
+    lh_job_check_run(L, "rnn.sample", j->generation, j->t);
     return sample_work(L);
 }
 
@@ -344,15 +357,8 @@ static int inspect_sample(lua_State *L)
             for (int i = 0; keys[i]; i++)
                 if (!strcmp(keys[i], key))
                     which = i;
-            if (which < 0) {
-                Suggest sg;
-                suggest_begin(&sg, key, strlen(key));
-                for (int i = 0; keys[i]; i++)
-                    suggest_add(&sg, keys[i]);
-                const char *near = suggest_result(&sg);
-                return luaL_error(L, "rnn.sample: unknown key '%s'%s%s%s", key, near ? " (did you mean '" : "",
-                                  near ? near : "", near ? "'?)" : "");
-            }
+            if (which < 0)
+                return luaL_error(L, "rnn.sample: unknown key '%s'%s", key, lh_near_key(key, keys));
             int ty = lua_type(L, -1);
             int whole = which == 1 || which == 3 || which == 5;
             if (whole && ty == LUA_TNUMBER && !lua_isinteger(L, -1))
@@ -389,7 +395,7 @@ static int inspect_sample(lua_State *L)
     if (lua_isstring(L, 3))
         prime = lua_tolstring(L, 3, &prime_len);
     job_encode_begin(L, j, t, prime, prime_len, "rnn.sample prime");
-    sampler_init(&j->s, &t->model);
+    sampler_init(&j->s, lh_infer_begin(L, t, &j->w));
     j->have_sampler = 1;
     j->so = so;
     rng_seed(&j->rng, (uint64_t)seed);

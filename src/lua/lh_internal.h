@@ -7,7 +7,9 @@
  * settings between steps, save/load), lh_run.c (step/eval/history, the step
  * table), lh_inspect.c (probs/sample), lh_tensor.c (tensor userdata),
  * lh_events.c (rnn.on and firing hooks), lh_ui.c (print/log/plot/status),
- * lh_diag.c (the gradient inspector: histogram, findings, ngram, probe, last).
+ * lh_diag.c (the gradient inspector: histogram, findings, ngram, probe, last),
+ * lh_ablate.c (rnn.ablate and the weights inference runs on), lh_units.c
+ * (rnn.activations, rnn.units).
  */
 #ifndef RNNSCOPE_LH_INTERNAL_H
 #define RNNSCOPE_LH_INTERNAL_H
@@ -20,6 +22,18 @@
 
 /* What the script is waiting for. */
 typedef enum { LH_REQ_NONE, LH_REQ_STEP, LH_REQ_EVAL } LhRequest;
+
+/* lh_ablate.c: the units rnn.ablate removed from inference, in the order
+ * they were ablated, and the run they belong to. */
+typedef struct {
+    int layer, unit;   /* 0-based */
+} LhUnit;
+
+typedef struct {
+    LhUnit *units;     /* (n) malloc, cap entries */
+    int n, cap;
+    char run_id[RUN_ID_CAP]; /* Trainer.run_id of the run they were made on */
+} LhAblation;
 
 /* lh_paths.c: the files a sandboxed script may open (the policy is there). */
 typedef struct {
@@ -44,6 +58,7 @@ struct LuaHost {
     Trainer *trainer;     /* current run, NULL if none */
     int owns_trainer;
     unsigned generation;  /* bumped when the run is replaced: stale tensors fail */
+    LhAblation ablation;  /* units left out of inference (lh_ablate.c) */
 
     /* the current request */
     LhRequest req;
@@ -139,9 +154,49 @@ void lh_run_push_step(lua_State *L, const LuaHost *h, const StepInfo *info);
 
 /* lh_inspect.c: rnn.probs, rnn.sample. */
 void lh_inspect_register(lua_State *L);
+/* The state of a long C call (a "job", see lh_inspect.c): a zeroed userdata
+ * of size bytes with metatable mt, whose __gc gc frees what it holds, pushed
+ * on the stack. [-0, +1] */
+void *lh_job_new(lua_State *L, size_t size, const char *mt, lua_CFunction gc);
+/* In a job's continuation: raise "<fn>: the run was replaced while it ran"
+ * unless the host still works on t, of that generation. */
+void lh_job_check_run(lua_State *L, const char *fn, unsigned generation, const Trainer *t);
+/* Between two pieces of a job's work: raise on an interrupt (lh_check_stop),
+ * else 1 if the call should yield now (lh_should_yield). */
+int lh_job_pause(lua_State *L);
 
 /* lh_tensor.c: rnn.params, param, grad and the tensor class. */
 void lh_tensor_register(lua_State *L);
+/* Push a read-only rows x cols tensor that holds its own floats (kind
+ * "activation"; the Lua state's memory, so the cap counts it); returns them
+ * for the caller to fill. [-0, +1] */
+float *lh_tensor_push_owned(lua_State *L, const char *name, int rows, int cols);
+
+/* lh_build.c: " (did you mean 'hidden'?)" for a misspelt key, the closest of
+ * keys (NULL-terminated; NULL: every training setting), or "". The text lives
+ * in a static buffer until the next call. */
+const char *lh_near_key(const char *key, const char *const *keys);
+
+/* lh_ablate.c: rnn.ablate, rnn.ablated. */
+void lh_ablate_register(lua_State *L);
+/* A run was attached or built: drop the ablations if they belong to another
+ * run (another run id); t NULL (detached) keeps them. */
+void lh_ablate_follow(LuaHost *h, const Trainer *t);
+void lh_ablate_free(LuaHost *h);
+/* The weights rnn.probs, rnn.sample, rnn.activations and rnn.units run on:
+ * t's own model when nothing is ablated, else a copy of its parameters with
+ * every ablated unit removed (charged to the memory cap until lh_infer_end).
+ * The copy shares t's tensor table, so it must not outlive t. */
+typedef struct {
+    Model m;           /* the model to run (m.grads NULL for a copy) */
+    float *own;        /* (n_params) the copy, NULL when m is t's model itself */
+    size_t charged;    /* bytes charged to the memory cap */
+} LhInfer;
+Model *lh_infer_begin(lua_State *L, Trainer *t, LhInfer *w);
+void lh_infer_end(LuaHost *h, LhInfer *w);
+
+/* lh_units.c: rnn.activations, rnn.units. */
+void lh_units_register(lua_State *L);
 
 /* lh_events.c: rnn.on; fire(event) calls every hook of that event with the
  * nargs values on top of L (popped). Returns 1 if a hook asked to stop. */

@@ -1,13 +1,18 @@
-/* lh_tensor.c — read-only views of the run's parameter and gradient tensors:
- * rnn.params(), rnn.param(name), rnn.grad(name) and the tensor class.
+/* lh_tensor.c — read-only tensors: views of the run's parameter and
+ * gradient tensors (rnn.params(), rnn.param(name), rnn.grad(name)), tensors
+ * that hold their own values (rnn.activations, lh_tensor_push_owned), and the
+ * tensor class they share.
  *
- * A tensor userdata holds no data, only (host, run generation, tensor index,
- * param or grad), and reads the live buffer on every access, so it always
- * shows the current values. When the run is replaced (rnn.trainer{},
- * rnn.load, the dashboard attaching another run) the generation changes and
- * every older tensor raises a clean error instead of reading freed memory.
+ * A view holds no data, only (host, run generation, tensor index, param or
+ * grad), and reads the live buffer on every access, so it always shows the
+ * current values. When the run is replaced (rnn.trainer{}, rnn.load, the
+ * dashboard attaching another run) the generation changes and every older
+ * view raises a clean error instead of reading freed memory. An owned tensor
+ * keeps its floats in its own userdata, after the header (so the memory cap
+ * counts them), and never goes stale. Every tensor is read-only: a write
+ * raises "read-only tensor".
  *
- * Fields: t.name, t.kind ("param" | "grad"), t.shape ({rows, cols} or {n}),
+ * Fields: t.name, t.kind ("param" | "grad" | "activation"), t.shape ({rows, cols} or {n}),
  * t.numel, t.ndim; #t; t[i] (flat, 1-based). Methods: t:get(i [, j]) (1-based),
  * t:norm(), t:mean(), t:std(), t:min(), t:max(), t:histogram(bins [, lo, hi]).
  * Gradients are those of the last step, as the optimizer used them (after
@@ -15,6 +20,7 @@
  */
 #include <float.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <lauxlib.h>
@@ -26,10 +32,13 @@
 typedef struct {
     LuaHost *h;
     unsigned generation;
-    int index;  /* into Model.tensors */
+    int index;  /* into Model.tensors; TENSOR_OWNED: the floats follow this header */
     int grad;   /* 1: the gradient buffer */
     int closed; /* __close ran */
+    TensorView own; /* TENSOR_OWNED: name and shape (offset 0) */
 } LhTensor;
+
+#define TENSOR_OWNED (-1)
 
 static LhTensor *check_tensor(lua_State *L, int idx)
 {
@@ -41,6 +50,10 @@ static const float *tensor_data(lua_State *L, LhTensor *t, const TensorView **vi
 {
     if (t->closed)
         luaL_error(L, "tensor is closed");
+    if (t->index == TENSOR_OWNED) {
+        *view = &t->own;
+        return (const float *)(t + 1);
+    }
     const Trainer *tr = t->h->trainer;
     if (!tr || t->generation != t->h->generation || t->index >= tr->model.n_tensors)
         luaL_error(L, "tensor belongs to a run that was replaced (rnn.trainer/rnn.load); "
@@ -59,6 +72,22 @@ static void push_tensor(lua_State *L, LuaHost *h, int index, int grad)
     t->grad = grad;
     t->closed = 0;
     luaL_setmetatable(L, TENSOR_MT);
+}
+
+float *lh_tensor_push_owned(lua_State *L, const char *name, int rows, int cols)
+{
+    size_t n = (size_t)rows * (size_t)cols;
+    LhTensor *t = lua_newuserdatauv(L, sizeof *t + n * sizeof(float), 0); /* [-0, +1] */
+    memset(t, 0, sizeof *t);
+    t->h = lh_host(L);
+    t->index = TENSOR_OWNED;
+    snprintf(t->own.name, sizeof t->own.name, "%s", name);
+    t->own.size = n;
+    t->own.ndim = 2;
+    t->own.shape[0] = rows;
+    t->own.shape[1] = cols;
+    luaL_setmetatable(L, TENSOR_MT);
+    return (float *)(t + 1);
 }
 
 static int tensor_get_named(lua_State *L, int grad)
@@ -234,7 +263,7 @@ static int tensor_index(lua_State *L)
     if (!strcmp(key, "name")) {
         lua_pushstring(L, v->name);
     } else if (!strcmp(key, "kind")) {
-        lua_pushstring(L, t->grad ? "grad" : "param");
+        lua_pushstring(L, t->index == TENSOR_OWNED ? "activation" : t->grad ? "grad" : "param");
     } else if (!strcmp(key, "numel")) {
         lua_pushinteger(L, (lua_Integer)v->size);
     } else if (!strcmp(key, "ndim")) {
@@ -253,7 +282,7 @@ static int tensor_index(lua_State *L)
 
 static int tensor_newindex(lua_State *L)
 {
-    return luaL_error(L, "tensors are read-only");
+    return luaL_error(L, "read-only tensor");
 }
 
 static int tensor_len(lua_State *L)
@@ -269,6 +298,10 @@ static int tensor_tostring(lua_State *L)
 {
     LhTensor *t = check_tensor(L, 1);
     const Trainer *tr = t->h->trainer;
+    if (t->index == TENSOR_OWNED && !t->closed) {
+        lua_pushfstring(L, "tensor %s (%d, %d)", t->own.name, t->own.shape[0], t->own.shape[1]);
+        return 1;
+    }
     if (t->closed || !tr || t->generation != t->h->generation || t->index >= tr->model.n_tensors) {
         lua_pushstring(L, t->closed ? "tensor (closed)" : "tensor (stale: its run was replaced)");
         return 1;

@@ -2,7 +2,8 @@
  * interrupts and error reporting (see lua_host.h for the protocol).
  *
  * Not here: the `rnn` functions themselves (lh_build.c, lh_run.c,
- * lh_inspect.c, lh_tensor.c, lh_events.c, lh_ui.c) or the sandbox
+ * lh_inspect.c, lh_tensor.c, lh_events.c, lh_ui.c, lh_diag.c, lh_ablate.c,
+ * lh_units.c) or the sandbox
  * (lh_sandbox.c).
  */
 #include <math.h>
@@ -312,6 +313,7 @@ void lh_set_trainer(LuaHost *h, Trainer *t, int owned)
     h->have_last = 0;
     h->have_prev = 0;
     h->findings_seen = t ? t->findings.n_events : 0; /* a loaded run's past does not fire */
+    lh_ablate_follow(h, t);
     if (h->ui.run_changed)
         h->ui.run_changed(h->ui.ctx, t);
 }
@@ -361,6 +363,8 @@ static int open_rnn(lua_State *L)
     lh_events_register(L);
     lh_ui_register(L);
     lh_diag_register(L);
+    lh_ablate_register(L);
+    lh_units_register(L);
     lua_pushstring(L, "0.1"); /* [-0, +1] */
     lua_setfield(L, -2, "version"); /* [-1, +0] */
     return 1;
@@ -433,6 +437,7 @@ void luahost_free(LuaHost *h)
     lua_close(h->L); /* tensors' __gc run here, while the host is still alive */
     free_owned(h);
     lh_paths_free(&h->paths);
+    lh_ablate_free(h);
     free(h);
 }
 

@@ -66,8 +66,9 @@
  * and its traceback; the host stays usable for the next script.
  *
  * Long C calls: Lua's hooks never run inside a C function, so the host's own
- * C functions that loop over tokens (rnn.sample, rnn.probs) check the
- * interrupt flag themselves (lh_check_stop) and raise the same error, and
+ * C functions that loop over tokens (rnn.sample, rnn.probs, rnn.activations,
+ * rnn.units) check the interrupt flag themselves (lh_check_stop) and raise
+ * the same error, and
  * rnn.eval's validation pass checks it between chunks (Trainer.cancel). Lua's
  * string and table functions cannot be stopped midway; the memory cap bounds
  * the strings they can build (see "Memory" below and docs/lua.md).
@@ -100,6 +101,7 @@
 #include "err.h"
 #include "train_config.h"
 #include "trainer.h"
+#include "units.h"
 
 typedef struct LuaHost LuaHost;
 
@@ -117,6 +119,14 @@ typedef struct {
     void (*status)(void *ctx, const char *text); /* rnn.status(text) */
     /* The script built or loaded a new run: luahost_trainer(h) is now t. */
     void (*run_changed)(void *ctx, Trainer *t);
+    /* rnn.ablate changed the ablated units (0-based layer, unit): ablated
+     * (on 1) or restored (on 0); layer -1: every one restored (rnn.ablate(),
+     * or a run of another id attached). A driver with inference weights of
+     * its own re-applies luahost_ablation_apply to a fresh copy of them. */
+    void (*ablation)(void *ctx, int layer, int unit, int on);
+    /* rnn.units ranked the units of kind (units.h's index) by find (the
+     * string, or "a Lua function"): the best n, for a units view to show */
+    void (*units_ranked)(void *ctx, const UnitScore *s, int n, int kind, const char *find);
 } LuaUi;
 
 typedef struct {
@@ -223,6 +233,18 @@ int luahost_observe_step(LuaHost *h, const StepInfo *info);
 void luahost_observe_failure(LuaHost *h, const char *msg, long step);
 /* The 'eval' hooks for a validation pass the driver ran (:eval). */
 void luahost_observe_eval(LuaHost *h, long step, float val_loss);
+
+/* Ablation (rnn.ablate): units left out of what the model predicts in the
+ * host's inference (rnn.probs, rnn.sample, rnn.activations, rnn.units) — never
+ * in training, whose parameters are not touched. The list belongs to the run
+ * it was made on: it outlives the script that made it and is dropped when a
+ * run with another id (Trainer.run_id) is attached or built. A driver applies
+ * it to its own inference weights (the dashboard's bars and samples) with
+ * luahost_ablation_apply, on a fresh copy of the run's parameters in cfg's
+ * layout; units outside cfg are skipped. Returns how many units it removed. */
+int luahost_ablation_apply(const LuaHost *h, const ModelConfig *cfg, float *params);
+/* Units ablated now. */
+int luahost_ablation_count(const LuaHost *h);
 
 /* Hook errors reported since the host was created (for tests and exit codes). */
 int luahost_hook_errors(const LuaHost *h);

@@ -220,7 +220,16 @@ void app_set_layout(App *a, const char *name)
     }
     snprintf(a->layout_name, sizeof a->layout_name, "%s", name);
     a->inspector = !strcmp(name, "inspector");
+    app_units_set_on(a, !strcmp(name, "units"));
     a->dirty = 1;
+}
+
+/* F2 and :screen: dashboard -> inspector -> units -> dashboard (Shift-F2 back). */
+static void app_next_screen(App *a, int dir)
+{
+    static const char *const screens[] = {"default", "inspector", "units"};
+    int at = a->inspector ? 1 : a->units.on ? 2 : 0;
+    app_set_layout(a, screens[(at + 3 + dir) % 3]);
 }
 
 /* --csv and --tensorboard: opened before the screen, written by the trainer thread. */
@@ -255,6 +264,7 @@ static void app_execute(App *a, const char *line)
     }
     switch (c.kind) {
     case TCMD_EMPTY:
+        app_units_enter(a);
         break;
     case TCMD_PROMPT:
         app_continue_text(a, line); /* the accepted line: readline has emptied its buffer */
@@ -321,7 +331,11 @@ static void app_execute(App *a, const char *line)
     case TCMD_SMOOTH: a->smoothing = c.x; break;
     case TCMD_LOGY: a->log_y = !a->log_y; break;
     case TCMD_WINDOW: a->window = c.n; break;
-    case TCMD_SCREEN: app_set_layout(a, a->inspector ? "default" : "inspector"); break;
+    case TCMD_SCREEN: app_next_screen(a, 1); break;
+    case TCMD_UNITS: app_units_command(a, c.text); break;
+    case TCMD_UNIT: app_units_select(a, c.text); break;
+    case TCMD_FIND: app_units_find(a, c.text); break;
+    case TCMD_MARK: app_units_show(a); app_units_mark(a); break;
     case TCMD_CLEAR: textpane_clear(a->msgs); break;
     case TCMD_HELP: a->help = 1; a->help_scroll = 0; break;
     case TCMD_QUIT: a->quit = 1; break;
@@ -399,9 +413,14 @@ static void app_key(App *a, int key)
     }
     if (!a->key_s)
         a->key_s = app_now();
+    if (app_units_key(a, key)) {
+        a->dirty = 1;
+        return;
+    }
     switch (key) {
     case KEY_F(1): a->help = 1; a->help_scroll = 0; break;
-    case KEY_F(2): app_set_layout(a, a->inspector ? "default" : "inspector"); break;
+    case KEY_F(2): app_next_screen(a, 1); break;
+    case KEY_F(14): app_next_screen(a, -1); break; /* Shift-F2 */
     case KEY_F(3): a->log_y = !a->log_y; break;
     case KEY_F(4): a->window = a->window ? 0 : 500; break;
     case KEY_F(5): {
@@ -532,7 +551,9 @@ static void app_render(App *a)
     app_inspector_fill(a, &d);
     d.help = a->help;
     d.help_scroll = a->help_scroll;
+    d.inspector_keys = a->units.on ? 2 : a->inspector;
     panels_draw(&a->grid, &a->lay, &d);
+    app_units_draw(a);
     int cx = -1, cy = -1;
     if (!a->lay.too_small && layout_has(&a->lay, PANEL_INPUT) && !a->help) {
         Rect ir = a->lay.panel[PANEL_INPUT];
@@ -580,6 +601,7 @@ static void app_pull_runner(App *a)
     app_lua_hooks_tick(a);
     app_findings_tick(a);
     if (a->have_pm && runner_weights(a->run, &a->wver, a->pm.params, a->pm.n_params, &a->wstep)) {
+        app_lua_apply_ablation(a); /* rnn.ablate: the bars and samples run without those units */
         prompt_weights_changed(&a->prompt);
         app_update_prompt(a, 1);
     }
@@ -603,7 +625,7 @@ static int app_loop(App *a)
             if (ws * 1e3 < timeout_ms)
                 timeout_ms = ws > 0 ? (int)(ws * 1e3) + 1 : 0;
         }
-        if (a->sampling || a->lua.phase == APP_LUA_READY)
+        if (a->sampling || a->lua.phase == APP_LUA_READY || app_units_busy(a))
             timeout_ms = 0;
         struct pollfd pf[3] = {
             {STDIN_FILENO, POLLIN, 0}, {runner_wake_fd(a->run), POLLIN, 0}, {screen_signal_fd(), POLLIN, 0}};
@@ -655,6 +677,7 @@ static int app_loop(App *a)
         app_sample_tick(a, now);
         app_advance_sample(a);
         app_lua_tick(a);
+        app_units_tick(a);
         if (now - a->last_frame_s >= 1.0)
             a->dirty = 1;
         frame_gap = a->key_s ? APP_KEY_FRAME_S : APP_FRAME_S;
@@ -683,6 +706,7 @@ int app_run(Trainer *t, const AppOptions *o, Err *err)
         return rc;
     }
     a->inspector = !strcmp(a->layout_name, "inspector");
+    app_units_set_on(a, !strcmp(a->layout_name, "units"));
     theme_dirs_default(&a->dirs, NULL);
     if (theme_load_named(&a->theme, &a->dirs, o->theme ? o->theme : "default", err) != 0) {
         theme_free(&a->theme);
@@ -818,6 +842,7 @@ int app_run(Trainer *t, const AppOptions *o, Err *err)
     if (a->debug)
         fclose(a->debug);
     app_inspector_free(a);
+    app_units_free(a);
     app_exports_close(a); /* after runner_free: the trainer thread wrote them */
     return status;
 }

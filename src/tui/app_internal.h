@@ -8,6 +8,7 @@
  *   app_findings.c   the findings: snapshot, messages on events, selection
  *   app_sample.c     the sample pane: fresh samples, Enter's continuation
  *   app_settings.c   a setting command without its argument shows the value
+ *   app_units.c      the units screen's data, keys and commands (:units :unit :find :mark)
  */
 #ifndef RNNSCOPE_APP_INTERNAL_H
 #define RNNSCOPE_APP_INTERNAL_H
@@ -44,6 +45,8 @@
 #include "sample.h"
 #include "screen.h"
 #include "tbwriter.h"
+#include "units.h"
+#include "unitview.h"
 #include "textpane.h"
 #include "theme.h"
 #include "utf8join.h"
@@ -56,6 +59,17 @@
 #define APP_CONTINUE_TOKENS 200 /* tokens of Enter's continuation */
 #define APP_MAX_POINTS HISTORY_RECENT
 enum { APP_LUA_IDLE, APP_LUA_PAUSING, APP_LUA_READY, APP_LUA_WAIT_STEP, APP_LUA_WAIT_EVAL };
+#define APP_UNITS_MAX_TOKENS 4000     /* of the held-out text the units screen shows */
+#define APP_UNITS_MAX_BYTES (64u << 20) /* the units capture's memory, at most */
+#define APP_UNITS_MAX_FLOP 6e9        /* its work (about a second on one core), at most... */
+#define APP_UNITS_MIN_TOKENS 500      /* ...but never fewer tokens than this */
+#define APP_UNITS_NGRAM_ORDER 5       /* the n-gram the units screen compares with */
+#define APP_UNITS_NGRAM_TRAIN 4000000 /* training tokens it is counted on, at most */
+#define APP_UNITS_RANK_MAX 64         /* entries of the ranked list */
+#define APP_UNITS_SLICE_S 0.01        /* capture work per loop turn */
+#define APP_UNITS_REFRESH_S 3.0       /* a fresh capture at most this often as the weights change... */
+#define APP_UNITS_DUTY 0.04           /* ...and at most this share of the time */
+enum { APP_UNITS_Q_NONE, APP_UNITS_Q_REGEX, APP_UNITS_Q_LINE, APP_UNITS_Q_INDENT, APP_UNITS_Q_SPAN, APP_UNITS_Q_LUA };
 #define APP_PLOT_MAX_POINTS 1024 /* per rnn.plot series; halved (every other point kept) when full */
 
 /* One custom chart series from rnn.plot. */
@@ -90,6 +104,8 @@ typedef struct {
     AppPlot plots[PANELS_MAX_USER];
     int n_plots;
     int plot_full_warned;
+    int ablation_changed;      /* rnn.ablate changed the list: the UI's weights need a fresh copy */
+    long ablation_gen;         /* the generation whose weights last got the list applied */
 } AppLua;
 
 /* The inspector screen: histogram requests and results, the step it shows,
@@ -111,6 +127,45 @@ typedef struct {
     Role cmp_roles[5];
     InspectorRun cmp_view[INSPECTOR_MAX_RUNS], runs[INSPECTOR_MAX_RUNS];
 } AppInspector;
+
+/* The units screen (app_units.c owns it; app_units_free). */
+typedef struct {
+    int on;                    /* the units screen is shown */
+    UnitViewMode mode;
+    int layer, unit, kind;     /* the unit the text is coloured by */
+    int typed;                 /* 1: the typed text, 0: the held-out text */
+    UnitText text;             /* the text shown */
+    int have_text;
+    UnitCapture cap;           /* the activations shown (complete) */
+    int have_cap;
+    UnitCapture next;          /* the capture in progress */
+    int computing;
+    int shown_partial;         /* next is of a new text and shown as it fills */
+    double busy_s;             /* time spent on next so far */
+    double next_due_s;         /* no refresh for new weights before this */
+    int want_refresh;
+    long cap_wver, cap_gen, cap_step, shown_step; /* what next (cap_*) and cap (shown_step) were taken from */
+    int cap_typed;
+    CellType cell;             /* of the run cap_gen */
+    char cap_text[1024];       /* the typed text next was taken from */
+    char typed_text[1024];     /* the input line's last non-empty prompt */
+    int *heldout;              /* (n_heldout) the held-out split's first ids, of heldout_gen */
+    size_t n_heldout;
+    long heldout_gen;
+    int scroll, cursor, mark_a, mark_b;
+    int query;                 /* APP_UNITS_Q_*: what the ranked list answers, re-run on each capture */
+    char query_text[256];
+    int announce;              /* say the best unit when the ranking is first computed */
+    UnitScore rank[APP_UNITS_RANK_MAX];
+    int n_rank, rank_sel, rank_span;
+    char rank_title[300];
+    NGram *ngram;              /* counted on the training split of ngram_gen */
+    long ngram_gen;
+    double *ngram_loss;        /* (text.n) */
+    UnitErrBucket buckets[UNITS_ERR_BUCKETS];
+    int have_buckets;
+    char note[600];
+} AppUnits;
 
 typedef struct {
     AppOptions opt;
@@ -169,6 +224,7 @@ typedef struct {
     double lat_sum, lat_max;
     long lat_n;
     AppInspector insp;         /* the inspector screen (app_inspector.c) */
+    AppUnits units;            /* the units screen (app_units.c) */
     Findings fsnap;            /* the runner's findings engine, copied (runner_findings) */
     Finding findings[FINDINGS_MAX]; /* findings_list of fsnap, this frame */
     int n_findings;
@@ -187,6 +243,23 @@ double app_now(void);
 void app_msg(App *a, Role role, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void app_set_layout(App *a, const char *name);
 
+/* app_units.c */
+void app_units_free(App *a);
+void app_units_tick(App *a);           /* capture work, refreshes */
+int app_units_busy(const App *a);      /* a capture is in progress: the loop must not sleep */
+void app_units_set_on(App *a, int on); /* the layout switched to or from the units screen */
+void app_units_show(App *a);           /* switch to the units screen */
+int app_units_key(App *a, int key);    /* 1 if the units screen took the key */
+int app_units_enter(App *a);           /* Enter on an empty line; 1 if taken */
+void app_units_find(App *a, const char *arg);
+/* A ranking computed elsewhere (rnn.units): shown in the list, not re-run on refreshes. */
+void app_units_take_ranking(App *a, const UnitScore *s, int n, int kind, const char *find);
+void app_units_mark(App *a);
+void app_units_select(App *a, const char *arg);
+void app_units_command(App *a, const char *arg);
+void app_units_fill(App *a, UnitViewData *d);
+void app_units_draw(App *a);
+
 /* app_sample.c */
 void app_start_sample(App *a, int continue_prompt, int length); /* fresh, or continuing a->text */
 void app_continue_text(App *a, const char *line);              /* Enter on plain text */
@@ -204,6 +277,9 @@ void app_route_lua(App *a, const TuiCmd *c);
 void app_lua_init_file(App *a);
 void app_lua_tick(App *a);
 int app_lua_blocks(App *a, const char *what);
+/* After each copy of the runner's weights into a->pm: remove the units the
+ * host's rnn.ablate list names (when it belongs to the runner's run). */
+void app_lua_apply_ablation(App *a);
 
 /* app_bars.c */
 void app_bars_labels(App *a);

@@ -2,7 +2,9 @@
  * "= expr" and the init file start a script in the host (src/lua/lua_host.h);
  * the event loop resumes it a time slice at a time (app_lua_tick) and hands
  * its steps to the runner one by one, so the screen stays live while it
- * trains. Part of the app (app_internal.h).
+ * trains. Also the units a script ablated (rnn.ablate), applied to the
+ * dashboard's own weights so the bars and samples run without them. Part of
+ * the app (app_internal.h).
  */
 #include "app_internal.h"
 
@@ -122,6 +124,67 @@ static void app_lua_run_changed(void *ctx, Trainer *t)
     a->dirty = 1;
 }
 
+/* ---- ablated units ---------------------------------------------------------------
+ *
+ * rnn.ablate keeps its list in the host (lua_host.h); the UI's weights
+ * (App.pm, behind the probability bars and the samples) follow it: a change
+ * marks them for a fresh copy from the runner (app_lua_ablation_tick sets
+ * wver = -1 before app_pull_runner pulls the weights), and every copy gets
+ * the list applied (app_lua_apply_ablation) before the bars are recomputed.
+ * The list applies while the host's run is the runner's (lua.gen); a run the
+ * dashboard loaded itself leaves the weights whole, and the host drops the
+ * list when it attaches a run of another id. */
+
+static void app_lua_ablation(void *ctx, int layer, int unit, int on)
+{
+    App *a = ctx;
+    if (layer < 0)
+        app_msg(a, ROLE_TEXT, "restored every ablated unit: bars and samples use the whole model");
+    else if (on)
+        app_msg(a, ROLE_WARN, "ablated l%d unit %d: bars and samples run without it", layer, unit);
+    else
+        app_msg(a, ROLE_TEXT, "restored l%d unit %d: bars and samples use it again", layer, unit);
+    a->lua.ablation_changed = 1;
+}
+
+/* rnn.units in the dashboard: its ranking goes to the units screen. */
+static void app_lua_units_ranked(void *ctx, const UnitScore *s, int n, int kind, const char *find)
+{
+    app_units_take_ranking(ctx, s, n, kind, find);
+}
+
+static int app_lua_ablation_applies(const App *a)
+{
+    return a->lua.host && a->lua.gen == a->generation && luahost_ablation_count(a->lua.host) > 0;
+}
+
+static void app_lua_attach(App *a, int note);
+
+/* Before the weights are pulled: a fresh copy when the list changed, or when
+ * it applies to weights that do not have it yet (a new run of the script's).
+ * A run the dashboard loaded itself (:load) is attached once the runner is
+ * idle, so the host keeps the list for the same run and drops it for
+ * another, as for a script's rnn.load. */
+static void app_lua_ablation_tick(App *a)
+{
+    if (!a->have_pm)
+        return;
+    if (a->lua.host && !a->lua.running && a->lua.gen != a->generation &&
+        luahost_ablation_count(a->lua.host) > 0 && runner_idle(a->run))
+        app_lua_attach(a, 0);
+    if (a->lua.ablation_changed || (app_lua_ablation_applies(a) && a->lua.ablation_gen != a->generation))
+        a->wver = -1; /* runner_weights copies again, then app_lua_apply_ablation */
+    a->lua.ablation_changed = 0;
+}
+
+void app_lua_apply_ablation(App *a)
+{
+    if (!a->have_pm || !app_lua_ablation_applies(a))
+        return;
+    luahost_ablation_apply(a->lua.host, &a->pm.cfg, a->pm.params);
+    a->lua.ablation_gen = a->generation;
+}
+
 /* Ctrl-C while a script runs (from the signal handler: async-signal-safe). */
 static void app_lua_sigint(void *ctx)
 {
@@ -133,7 +196,8 @@ void app_lua_open(App *a, const TrainConfig *defaults)
     LuaHostOptions o;
     memset(&o, 0, sizeof o);
     o.ui = (LuaUi){.ctx = a, .print = app_lua_print, .log = app_lua_print, .error = app_lua_error,
-                   .plot = app_lua_plot, .status = app_lua_status, .run_changed = app_lua_run_changed};
+                   .plot = app_lua_plot, .status = app_lua_status, .run_changed = app_lua_run_changed,
+                   .ablation = app_lua_ablation, .units_ranked = app_lua_units_ranked};
     o.defaults = defaults;
     o.slice_s = APP_LUA_SLICE_S;
     o.unsafe = a->opt.lua_unsafe;
@@ -308,9 +372,11 @@ static int app_lua_landed(App *a, StepInfo *info, int *failed, Err *err)
  * init.lua, by :lua, or left by a script): the runner waits after each step
  * (runner_set_hooked) until the hooks have run here, so rnn.pause() or
  * rnn.set{} in a hook applies from the next step; an :eval runs the 'eval'
- * hooks when its result lands. */
+ * hooks when its result lands. First the ablated units' tick: app_pull_runner
+ * calls this just before it pulls the weights. */
 void app_lua_hooks_tick(App *a)
 {
+    app_lua_ablation_tick(a);
     if (!a->lua.host || a->lua.running)
         return;
     int hooked = luahost_has_hooks(a->lua.host);

@@ -26,7 +26,7 @@ static const TuiCmdSpec commands_table[] = {
     {"smooth", TCMD_SMOOTH, TARG_FLOAT, "[S]", 0, 0.999, "loss smoothing (EMA weight, 0 = raw)", 1},
     {"log", TCMD_LOGY, TARG_NONE, "", 0, 0, "toggle a log scale on the loss chart (F3)", 0},
     {"window", TCMD_WINDOW, TARG_WINDOW, "N|all", 0, 1e12, "loss chart over the last N steps, or all (F4)", 0},
-    {"screen", TCMD_SCREEN, TARG_NONE, "", 0, 0, "switch between the dashboard and the inspector (F2)", 0},
+    {"screen", TCMD_SCREEN, TARG_NONE, "", 0, 0, "the next screen: dashboard, inspector, units (F2)", 0},
     {"clear", TCMD_CLEAR, TARG_NONE, "", 0, 0, "clear the message pane", 0},
     {"help", TCMD_HELP, TARG_NONE, "", 0, 0, "this help (F1)", 0},
     {"quit", TCMD_QUIT, TARG_NONE, "", 0, 0, "save the run and exit (Ctrl-D, F10)", 0},
@@ -35,6 +35,10 @@ static const TuiCmdSpec commands_table[] = {
     {"compare", TCMD_COMPARE, TARG_PATH, "RUN...|off", 0, 0, "overlay the loss curves of saved runs on the chart", 0},
     {"gradcheck", TCMD_GRADCHECK, TARG_CELL, "[CELL]", 0, 0, "check gradients against finite differences", 0},
     {"ngram", TCMD_NGRAM, TARG_INT, "N", 1, 10, "an N-gram baseline's validation loss on the chart", 0},
+    {"units", TCMD_UNITS, TARG_TEXT_OPT, "[VIEW]", 0, 0, "the units screen; views: text saturation loss ngram", 0},
+    {"unit", TCMD_UNIT, TARG_TEXT, "L:U[:K]", 0, 0, "colour the units text by layer L unit U (kind K)", 0},
+    {"find", TCMD_FIND, TARG_TEXT, "REGEX|line", 0, 0, "rank units by correlation (also: indent, off)", 0},
+    {"mark", TCMD_MARK, TARG_NONE, "", 0, 0, "mark a span at the units cursor (Insert), rank on it", 0},
 };
 
 #define N_COMMANDS ((int)(sizeof commands_table / sizeof commands_table[0]))

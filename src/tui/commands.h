@@ -20,6 +20,7 @@ typedef enum {
     TCMD_QUIT, TCMD_LUA, TCMD_EXPR, TCMD_STOP,
     TCMD_COMPARE, TCMD_GRADCHECK, TCMD_NGRAM, /* the inspector's */
     TCMD_STEPS,
+    TCMD_UNITS, TCMD_UNIT, TCMD_FIND, TCMD_MARK, /* the units screen's */
     TCMD_COUNT
 } TuiCmdKind;
 

@@ -47,6 +47,15 @@ typedef enum {
     ROLE_HEAT5,
     ROLE_HEAT6,
     ROLE_HEAT7,       /* ... high */
+    ROLE_DIV0,        /* diverging scale (units screen): -1 ... */
+    ROLE_DIV1,
+    ROLE_DIV2,
+    ROLE_DIV3,
+    ROLE_DIV4,        /* 0 */
+    ROLE_DIV5,
+    ROLE_DIV6,
+    ROLE_DIV7,
+    ROLE_DIV8,        /* ... +1 */
     ROLE_COUNT
 } Role;
 

@@ -12,14 +12,14 @@
 
 #include <string.h>
 
-enum { LAYOUT_DEFAULT = 0, LAYOUT_WIDE, LAYOUT_TALL, LAYOUT_INSPECTOR, LAYOUT_KINDS };
+enum { LAYOUT_DEFAULT = 0, LAYOUT_WIDE, LAYOUT_TALL, LAYOUT_INSPECTOR, LAYOUT_UNITS, LAYOUT_KINDS };
 
 static const char *const layout_names[LAYOUT_KINDS + 1] = {
-    "default", "wide", "tall", "inspector", NULL,
+    "default", "wide", "tall", "inspector", "units", NULL,
 };
 
 static const char *const layout_panel_names[PANEL_COUNT] = {
-    "status", "chart", "grads", "probs", "sample", "messages", "findings", "inspect", "input", "footer",
+    "status", "chart", "grads", "probs", "sample", "messages", "findings", "inspect", "units", "input", "footer",
 };
 
 const char *layout_name(int i)
@@ -141,10 +141,10 @@ static void layout_tall(Layout *l, Rect m)
     layout_hsplit(row, probs_w, &l->panel[PANEL_PROBS], &l->panel[PANEL_SAMPLE]);
 }
 
-static void layout_inspector(Layout *l, Rect m)
+/* The inspector and units screens: one large area over the messages. */
+static void layout_screen(Layout *l, Rect m, PanelId main)
 {
-    layout_vsplit(m, layout_share(m.h, 80, 100, 7, 4), &l->panel[PANEL_INSPECT],
-                  &l->panel[PANEL_MESSAGES]);
+    layout_vsplit(m, layout_share(m.h, 80, 100, 7, 4), &l->panel[main], &l->panel[PANEL_MESSAGES]);
 }
 
 int layout_compute(Layout *out, const char *name, int w, int h)
@@ -175,7 +175,10 @@ int layout_compute(Layout *out, const char *name, int w, int h)
         layout_tall(out, m);
         break;
     case LAYOUT_INSPECTOR:
-        layout_inspector(out, m);
+        layout_screen(out, m, PANEL_INSPECT);
+        break;
+    case LAYOUT_UNITS:
+        layout_screen(out, m, PANEL_UNITS);
         break;
     default:
         layout_default(out, m);

@@ -14,6 +14,8 @@
  *              (below 24 rows there is no room to stack: the default is used)
  *   inspector  a second screen: status / one large PANEL_INSPECT area
  *              (filled by the inspector) / messages / input / footer
+ *   units      the third screen: status / one large PANEL_UNITS area (the
+ *              unit explorer) / messages / input / footer
  *
  * The findings box (PANEL_FINDINGS) runs the full width under the chart row,
  * 3..6 rows (a sixth of the height); on terminals too short for it besides
@@ -36,6 +38,7 @@ typedef enum {
     PANEL_MESSAGES,    /* message pane */
     PANEL_FINDINGS,    /* the run's findings, ranked (dashboard layouts) */
     PANEL_INSPECT,     /* inspector screen's main area */
+    PANEL_UNITS,       /* units screen's main area */
     PANEL_INPUT,       /* input line, second row from the bottom */
     PANEL_FOOTER,      /* key hints, bottom row */
     PANEL_COUNT

@@ -443,7 +443,7 @@ typedef struct {
     int prio;
 } PanelsKey;
 
-static void panels_footer(Grid *g, Rect r, int inspector)
+static void panels_footer(Grid *g, Rect r, int screen)
 {
     grid_fill(g, r, ' ', ROLE_STATUS);
     static const PanelsKey dash_keys[] = {
@@ -457,8 +457,16 @@ static void panels_footer(Grid *g, Rect r, int inspector)
         {"F9", "weights/grads/acts", 3}, {"F12", "finding", 3}, {"PgUp", "scroll", 5},
         {"^D/F10", "save+quit", 0},
     };
-    const PanelsKey *keys = inspector ? insp_keys : dash_keys;
-    int n = inspector ? (int)(sizeof insp_keys / sizeof insp_keys[0]) : (int)(sizeof dash_keys / sizeof dash_keys[0]);
+    /* the units screen's: the unit, layer, kind, view, text and list */
+    static const PanelsKey unit_keys[] = {
+        {"F1", "help", 0}, {"F2", "screen", 2}, {"F3", "kind", 2}, {"F4", "view", 2}, {"F5", "pause/run", 1},
+        {"F7", "typed/held-out", 4}, {"F8", "unit", 1}, {"F9", "layer", 3}, {"F11/F12", "ranked", 3},
+        {"S-arrows", "cursor", 5}, {"Ins", "mark", 5}, {"^D/F10", "save+quit", 0},
+    };
+    const PanelsKey *keys = screen == 2 ? unit_keys : screen ? insp_keys : dash_keys;
+    int n = screen == 2 ? (int)(sizeof unit_keys / sizeof unit_keys[0])
+            : screen    ? (int)(sizeof insp_keys / sizeof insp_keys[0])
+                        : (int)(sizeof dash_keys / sizeof dash_keys[0]);
     /* drop whole hints, least important first, until the rest fit */
     int max_prio = 7;
     for (; max_prio > 0; max_prio--) {
@@ -511,9 +519,13 @@ static void panels_inspect(Grid *g, Rect r, const PanelData *d)
 /* The help screen's lines: the keys, a blank, then the commands (two to a
  * row when two columns of the widest entry fit). */
 static const char *panels_help_keys[] = {
-    "F1 help   F2 dashboard/inspector   F3 log/linear loss   F4 all/last 500 steps",
+    "F1 help   F2 next screen (dashboard, inspector, units)   F3 log/linear loss   F4 all/last 500 steps",
     "F5 pause/run   F6 one step   F7 fresh sample   PgUp/PgDn scroll messages",
     "Inspector (F2): F8 next tensor, F9 weights/gradients/activations of the histogram",
+    "Units (F2 twice): F8/Shift-F8 unit, F9/Shift-F9 layer, F3/Shift-F3 kind (c h gates), F4 view",
+    "  (text, saturation, loss, vs n-gram), F7 typed/held-out text, PgUp/PgDn scroll the text,",
+    "  Shift-arrows move the cursor, Insert marks a span's start and end (ranks units on it),",
+    "  :find REGEX|line|indent ranks units, F11/F12 walk the ranking, :unit L:UNIT[:KIND]",
     "F12/F11 (or Shift-↓/↑) select the next/previous finding: the inspector shows its numbers and advice",
     "Ctrl-D, F10 or :quit save the run and exit;  Ctrl-C too.  Ctrl-L repaints.",
     "Typing plain text shows next-token probabilities; Enter continues it in the sample pane.",

@@ -682,6 +682,23 @@ void runner_tokenizer(Runner *r, Tokenizer *out)
     pthread_mutex_unlock(&r->mu);
 }
 
+size_t runner_corpus(Runner *r, int split, size_t max, int **ids)
+{
+    *ids = NULL;
+    pthread_mutex_lock(&r->mu);
+    const Corpus *c = r->t ? &r->t->corpus : NULL;
+    size_t base = split ? (c ? c->n_train : 0) : 0;
+    size_t n = c ? (split ? c->n - c->n_train : c->n_train) : 0;
+    if (n > max)
+        n = max;
+    if (n) {
+        *ids = xmalloc(n * sizeof **ids);
+        memcpy(*ids, c->ids + base, n * sizeof **ids);
+    }
+    pthread_mutex_unlock(&r->mu);
+    return n;
+}
+
 int runner_histogram(Runner *r, Histogram *h, char *what, size_t what_cap, char *why, size_t why_cap, long *step)
 {
     pthread_mutex_lock(&r->mu);

@@ -129,6 +129,10 @@ Trainer *runner_trainer(Runner *r);
 int runner_wake_fd(const Runner *r);
 void runner_drain(Runner *r);
 
+/* A copy of the first (at most) max token ids of the run's training split
+ * (split 0) or held-out split (split 1) in *ids (caller frees; NULL when 0).
+ * Returns the count: 0 when there is no such split. */
+size_t runner_corpus(Runner *r, int split, size_t max, int **ids);
 /* Copy what the UI reads (takes the lock). */
 void runner_view(Runner *r, RunView *v);
 /* The run's record, read in place: the lock is held from _begin to _end, so

@@ -57,6 +57,23 @@ static const char theme_builtin[] =
     "heat5 = #4ac16d\n"
     "heat6 = #a0da39\n"
     "heat7 = #fde725\n"
+    "div0.fg = #ffffff\n"
+    "div0.bg = #2166ac\n"
+    "div1.fg = #ffffff\n"
+    "div1.bg = #4393c3\n"
+    "div2.fg = #000000\n"
+    "div2.bg = #92c5de\n"
+    "div3.fg = #000000\n"
+    "div3.bg = #d1e5f0\n"
+    "div4 = default\n"
+    "div5.fg = #000000\n"
+    "div5.bg = #fddbc7\n"
+    "div6.fg = #000000\n"
+    "div6.bg = #f4a582\n"
+    "div7.fg = #ffffff\n"
+    "div7.bg = #d6604d\n"
+    "div8.fg = #ffffff\n"
+    "div8.bg = #b2182b\n"
     "title.mono = bold\n"
     "series2.mono = bold\n"
     "grad_low.mono = underline\n"
@@ -69,7 +86,11 @@ static const char theme_builtin[] =
     "heat4.mono = bold\n"
     "heat5.mono = bold\n"
     "heat6.mono = reverse\n"
-    "heat7.mono = reverse,bold\n";
+    "heat7.mono = reverse,bold\n"
+    "div0.mono = reverse,underline\n"
+    "div1.mono = underline\n"
+    "div7.mono = bold\n"
+    "div8.mono = reverse,bold\n";
 
 static const char *const theme_keys[ROLE_COUNT] = {
     "text", "dim", "title", "border", "axis",
@@ -77,6 +98,7 @@ static const char *const theme_keys[ROLE_COUNT] = {
     "bar", "bar_dim", "grad_ok", "grad_low", "grad_high",
     "warning", "error", "good", "status", "input", "selected", "escape",
     "heat0", "heat1", "heat2", "heat3", "heat4", "heat5", "heat6", "heat7",
+    "div0", "div1", "div2", "div3", "div4", "div5", "div6", "div7", "div8",
 };
 
 const char *theme_role_key(Role r)
