@@ -87,9 +87,9 @@ else
     bad "saturation: $(screen | sed -n 2,6p)"
 fi
 send F4
-if wait_for "nats: the network's loss on each character"; then ok "F4: the loss view"; else bad "loss view: $(screen | sed -n 3p)"; fi
+if wait_for "nats: the network's loss on each token"; then ok "F4: the loss view"; else bad "loss view: $(screen | sed -n 3p)"; fi
 send F4
-if wait_for 'network vs 5-gram' && wait_for 'network (better|worse) by [0-9.]+ a char' && wait_for 'open \( \[ \{ " beyond'; then
+if wait_for 'network vs 5-gram' && wait_for 'network (better|worse) by [0-9.]+ a token' && wait_for 'open \( \[ \{ " beyond'; then
     ok "F4: the n-gram comparison with its summary by context"
 else
     bad "n-gram view: $(screen | sed -n 3,12p)"
@@ -139,6 +139,17 @@ else
 fi
 send F3
 if wait_for 'units: l0 r '; then ok "the gru's kinds: h then r"; else bad "gru F3: $(screen | sed -n 2p)"; fi
+
+# 8b. a script builds a run of another shape and ranks on it: the screen and
+# its list follow the new model (no capture of the old one read with the new shape)
+send ':lua rnn.model{hidden = 20, layers = 2}; rnn.trainer{}; rnn.units{find = "\""}' Enter
+if wait_for 'units: l[01] [a-z] [0-9]+ of 20' && wait_for 'rnn.units "' && ! screen | grep -q 'of 12 │'; then
+    ok "a script's new 2x20 run: the screen and the ranked list show its units"
+else
+    bad "script run: $(screen | sed -n 1,4p) $(messages | tail -3)"
+fi
+send ':unit 1:19' Enter
+if wait_for 'units: l1 [a-z] 19 of 20'; then ok ":unit 1:19 on the new run's second layer"; else bad "new run unit: $(screen | sed -n 2p)"; fi
 
 # 9. Shift-F2 back to the inspector, F2 twice to the dashboard
 send S-F2

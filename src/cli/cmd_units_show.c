@@ -308,11 +308,12 @@ int cmd_units_show(const UnitsRun *r, int layer, int unit, const char *html, Err
     const char *kind = units_kind_name(r->model.cfg.cell, r->kind);
     const float *col = units_column(&r->cap, layer, r->kind, unit);
     double *val = xmalloc((size_t)n * sizeof *val);
-    for (int t = 0; t < n; t++)
-        val[t] = col[(size_t)t * H];
-    char what[160], title[TRAIN_PATH_MAX + 200], ln[16];
+    for (int t = 0; t < n; t++) /* a gate's 0..1 on the -1..+1 scale, as the dashboard shows it */
+        val[t] = units_display_value(r->model.cfg.cell, r->kind, col[(size_t)t * H]);
+    char what[200], title[TRAIN_PATH_MAX + 200], ln[16];
     cmd_units_layer_name(layer, ln, sizeof ln);
-    snprintf(what, sizeof what, "%s unit %d, kind %s, over %d positions", ln, unit, kind, n);
+    snprintf(what, sizeof what, "%s unit %d, kind %s%s, over %d positions", ln, unit, kind,
+             units_kind_is_gate(r->model.cfg.cell, r->kind) ? " (a gate: 0..1 drawn as -1..+1)" : "", n);
     int rc = 0;
     if (html) {
         snprintf(title, sizeof title, "rnnscope units: %s, layer %s, unit %d, kind %s", r->ckpt, ln, unit, kind);

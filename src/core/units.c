@@ -55,6 +55,11 @@ int units_kind_is_gate(CellType cell, int kind)
                              : cell == CELL_GRU && (k[0] == 'r' || k[0] == 'z');
 }
 
+double units_display_value(CellType cell, int kind, double v)
+{
+    return units_kind_is_gate(cell, kind) ? 2 * v - 1 : v;
+}
+
 const char *units_kind_list(CellType cell)
 {
     return cell == CELL_LSTM ? "c, h, i, f, g, o" : cell == CELL_GRU ? "h, r, z, n" : "h";

@@ -44,6 +44,9 @@ const char *units_kind_name(CellType cell, int kind); /* "" when out of range */
 int units_kind_parse(CellType cell, const char *name); /* index, or -1 */
 int units_kind_is_gate(CellType cell, int kind);       /* a sigmoid gate (i f o, r z) */
 const char *units_kind_list(CellType cell);            /* "c, h, i, f, g, o" for messages */
+/* v on the views' -1..+1 colour scale: a sigmoid gate's 0..1 stretched to it
+ * (2v - 1), every other kind as it is. */
+double units_display_value(CellType cell, int kind, double v);
 
 /* A text with its tokens. */
 typedef struct {
@@ -141,10 +144,12 @@ void units_ngram_loss(const NGram *g, const int *ids, int n, int order, double *
 enum { UNITS_ERR_BUCKETS = 5 };
 /* Where the network beats (or loses to) counting, by the context a position
  * needs. Buckets:
- *   0  the line started fewer than `order` tokens ago (the n-gram sees it all)
- *   1  the line started longer ago, and no bracket or quote is open
- *   2  a bracket or quote opened within the last `order` tokens
- *   3  a bracket or quote opened longer ago than that (out of the n-gram's reach)
+ *   0  the newline that began the line is among the order-1 tokens the n-gram
+ *      sees (the first line: the position is one of the first order-1)
+ *   1  the line began longer ago, and no bracket or quote is open
+ *   2  every open bracket or quote opened within the n-gram's window (its
+ *      opener is one of the order-1 tokens before the position)
+ *   3  some open bracket or quote opened longer ago (out of the n-gram's reach)
  *   4  every position
  * (buckets 0-3 partition the positions with both losses; an open structure
  * puts a position in 2 or 3 whatever its column). */

@@ -66,9 +66,9 @@ void units_error_summary(const UnitText *t, const double *net, const double *ngr
         if (i > 0 && isfinite(net[i]) && isfinite(ngram[i])) {
             int b;
             if (depth > 0)
-                b = i - open_at[depth - 1] < order ? 2 : 3;
+                b = i - open_at[0] < order ? 2 : 3; /* the oldest: is anything open out of reach? */
             else
-                b = i - line_at < order ? 0 : 1;
+                b = i - line_at < order - 1 ? 0 : 1; /* the newline before line_at is in the window */
             out[b].count++;
             out[b].net += net[i];
             out[b].ngram += ngram[i];

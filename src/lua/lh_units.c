@@ -32,7 +32,8 @@
 #include "units.h"
 
 /* Tokens of the held-out split taken when no text is given: enough for a
- * stable correlation, a capture of a few MB at H = 512. */
+ * stable correlation; the capture holds L x K x 4000 x H floats (49 MB a
+ * layer for an lstm at H = 512), charged to the memory cap. */
 #define LH_UNITS_TOKENS 4000
 #define UNITS_JOB_MT "rnnscope.units_job"
 
@@ -359,7 +360,7 @@ static int units_rank_lua(lua_State *L)
     int ft = lua_type(L, 2);
     if (ft != LUA_TSTRING && ft != LUA_TFUNCTION)
         luaL_error(L, "rnn.units: find must be a regular expression, \"line\", \"indent\" or a "
-                      "function(text, pos), not %s", luaL_typename(L, 2));
+                      "function(text, pos, stop), not %s", luaL_typename(L, 2));
     Trainer *t = lh_need_trainer(L, h);
     UnitsJob *j = units_job_new(L, t, "rnn.units");
     lua_insert(L, 2);                                         /* 2 the job, 3 find */

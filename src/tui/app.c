@@ -158,6 +158,7 @@ static void app_new_generation(App *a)
     prompt_rnn_init(&a->label_rnn, &a->pm);
     a->scratch = xmalloc(sizeof(float) * SAMPLE_SCRATCH_FLOATS(mc.vocab));
     a->have_pm = 1;
+    a->pm_seq++;
     a->sampling = 0;
     a->text[0] = '\x01'; /* force a prompt update */
     a->text[1] = '\0';
@@ -602,6 +603,7 @@ static void app_pull_runner(App *a)
     app_findings_tick(a);
     if (a->have_pm && runner_weights(a->run, &a->wver, a->pm.params, a->pm.n_params, &a->wstep)) {
         app_lua_apply_ablation(a); /* rnn.ablate: the bars and samples run without those units */
+        a->pm_seq++;
         prompt_weights_changed(&a->prompt);
         app_update_prompt(a, 1);
     }

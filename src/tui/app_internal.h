@@ -66,6 +66,7 @@ enum { APP_LUA_IDLE, APP_LUA_PAUSING, APP_LUA_READY, APP_LUA_WAIT_STEP, APP_LUA_
 #define APP_UNITS_NGRAM_ORDER 5       /* the n-gram the units screen compares with */
 #define APP_UNITS_NGRAM_TRAIN 4000000 /* training tokens it is counted on, at most */
 #define APP_UNITS_RANK_MAX 64         /* entries of the ranked list */
+#define APP_UNITS_PAGE 10             /* lines PgUp / PgDn move the units cursor */
 #define APP_UNITS_SLICE_S 0.01        /* capture work per loop turn */
 #define APP_UNITS_REFRESH_S 3.0       /* a fresh capture at most this often as the weights change... */
 #define APP_UNITS_DUTY 0.04           /* ...and at most this share of the time */
@@ -144,7 +145,8 @@ typedef struct {
     double busy_s;             /* time spent on next so far */
     double next_due_s;         /* no refresh for new weights before this */
     int want_refresh;
-    long cap_wver, cap_gen, cap_step, shown_step; /* what next (cap_*) and cap (shown_step) were taken from */
+    long cap_wver, cap_gen, cap_step, shown_step; /* what next (cap_*: pm_seq, generation, step) and
+                                                     cap (shown_step) were taken from */
     int cap_typed;
     CellType cell;             /* of the run cap_gen */
     char cap_text[1024];       /* the typed text next was taken from */
@@ -185,6 +187,7 @@ typedef struct {
     Prompt prompt;
     long wver;
     long wstep;                /* the step the UI's weights are from */
+    long pm_seq;               /* counts the copies into pm (new weights, an ablation, a new run) */
     PromptRnn smp;             /* the streaming sample */
     float *scratch;            /* (SAMPLE_SCRATCH_FLOATS(V)) for sample_pick */
     Rng rng;

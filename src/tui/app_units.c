@@ -44,10 +44,19 @@ void app_units_free(App *a)
 static int app_units_heldout(App *a, const int **ids)
 {
     AppUnits *u = &a->units;
-    if (u->heldout_gen != a->view.generation || !u->heldout) {
+    if (u->heldout_gen != a->generation || !u->heldout) {
         free(u->heldout);
         u->n_heldout = runner_corpus(a->run, 1, APP_UNITS_MAX_TOKENS, &u->heldout);
-        u->heldout_gen = a->view.generation;
+        u->heldout_gen = a->generation;
+        for (size_t i = 0; i < u->n_heldout; i++)
+            if (u->heldout[i] < 0 || u->heldout[i] >= a->tok.vocab_size) {
+                /* the runner has moved on to another run already: try again when the UI has it */
+                free(u->heldout);
+                u->heldout = NULL;
+                u->n_heldout = 0;
+                u->heldout_gen = -1;
+                break;
+            }
     }
     *ids = u->heldout;
     return (int)u->n_heldout;
@@ -114,9 +123,9 @@ static void app_units_begin(App *a)
         units_capture_free(&u->next);
         u->computing = 0;
     }
-    u->cap_wver = a->wver;
-    u->cap_gen = a->view.generation;
-    u->cell = a->view.mcfg.cell;
+    u->cap_wver = a->pm_seq;
+    u->cap_gen = a->generation;
+    u->cell = a->pm.cfg.cell;
     u->cap_step = a->wstep;
     u->cap_typed = u->typed;
     snprintf(u->cap_text, sizeof u->cap_text, "%s", u->typed_text);
@@ -167,7 +176,7 @@ static void app_units_ngram(App *a)
     AppUnits *u = &a->units;
     if (!u->have_text || u->ngram_loss)
         return;
-    if (!u->ngram || u->ngram_gen != a->view.generation) {
+    if (!u->ngram || u->ngram_gen != a->generation) {
         ngram_free(u->ngram);
         u->ngram = NULL;
         int *train;
@@ -180,7 +189,7 @@ static void app_units_ngram(App *a)
             return;
         }
         free(train);
-        u->ngram_gen = a->view.generation;
+        u->ngram_gen = a->generation;
     }
     u->ngram_loss = xmalloc((size_t)u->text.n * sizeof *u->ngram_loss);
     units_ngram_loss(u->ngram, u->text.ids, u->text.n, APP_UNITS_NGRAM_ORDER, u->ngram_loss);
@@ -223,26 +232,28 @@ static void app_units_finish(App *a, double now)
 void app_units_tick(App *a)
 {
     AppUnits *u = &a->units;
-    if (!u->on || !a->have_pm)
+    if (!u->on)
         return;
-    double now = app_now();
     /* the typed text is the input line's last non-empty prompt: clearing the
      * line for a command keeps it */
     if (a->text[0] && strcmp(a->text, "\x01")) /* \x01: app_new_generation's "not yet" */
         snprintf(u->typed_text, sizeof u->typed_text, "%s", a->text);
-    if (u->cap_gen != a->view.generation && (u->have_cap || u->computing || u->have_text)) {
+    if ((u->cap_gen != a->generation || !a->have_pm) && (u->have_cap || u->computing || u->have_text)) {
         /* another run (:load, a script's): its model may have other shapes; a
          * new cell starts from its first kind */
         app_units_drop_text(u);
-        if (u->cell != a->view.mcfg.cell)
+        if (a->have_pm && u->cell != a->pm.cfg.cell)
             u->kind = 0;
         u->n_rank = 0;
         u->cursor = u->mark_a = u->mark_b = -1;
     }
+    if (!a->have_pm || a->view.generation != a->generation)
+        return; /* the UI's weights are not the runner's run yet */
+    double now = app_now();
     if (!u->computing) {
         int text_changed = u->typed != u->cap_typed || (u->typed && strcmp(u->cap_text, u->typed_text));
-        int weights_changed = u->cap_wver != a->wver || u->cap_gen != a->view.generation;
-        if (u->cap_gen != a->view.generation)
+        int weights_changed = u->cap_wver != a->pm_seq || u->cap_gen != a->generation;
+        if (u->cap_gen != a->generation)
             text_changed = 1;
         if (text_changed || (weights_changed && now >= u->next_due_s) || u->want_refresh) {
             u->want_refresh = 0;
@@ -266,7 +277,7 @@ void app_units_tick(App *a)
 
 int app_units_busy(const App *a)
 {
-    return a->units.on && a->units.computing;
+    return a->units.on && a->units.computing && a->have_pm;
 }
 
 /* ---- ranking --------------------------------------------------------------------- */
@@ -301,6 +312,18 @@ static void app_units_rerank(App *a)
         if (!ok) {
             app_msg(a, ROLE_ERROR, "%s", msg);
             u->query = APP_UNITS_Q_NONE;
+            free(sig);
+            return;
+        }
+        int varies = 0;
+        for (int i = 1; i < u->text.n && !varies; i++)
+            varies = sig[i] != sig[0];
+        if (!varies) {
+            app_msg(a, ROLE_WARN, "find %s: the signal is the same at every position of this text (no match?); "
+                                  "nothing to correlate with", u->query_text);
+            u->query = APP_UNITS_Q_NONE;
+            u->n_rank = 0;
+            u->announce = 0;
             free(sig);
             return;
         }
@@ -406,6 +429,11 @@ void app_units_mark(App *a)
     u->mark_b = hi + 1;
     u->query = APP_UNITS_Q_SPAN;
     u->rank_sel = 0;
+    if (!u->have_cap || u->computing) {
+        app_msg(a, ROLE_DIM, "span %d..%d: ranking when the activations are computed", lo, hi);
+        u->announce = 1;
+        return;
+    }
     app_units_rerank(a);
     app_units_take_selection(a);
     app_units_report_top(a);
@@ -422,7 +450,7 @@ static int app_units_cell(const App *a)
 static void app_units_clamp(App *a)
 {
     AppUnits *u = &a->units;
-    const ModelConfig *m = &a->view.mcfg;
+    const ModelConfig *m = a->have_pm ? &a->pm.cfg : &a->view.mcfg;
     int L = m->layers > 0 ? m->layers : 1, H = m->hidden > 0 ? m->hidden : 1;
     int K = units_n_kinds((CellType)app_units_cell(a));
     u->layer = (u->layer % L + L) % L;
@@ -440,7 +468,7 @@ void app_units_set_on(App *a, int on)
 {
     AppUnits *u = &a->units;
     if (on && !u->on)
-        u->want_refresh = !u->have_cap || u->cap_wver != a->wver;
+        u->want_refresh = !u->have_cap || u->cap_wver != a->pm_seq;
     u->on = on;
 }
 
@@ -477,7 +505,7 @@ void app_units_select(App *a, const char *arg)
             return;
         }
     }
-    const ModelConfig *m = &a->view.mcfg;
+    const ModelConfig *m = a->have_pm ? &a->pm.cfg : &a->view.mcfg;
     long layer = nv == 2 ? v[0] : u->layer, unit = nv == 2 ? v[1] : v[0];
     if (layer < 0 || layer >= m->layers || unit < 0 || unit >= m->hidden) {
         app_msg(a, ROLE_ERROR, ":unit %s: the model has layers 0..%d and units 0..%d", arg, m->layers - 1,
@@ -568,12 +596,20 @@ int app_units_key(App *a, int key)
     case KEY_SR: app_units_move_cursor(a, 0, -1); break;  /* Shift-Up */
     case KEY_SF: app_units_move_cursor(a, 0, 1); break;   /* Shift-Down */
     case KEY_IC: app_units_mark(a); break;                /* Insert */
-    case KEY_PPAGE: u->scroll -= 10; u->cursor = -1; break;
-    case KEY_NPAGE: u->scroll += 10; u->cursor = -1; break;
+    case KEY_PPAGE: app_units_move_cursor(a, 0, -APP_UNITS_PAGE); break; /* the view follows the cursor */
+    case KEY_NPAGE: app_units_move_cursor(a, 0, APP_UNITS_PAGE); break;
     default: return 0;
+    }
+    if ((key == KEY_F(3) || key == KEY_F(15)) && u->query == APP_UNITS_Q_LUA) {
+        u->query = APP_UNITS_Q_NONE; /* rnn.units ranked another kind: run it again for this one */
+        u->n_rank = 0;
     }
     if (key == KEY_F(3) || key == KEY_F(15))
         app_units_rerank(a); /* the ranking is per kind */
+    if ((key == KEY_F(11) || key == KEY_F(12)) && u->n_rank == 0)
+        app_msg(a, ROLE_DIM, "no ranked list: :find REGEX|line|indent, or mark a span with Insert");
+    if ((key == KEY_F(9) || key == KEY_F(21)) && a->have_pm && a->pm.cfg.layers == 1)
+        app_msg(a, ROLE_DIM, "the model has one layer");
     app_units_clamp(a);
     return 1;
 }
@@ -596,7 +632,7 @@ void app_units_fill(App *a, UnitViewData *d)
     AppUnits *u = &a->units;
     app_units_clamp(a);
     memset(d, 0, sizeof *d);
-    const ModelConfig *m = &a->view.mcfg;
+    const ModelConfig *m = a->have_pm ? &a->pm.cfg : &a->view.mcfg;
     d->cell = (CellType)app_units_cell(a);
     d->layers = m->layers;
     d->hidden = m->hidden;

@@ -104,10 +104,15 @@ static int uv_cells(const UnitText *t, int w, UvCell **out, int *n_out, int *lin
         }
         for (int r = 0; r < reps; r++) {
             if (col + cw > w) {
+                if (ch == ' ') { /* a space (or a tab) where a line wraps is the wrap itself: */
+                    if (c && r == 0) /* a cell past the edge, not drawn, so the cursor finds it */
+                        c[n++] = (UvCell){line, w, ' ', 1, in};
+                    line++;
+                    col = 0;
+                    break;
+                }
                 line++;
                 col = 0;
-                if (ch == ' ')
-                    break; /* a space (or a tab) where a line wraps is the wrap itself */
             }
             if (c)
                 c[n++] = (UvCell){line, col, ch, cw, in};
@@ -135,14 +140,18 @@ int unitview_cursor_line(const UnitText *t, int w, int cursor, int delta)
     uv_cells(t, w, &c, &n, NULL);
     if (cursor < 0 || cursor >= t->n)
         cursor = 0;
-    int line = 0, col = 0;
+    int line = -1, col = 0, last = n ? c[n - 1].line : 0;
     for (int i = 0; i < n; i++)
         if (c[i].tok == cursor) {
             line = c[i].line;
             col = c[i].col;
             break;
         }
-    int want = line + delta, best = cursor, best_d = -1;
+    if (line < 0) { /* a token with no cell of its own: stay */
+        free(c);
+        return cursor;
+    }
+    int want = line + delta < 0 ? 0 : line + delta > last ? last : line + delta, best = cursor, best_d = -1;
     for (int i = 0; i < n; i++)
         if (c[i].line == want && c[i].tok >= 0) {
             int d = abs(c[i].col - col);
@@ -171,8 +180,7 @@ static double uv_value(const UnitViewData *d, int tok)
             return NAN;
         return (u->loss[tok] - d->ngram_loss[tok]) / UNITVIEW_DIFF_MAX;
     default: {
-        double v = units_column(u, d->layer, d->kind, d->unit)[(size_t)tok * u->cfg.hidden];
-        return units_kind_is_gate(d->cell, d->kind) ? 2 * v - 1 : v;
+        return units_display_value(d->cell, d->kind, units_column(u, d->layer, d->kind, d->unit)[(size_t)tok * u->cfg.hidden]);
     }
     }
 }
@@ -198,15 +206,16 @@ static const char *uv_kind_label(const UnitViewData *d)
 static int uv_legend(Grid *g, int x, int y, int w, const UnitViewData *d)
 {
     const char *lo = "-1", *hi = "+1", *what = uv_kind_label(d);
-    char buf[64];
+    char buf[64], buf2[32];
     if (d->mode == UV_LOSS) {
         lo = "0";
         snprintf(buf, sizeof buf, "%g+", UNITVIEW_LOSS_MAX);
         hi = buf;
-        what = "nats: the network's loss on each character";
+        what = "nats: the network's loss on each token";
     } else if (d->mode == UV_VS_NGRAM) {
         snprintf(buf, sizeof buf, "+%g", UNITVIEW_DIFF_MAX);
-        lo = "-2";
+        lo = buf2;
+        snprintf(buf2, sizeof buf2, "-%g", UNITVIEW_DIFF_MAX);
         hi = buf;
         what = "nats: network minus n-gram (the low end: the network does better)";
     } else if (units_kind_is_gate(d->cell, d->kind)) {
@@ -249,7 +258,7 @@ static int uv_text(Grid *g, Rect r, const UnitViewData *d, int *scroll)
     *scroll = top;
     for (int i = 0; i < n; i++) {
         int y = c[i].line - top;
-        if (y < 0 || y >= r.h)
+        if (y < 0 || y >= r.h || c[i].col >= r.w)
             continue;
         Role role = unitview_role(uv_value(d, c[i].tok));
         int attr = 0;
@@ -390,7 +399,7 @@ static void uv_errors(Grid *g, Rect r, const UnitViewData *d)
     int y = in.y;
     grid_textf(g, in.x, y++, in.w, ROLE_TEXT, 0, "network %.3f  %d-gram %.3f nats", all->net, d->ngram_order,
                all->ngram);
-    grid_textf(g, in.x, y++, in.w, all->ngram > all->net ? ROLE_GOOD : ROLE_WARN, 0, "%s by %.3f a char",
+    grid_textf(g, in.x, y++, in.w, all->ngram > all->net ? ROLE_GOOD : ROLE_WARN, 0, "%s by %.3f a token",
                all->ngram > all->net ? "network better" : "network worse", fabs(all->ngram - all->net));
     y++;
     grid_text(g, in.x, y++, in.w, "share of the difference:", ROLE_DIM, 0);
@@ -440,6 +449,21 @@ static void uv_info(Grid *g, int x, int y, int w, const UnitViewData *d)
 
 /* ---- the screen ----------------------------------------------------------------- */
 
+/* The selection and the ranked list lie inside the capture's model (a capture
+ * of another run's model is not drawn). */
+static int uv_fits(const UnitViewData *d)
+{
+    const UnitCapture *u = d->cap;
+    if (d->layer < 0 || d->layer >= u->cfg.layers || d->unit < 0 || d->unit >= u->cfg.hidden || d->kind < 0 ||
+        d->kind >= u->kinds || d->cell != u->cfg.cell || d->layers != u->cfg.layers || u->n != d->text->n)
+        return 0;
+    for (int i = 0; i < d->n_rank; i++)
+        if (d->rank[i].layer < 0 || d->rank[i].layer >= u->cfg.layers || d->rank[i].unit < 0 ||
+            d->rank[i].unit >= u->cfg.hidden)
+            return 0;
+    return 1;
+}
+
 /* Columns of the right-hand panel (the ranked list or the n-gram summary) in
  * an inner width w; 0 when there is none or no room for it beside the text. */
 static int uv_side_width(int w, const UnitViewData *d)
@@ -466,8 +490,9 @@ void unitview_draw(Grid *g, Rect r, const UnitViewData *d, int *scroll)
     Rect in = rect_inset(r, 1);
     if (in.w < 20 || in.h < 4)
         return;
-    if (!d->text || !u) {
-        grid_text_fit(g, in.x, in.y, in.w, d->note ? d->note : "no text to show yet", ROLE_DIM, 0);
+    if (!d->text || !u || !uv_fits(d)) {
+        grid_text_fit(g, in.x, in.y, in.w, d->note && d->note[0] ? d->note : "computing the activations",
+                      ROLE_DIM, 0);
         return;
     }
     if (d->mode == UV_SATURATION) {
