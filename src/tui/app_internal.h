@@ -69,7 +69,7 @@ enum { APP_LUA_IDLE, APP_LUA_PAUSING, APP_LUA_READY, APP_LUA_WAIT_STEP, APP_LUA_
 #define APP_UNITS_PAGE 10             /* lines PgUp / PgDn move the units cursor */
 #define APP_UNITS_SLICE_S 0.01        /* capture work per loop turn */
 #define APP_UNITS_REFRESH_S 3.0       /* a fresh capture at most this often as the weights change... */
-#define APP_UNITS_DUTY 0.04           /* ...and at most this share of the time */
+#define APP_UNITS_DUTY 0.02           /* ...and at most this share of the time */
 enum { APP_UNITS_Q_NONE, APP_UNITS_Q_REGEX, APP_UNITS_Q_LINE, APP_UNITS_Q_INDENT, APP_UNITS_Q_SPAN, APP_UNITS_Q_LUA };
 #define APP_PLOT_MAX_POINTS 1024 /* per rnn.plot series; halved (every other point kept) when full */
 
