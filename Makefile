@@ -12,8 +12,9 @@
 #   CC=clang        any C11 compiler; CPPFLAGS, CFLAGS, LDFLAGS, LDLIBS and PKG_CONFIG are
 #                   honoured as packagers set them (dpkg-buildflags, rpm's %optflags)
 #
-# No -march: the fast recurrent kernel picks AVX2/FMA at run time (rgemm.c), so one binary
-# runs on any x86-64 (and the portable code on other architectures).
+# No -march: the recurrent kernel (rgemm.c) and the element-wise loops (vecops.c, cell_math.h,
+# cell_lstm.c, optim.c) pick AVX2/FMA at run time (cpu.h), so one binary runs on any x86-64 as
+# fast as an -march build, with the same bits (and the portable code on other architectures).
 
 CC         ?= cc
 PKG_CONFIG ?= pkg-config

@@ -16,6 +16,7 @@
 
 #include "cell_math.h"
 #include "check.h"
+#include "cpu.h"
 #include "model.h"
 #include "safetensors.h"
 
@@ -693,6 +694,16 @@ static void test_threads(CellType cell, int T, int B, int H)
     CHECK(same_chunk(&two, &two_again, &m, T, B),
           "%s T=%d B=%d H=%d: two runs on 2 threads give identical bits (loss, logits, state, "
           "gradients, dh norms, probe)", cell_name(cell), T, B, H);
+    /* the element-wise kernels' portable paths, as a build for a CPU without
+     * AVX2 runs them, give the AVX2 paths' bits (cpu.h) */
+    ChunkResult portable;
+    cpu_force_portable(1);
+    run_chunk(&m, 2, T, B, x, y, &portable);
+    cpu_force_portable(0);
+    CHECK(same_chunk(&two, &portable, &m, T, B),
+          "%s T=%d B=%d H=%d: the portable element-wise paths forced on give the same bits as the AVX2 ones",
+          cell_name(cell), T, B, H);
+    free_chunk(&portable);
     const size_t N = (size_t)T * B, ns = (size_t)cfg.layers * B * H, nt = (size_t)cfg.layers * T;
     for (int k = 0; k < 2; k++) {
         const ChunkResult *o = k == 0 ? &two : &three;
@@ -729,8 +740,8 @@ static void test_threads(CellType cell, int T, int B, int H)
 
 /* The array nonlinearities (AVX2 8 at a time where the CPU has it, SSE2 4 at
  * a time, scalar tails) give the scalar formula's bits at every position,
- * NaN included, and stay close to libm. */
-static void test_cell_math(void)
+ * NaN included, and stay close to libm; with portable set, without AVX2. */
+static void test_cell_math(int portable)
 {
     enum { N = 1003 };
     float x[N], s[N], t[N];
@@ -742,8 +753,10 @@ static void test_cell_math(void)
     x[17] = INFINITY;
     x[18] = -INFINITY;
     x[19] = 0.0f;
+    cpu_force_portable(portable);
     cell_sigmoid_vec(s, x, N);
     cell_tanh_vec(t, x, N);
+    cpu_force_portable(0);
     int same = 1, first = -1;
     double err_s = 0.0, err_t = 0.0;
     for (int i = 0; i < N; i++) {
@@ -759,8 +772,8 @@ static void test_cell_math(void)
             err_t = fmax(err_t, fabs(t[i] - tanh((double)x[i])));
         }
     }
-    CHECK(same, "sigmoid/tanh over %d values: the vector paths give the scalar formula's bits, NaN for NaN "
-          "(first differing index %d, -1 for none; x there %a)", N, first,
+    CHECK(same, "sigmoid/tanh over %d values%s: the vector paths give the scalar formula's bits, NaN for NaN "
+          "(first differing index %d, -1 for none; x there %a)", N, portable ? ", portable paths" : "", first,
           first < 0 ? 0.0 : (double)x[first]);
     CHECK(isnan(s[5]) && isnan(t[5]), "a NaN input stays NaN in the vector paths");
     CHECK(err_s < 1e-6 && err_t < 1e-6, "vector sigmoid / tanh within 1e-6 of libm (%.1e, %.1e)", err_s,
@@ -818,7 +831,8 @@ int main(void)
         test_threads((CellType)c, 7, 11, 20); /* the packed recurrent product */
         test_threads((CellType)c, 3, 2, 9);   /* cblas (T < 4); a part with no stream */
     }
-    test_cell_math();
+    test_cell_math(0);
+    test_cell_math(1);
     test_config();
     return check_summary();
 }

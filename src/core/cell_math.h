@@ -11,7 +11,7 @@
  * The array versions use SSE2 intrinsics, 4 floats at a time, when the
  * compiler targets it: gcc will not vectorize the clamp's comparisons itself
  * under the default -ftrapping-math. On x86-64 CPUs with AVX2 (checked at run
- * time; the build targets the baseline ISA) they take 8 at a time first.
+ * time, cpu.h; the build targets the baseline ISA) they take 8 at a time first.
  * Every path performs the same float operations in the same order (no FMA:
  * the build has -ffp-contract=off), so all give identical bits. Elsewhere the
  * same formula runs scalar.
@@ -22,6 +22,8 @@
 
 #include <stdint.h>
 #include <string.h>
+
+#include "cpu.h"
 
 #ifdef __SSE2__
 #include <emmintrin.h>
@@ -103,19 +105,9 @@ static inline __m128 cell_logistic4(__m128 x, float a)
 }
 #endif
 
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#ifdef CPU_X86_DISPATCH
 #define CELL_MATH_AVX2 1
 #include <immintrin.h>
-
-static inline int cell_have_avx2(void)
-{
-    static int cached = -1;
-    if (cached < 0) {
-        __builtin_cpu_init();
-        cached = __builtin_cpu_supports("avx2") != 0;
-    }
-    return cached;
-}
 
 /* cell_exp4's operations on 8 lanes */
 __attribute__((target("avx2"))) static inline __m256 cell_exp8(__m256 x)
@@ -157,7 +149,7 @@ static inline void cell_sigmoid_vec(float *y, const float *x, int n)
 {
     int j = 0;
 #ifdef CELL_MATH_AVX2
-    if (cell_have_avx2())
+    if (cpu_has_avx2())
         j = cell_logistic_avx2(y, x, n, 1.0f, 0);
 #endif
 #ifdef __SSE2__
@@ -173,7 +165,7 @@ static inline void cell_tanh_vec(float *y, const float *x, int n)
 {
     int j = 0;
 #ifdef CELL_MATH_AVX2
-    if (cell_have_avx2())
+    if (cpu_has_avx2())
         j = cell_logistic_avx2(y, x, n, 2.0f, 1);
 #endif
 #ifdef __SSE2__

@@ -32,6 +32,7 @@
 #include "loss.h"
 #include "pool.h"
 #include "rgemm.h"
+#include "vecops.h"
 
 
 int cell_gates(CellType c)
@@ -515,11 +516,8 @@ static void job_pack_backward(void *ctx, int part, int nparts)
 static void col_sums(const float *a, int rows, int ld, int c0, int c1, float *out)
 {
     memset(out + c0, 0, (size_t)(c1 - c0) * sizeof *out);
-    for (int r = 0; r < rows; r++) {
-        const float *row = a + (size_t)r * ld;
-        for (int c = c0; c < c1; c++)
-            out[c] += row[c];
-    }
+    for (int r = 0; r < rows; r++)
+        vec_add(out + c0, a + (size_t)r * ld + c0, (size_t)(c1 - c0));
 }
 
 /* Rows of the layer's input projection, with the biases folded in; for layer
@@ -730,11 +728,8 @@ static void job_layer_grads(void *ctx, int part, int nparts)
         float *dx = j->dx + (size_t)a * In;
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, b - a, In, G, 1.0f,
                     ws->dpre_x + (size_t)a * G, G, job_param(j, TENSOR_W_IH(l)), In, 0.0f, dx, In);
-        if (l > 0 && ws->dropout_on) {
-            const float *mk = ws->mask[l - 1] + (size_t)a * In;
-            for (size_t i = 0; i < (size_t)(b - a) * In; i++)
-                dx[i] *= mk[i];
-        }
+        if (l > 0 && ws->dropout_on)
+            vec_mul(dx, ws->mask[l - 1] + (size_t)a * In, (size_t)(b - a) * In);
     }
 }
 
@@ -751,12 +746,8 @@ static void job_embedding_grad(void *ctx, int part, int nparts)
     float *g_emb = model_tensor_grad(m, TENSOR_EMBEDDING);
     for (int v = 0; v < V; v++)
         memset(g_emb + (size_t)v * E + e0, 0, (size_t)(e1 - e0) * sizeof *g_emb);
-    for (int r = 0; r < N; r++) {
-        float *row = g_emb + (size_t)j->ws->x[r] * E;
-        const float *d = j->dh_out + (size_t)r * E;
-        for (int e = e0; e < e1; e++)
-            row[e] += d[e];
-    }
+    for (int r = 0; r < N; r++)
+        vec_add(g_emb + (size_t)j->ws->x[r] * E + e0, j->dh_out + (size_t)r * E + e0, (size_t)(e1 - e0));
 }
 
 /* out[t] = mean over the B streams of row_norms[t*B + b], summed in order. */

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vecops.h"
+
 /* Small enough for a few segments per thread even at H=128, large enough
  * that handing one out costs nothing next to its work. */
 #define SEG_ELEMS 32768
@@ -93,8 +95,7 @@ static void scale_part(void *ctx, int part, int nparts)
     int s0, s1;
     pool_split(c->p->n_seg, part, nparts, &s0, &s1);
     for (int s = s0; s < s1; s++)
-        for (size_t i = c->p->begin[s]; i < c->p->end[s]; i++)
-            c->m->grads[i] *= c->coef;
+        vec_scale(c->m->grads + c->p->begin[s], c->coef, c->p->end[s] - c->p->begin[s]);
 }
 
 static void update_part(void *ctx, int part, int nparts)

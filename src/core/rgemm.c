@@ -12,7 +12,9 @@
 
 #include <string.h>
 
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include "cpu.h"
+
+#ifdef CPU_X86_DISPATCH
 #define RGEMM_X86 1
 #include <immintrin.h>
 #endif
@@ -59,12 +61,7 @@ void rgemm_pack(int K, int N, const float *W, int ldw, int trans, float *packed,
 
 int rgemm_available(void)
 {
-    static int cached = -1;
-    if (cached < 0) {
-        __builtin_cpu_init();
-        cached = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-    }
-    return cached;
+    return cpu_has_avx2_fma();
 }
 
 __attribute__((target("avx2,fma")))

@@ -1,0 +1,169 @@
+/* test_vecops.c — the run-time dispatched element-wise kernels (vecops.h,
+ * optim.c's Adam, cell_lstm.c's backward row, cell_math.h): their AVX2 path
+ * and their portable path (SSE2 and scalar, forced with cpu_force_portable)
+ * give the plain scalar loop's bits at every length and offset, so a build
+ * without -march trains exactly like one with it. On a CPU without AVX2
+ * both runs take the portable path and the checks still hold.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cell_lstm.h"
+#include "check.h"
+#include "cpu.h"
+#include "optim.h"
+#include "rng.h"
+#include "vecops.h"
+
+enum { N = 77 }; /* 9 AVX2 blocks, one SSE2 block and a scalar tail */
+
+static void fill(Rng *r, float *x, size_t n, float scale)
+{
+    for (size_t i = 0; i < n; i++)
+        x[i] = (rng_uniform(r) - 0.5f) * scale;
+}
+
+static int same_bits(const float *a, const float *b, size_t n)
+{
+    return memcmp(a, b, n * sizeof *a) == 0;
+}
+
+/* vec_add, vec_mul and vec_scale at every length up to N, both paths, against scalar loops. */
+static void test_vec(void)
+{
+    Rng r;
+    rng_seed(&r, 5);
+    float x[N], y0[N], y[N], want[N];
+    fill(&r, x, N, 8.0f);
+    fill(&r, y0, N, 8.0f);
+    x[3] = NAN;
+    x[11] = INFINITY;
+    const char *names[3] = {"vec_add", "vec_mul", "vec_scale"};
+    for (int op = 0; op < 3; op++) {
+        int ok = 1;
+        for (int portable = 0; portable < 2; portable++) {
+            cpu_force_portable(portable);
+            for (size_t n = 0; n <= N; n++) {
+                memcpy(y, y0, sizeof y);
+                memcpy(want, y0, sizeof want);
+                for (size_t i = 0; i < n; i++)
+                    want[i] = op == 0 ? want[i] + x[i] : op == 1 ? want[i] * x[i] : want[i] * 0.37f;
+                if (op == 0)
+                    vec_add(y, x, n);
+                else if (op == 1)
+                    vec_mul(y, x, n);
+                else
+                    vec_scale(y, 0.37f, n);
+                ok &= same_bits(y, want, N);
+            }
+        }
+        cpu_force_portable(0);
+        CHECK(ok, "%s: the AVX2 and the portable path give the scalar loop's bits at every length 0..%d, "
+              "and touch nothing beyond n", names[op], N);
+    }
+}
+
+/* Adam and AdamW (with and without weight decay) on ranges that start and end
+ * off the 8-float grid: the AVX2 path and the scalar one agree bit for bit
+ * in the parameters and both moments, over several steps. */
+static void test_adam(void)
+{
+    const OptimType types[3] = {OPTIM_ADAM, OPTIM_ADAM, OPTIM_ADAMW};
+    const float decays[3] = {0.0f, 0.01f, 0.01f};
+    for (int c = 0; c < 3; c++) {
+        float p[2][N], g[N];
+        Optim o[2];
+        Rng r;
+        rng_seed(&r, 9);
+        fill(&r, p[0], N, 2.0f);
+        memcpy(p[1], p[0], sizeof p[0]);
+        for (int k = 0; k < 2; k++) {
+            OptimConfig cfg;
+            optim_config_default(&cfg, types[c]);
+            cfg.weight_decay = decays[c];
+            optim_init(&o[k], &cfg, N);
+        }
+        for (int step = 0; step < 4; step++) {
+            fill(&r, g, N, step == 2 ? 1e-3f : 3.0f);
+            for (int k = 0; k < 2; k++) {
+                cpu_force_portable(k);
+                optim_step_range(&o[k], p[k], g, 1e-2f, 0, 3);
+                optim_step_range(&o[k], p[k], g, 1e-2f, 3, 70);
+                optim_step_range(&o[k], p[k], g, 1e-2f, 70, N);
+                optim_step_end(&o[k]);
+            }
+        }
+        cpu_force_portable(0);
+        CHECK(same_bits(p[0], p[1], N) && same_bits(o[0].m, o[1].m, N) && same_bits(o[0].v, o[1].v, N),
+              "%s weight decay %g: the AVX2 and the scalar update give the same parameters and moments, "
+              "bit for bit, after 4 steps", optim_name(types[c]), (double)decays[c]);
+        optim_free(&o[0]);
+        optim_free(&o[1]);
+    }
+}
+
+/* The LSTM backward over a chunk at hidden sizes with AVX2 blocks, an SSE2
+ * block and scalar tails: gate gradients, carried dh/dc and the dh norms
+ * agree bit for bit between the paths. */
+static void test_lstm_backward(void)
+{
+    const int hs[3] = {8, 13, 36};
+    for (int k = 0; k < 3; k++) {
+        const int T = 3, B = 2, H = hs[k], G = 4 * H;
+        const size_t nr = (size_t)T * B;
+        Rng r;
+        rng_seed(&r, 11);
+        float *w = malloc(sizeof(float) * G * H), *cs = malloc(sizeof(float) * (nr + B) * H);
+        float *gates = malloc(sizeof(float) * nr * G), *tc = malloc(sizeof(float) * nr * H);
+        float *dho = malloc(sizeof(float) * nr * H);
+        float *dpre[2], *dh[2], *dc[2];
+        double norms[2][6];
+        fill(&r, w, (size_t)G * H, 0.5f);
+        fill(&r, cs, (nr + B) * H, 2.0f);
+        for (size_t i = 0; i < nr * G; i++)
+            gates[i] = rng_uniform(&r);
+        fill(&r, tc, nr * H, 1.8f);
+        /* magnitudes 2^-20..2^19, so that the double sums of squares round and
+         * a different order of the lanes' additions would show */
+        fill(&r, dho, nr * H, 0.2f);
+        for (size_t i = 0; i < nr * H; i++)
+            dho[i] = ldexpf(dho[i], (int)(i * 7 % 40) - 20);
+        for (int p = 0; p < 2; p++) {
+            dpre[p] = malloc(sizeof(float) * nr * G);
+            dh[p] = malloc(sizeof(float) * B * H);
+            dc[p] = malloc(sizeof(float) * B * H);
+            cpu_force_portable(p);
+            lstm_backward_range(T, B, 0, B, H, w, NULL, cs, gates, tc, dho, dpre[p], dh[p], dc[p], norms[p]);
+        }
+        cpu_force_portable(0);
+        CHECK(same_bits(dpre[0], dpre[1], nr * G) && same_bits(dh[0], dh[1], (size_t)B * H) &&
+              same_bits(dc[0], dc[1], (size_t)B * H) && memcmp(norms[0], norms[1], sizeof norms[0]) == 0,
+              "lstm backward H=%d: the AVX2 and the portable rows give the same gate gradients, dh, dc and "
+              "norms, bit for bit", H);
+        for (int p = 0; p < 2; p++) {
+            free(dpre[p]);
+            free(dh[p]);
+            free(dc[p]);
+        }
+        free(w);
+        free(cs);
+        free(gates);
+        free(tc);
+        free(dho);
+    }
+}
+
+int main(void)
+{
+    CHECK(!cpu_has_avx2_fma() || cpu_has_avx2(), "this CPU: AVX2 %s, FMA %s (the AVX2 paths are %s)",
+          cpu_has_avx2() ? "yes" : "no", cpu_has_avx2_fma() ? "yes" : "no",
+          cpu_has_avx2() ? "compared with the portable ones" : "not available: portable paths only");
+    cpu_force_portable(1);
+    CHECK(cpu_has_avx2() == 0, "cpu_force_portable(1) turns the AVX2 paths off");
+    cpu_force_portable(0);
+    test_vec();
+    test_adam();
+    test_lstm_backward();
+    return check_summary();
+}
