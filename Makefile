@@ -47,10 +47,26 @@ $(error $(PKG_CONFIG) cannot find $(firstword $(MISSING)) ($(call pc_hint,$(firs
 endif
 endif
 
+# Open MPI (data-parallel training, src/mpi/): built in when pkg-config finds it, left out with
+# MPI=0; MPI=1 makes a missing Open MPI an error
+MPI    ?= auto
+MPI_PC := $(if $(filter 0,$(MPI)),,$(firstword $(foreach p,ompi-c mpi-c,$(if $(shell $(PKG_CONFIG) --exists $(p) \
+              2>/dev/null && echo y),$(p)))))
+ifneq ($(BUILD_GOALS),)
+ifeq ($(MPI)$(MPI_PC),1)
+$(error MPI=1: $(PKG_CONFIG) cannot find ompi-c (Debian: libopenmpi-dev openmpi-bin; Fedora: openmpi-devel))
+endif
+endif
+
 CPPFLAGS_ALL := -std=c11 -ffp-contract=off -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) \
                 $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null) -Isrc/core -Isrc/lua -Isrc/tui \
                 -DRNNSCOPE_PREFIX='"$(PREFIX)"' $(CPPFLAGS)
 LDLIBS_ALL   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lm -lpthread $(LDLIBS)
+ifneq ($(MPI_PC),)
+CPPFLAGS_ALL += -DRNNSCOPE_MPI=1 -Isrc/mpi
+MPI_CFLAGS   := $(shell $(PKG_CONFIG) --cflags $(MPI_PC))
+MPI_LIBS     := $(shell $(PKG_CONFIG) --libs $(MPI_PC))
+endif
 
 ifeq ($(V),1)
 Q :=
@@ -66,25 +82,35 @@ endif
 CORE_SRC := $(wildcard src/core/*.c)
 LUA_SRC  := $(wildcard src/lua/*.c)
 TUI_SRC  := $(wildcard src/tui/*.c)
-CLI_SRC  := $(wildcard src/cli/*.c)
+CLI_SRC  := $(wildcard src/cli/*.c) $(if $(MPI_PC),$(wildcard src/mpi/*.c))
 TEST_SRC := $(wildcard tests/test_*.c)
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/%.o)
 LIB_OBJ  := $(CORE_OBJ) $(LUA_SRC:%.c=$(BUILD)/%.o) $(TUI_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 
-.PHONY: all run test test-plain test-san bench deps install uninstall clean scenarios fuzz fuzz-build config
+.PHONY: all run test test-plain test-san bench bench-mpi deps install uninstall clean scenarios fuzz fuzz-build config
 
 all: $(BUILD)/rnnscope
 
-$(BUILD)/%.o: %.c
+# built with or without MPI: switching (MPI=0, Open MPI installed or removed) rebuilds
+MPI_STAMP := $(BUILD)/.mpi-$(or $(MPI_PC),off)
+$(MPI_STAMP):
+	@mkdir -p $(dir $@)
+	@rm -f $(BUILD)/.mpi-*
+	@touch $@
+
+$(BUILD)/%.o: %.c $(MPI_STAMP)
 	@mkdir -p $(dir $@)
 	$(SAY) "  CC      $<"
 	$(Q)$(CC) $(CPPFLAGS_ALL) $(CFLAGS) -MMD -MP -c $< -o $@
 
+# only src/mpi/ sees mpi.h
+$(BUILD)/src/mpi/%.o: CPPFLAGS_ALL += $(MPI_CFLAGS)
+
 $(BUILD)/rnnscope: $(LIB_OBJ) $(CLI_OBJ)
 	$(SAY) "  LINK    $@"
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(LDLIBS_ALL)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(LDLIBS_ALL) $(MPI_LIBS)
 
 $(BUILD)/tests/%: tests/%.c $(LIB_OBJ) tests/check.h
 	@mkdir -p $(dir $@)
@@ -99,6 +125,7 @@ config:
 	@echo "CC=$(CC)"
 	@echo "PKGS=$(PKGS)"
 	@echo "PREFIX=$(PREFIX)"
+	@echo "MPI=$(or $(MPI_PC),off)"
 	@echo "COMPILE=$(CC) $(CPPFLAGS_ALL) $(CFLAGS)"
 	@echo "LINK=$(CC) $(CFLAGS) $(LDFLAGS) ... $(LDLIBS_ALL)"
 
@@ -134,6 +161,10 @@ scenarios: $(BUILD)/tests/test_scenarios
 bench: $(BUILD)/rnnscope
 	$(Q)scripts/dev/bench.sh $(BUILD)/rnnscope
 
+# one process with 2 threads against 2 MPI ranks of 1 thread, and the allreduce's share
+bench-mpi: $(BUILD)/rnnscope
+	$(Q)scripts/dev/bench_mpi.sh $(BUILD)/rnnscope
+
 # ---- fuzzing: fuzz/fuzz_NAME.c, one libFuzzer target per reader of untrusted input, built
 # with clang -fsanitize=fuzzer,address,undefined into build-fuzz/ and run FUZZ_SECONDS each
 # on a seed corpus fuzz/seeds.sh makes from what build/rnnscope writes (fuzz/corpus/, not
@@ -149,9 +180,11 @@ FUZZ_CFLAGS  := -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link
 FUZZ_DICT    := fuzz/safetensors.dict
 FUZZ_TARGETS := safetensors:131072:$(FUZZ_DICT) checkpoint:131072:$(FUZZ_DICT) \
                 resume:131072:$(FUZZ_DICT) history:131072:$(FUZZ_DICT) findings:16384 \
-                json:16384 theme:8192 corpus:8192 tokenizer:4096 tbreader:32768
+                json:16384 theme:8192 corpus:8192 tokenizer:4096 tbreader:32768 control:1024 \
+                runlog:65536
 FUZZ_NAMES   := $(foreach t,$(FUZZ_TARGETS),$(firstword $(subst :, ,$(t))))
-FUZZ_LIB_OBJ := $(CORE_SRC:%.c=$(FUZZ_BUILD)/%.o) $(FUZZ_BUILD)/src/tui/theme.o $(FUZZ_BUILD)/src/tui/grid.o
+FUZZ_LIB_OBJ := $(CORE_SRC:%.c=$(FUZZ_BUILD)/%.o) $(FUZZ_BUILD)/src/tui/theme.o $(FUZZ_BUILD)/src/tui/grid.o \
+                $(FUZZ_BUILD)/src/cli/control.o $(FUZZ_BUILD)/src/tui/commands.o
 FUZZ_BIN     := $(FUZZ_NAMES:%=$(FUZZ_BUILD)/fuzz_%)
 .SECONDARY: $(FUZZ_LIB_OBJ)
 

@@ -4,6 +4,7 @@
 # tiny training runs of every cell and tokenizer give checkpoints (safetensors,
 # checkpoint, resume, history), their headers and JSON logs (json), their
 # findings state (findings), their TensorBoard event files (tbreader); the
+# control socket's command lines are written out (control); the
 # themes/ files seed the theme parser and the start of corpora/ files the
 # corpus loader and tokenizers. Nothing here is committed: `make fuzz` runs it
 # once into fuzz/corpus/ (gitignored); delete that folder to make it again.
@@ -16,7 +17,7 @@ out=$3
 here=$(cd "$(dirname "$0")/.." && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-for t in safetensors checkpoint resume history findings json theme corpus tokenizer tbreader; do
+for t in safetensors checkpoint resume history findings json theme corpus tokenizer tbreader control runlog; do
     mkdir -p "$out/$t"
 done
 
@@ -50,6 +51,8 @@ run() { # name, training flags...
         printf '%s' "$line" > "$out/json/$name-log$i.json"
     done
     tail -n 1 "$d/log.jsonl" | tr -d '\n' > "$out/json/$name-logend.json"
+    # fuzz_runlog: a whole log (first byte: the seed of its piece sizes), within its -max_len
+    head -c 60000 "$d/log.jsonl" > "$out/runlog/$name.jsonl"
     # findings.state is numbers and spaces, no JSON escapes: cut it out of the header
     header "$d/run.safetensors" | grep -ao '"findings.state":"[^"]*"' | sed 's/^"findings.state":"//; s/"$//' |
         tr -d '\n' > "$out/findings/$name.txt"
@@ -91,4 +94,12 @@ for c in lighthouse chinese brackets recall_short; do
     done
     head -c 1024 "$here/corpora/$c.txt" > "$out/tokenizer/$c.txt"
 done
+# the control socket's lines (fuzz_control): every command, good and bad arguments, garbage
+printf ':pause\n:run\n:step\n:step 5\n:lr\n:lr 0.001\n:clip 0\n:clip 2.5\n:save\n:stop\n:status\n:help\n' \
+    > "$out/control/all.txt"
+printf 'pause\r\n  status  \nlr 1e-3\n:pasue\n:step 0\n:step 1.5\n:lr nan\n:lr -1\n:save x\n::\n\n' \
+    > "$out/control/bad.txt"
+printf ':step 1000000000\n:step 1000000001\n:lr 1000\n:lr 1e-12\n:clip 1e9\n\x00\x7f\xff\n' \
+    > "$out/control/edges.txt"
+
 echo "fuzz seeds: $(find "$out" -type f ! -name '.*' | wc -l) files in $out"

@@ -4,7 +4,8 @@
 # protector, BIND_NOW in the binary); CC=clang with WERROR=1 builds clean;
 # `make -s` prints nothing; a missing library is named with its package; an
 # install under a PREFIX works from anywhere (corpora, themes, scripts found
-# through the PREFIX the binary was built for) and `make uninstall` removes it.
+# through the PREFIX the binary was built for) and `make uninstall` removes it;
+# MPI=0 leaves Open MPI out (and that binary refuses to run under mpirun).
 # Builds into temporary folders; skipped in the sanitizer pass of make test.
 set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -57,6 +58,41 @@ if command -v clang >/dev/null; then
     fi
 else
     echo "NOTE clang is not installed: the clang build is skipped"
+fi
+
+# MPI=0 leaves Open MPI out; that binary refuses to be one of several processes
+if make $jobs -s MPI=0 WERROR=1 BUILD="$t/nompi" "$t/nompi/rnnscope" >"$t/nompi.log" 2>&1; then
+    if ldd "$t/nompi/rnnscope" | grep -q libmpi || ! "$t/nompi/rnnscope" --version | grep -q 'without MPI'; then
+        bad "MPI=0: the binary still links Open MPI or says it has it: $("$t/nompi/rnnscope" --version)"
+    else
+        ok "MPI=0 builds without Open MPI: $("$t/nompi/rnnscope" --version)"
+    fi
+    OMPI_COMM_WORLD_SIZE=2 "$t/nompi/rnnscope" train --headless --corpus corpora/lighthouse.txt --steps 1 \
+        --save "$t/nompi.st" >/dev/null 2>"$t/nompi.err"
+    rc=$?
+    if [ "$rc" -eq 2 ] && [ "$(wc -l <"$t/nompi.err")" -eq 1 ] && grep -q 'built without MPI' "$t/nompi.err" &&
+       [ ! -e "$t/nompi.st" ]; then
+        ok "a binary without MPI started as one of 2 processes refuses: $(cat "$t/nompi.err")"
+    else
+        bad "without MPI under a launcher: exit $rc: $(head -c 300 "$t/nompi.err")"
+    fi
+else
+    bad "make MPI=0: $(head -c 400 "$t/nompi.log")"
+fi
+if pkg-config --exists ompi-c 2>/dev/null; then
+    main_bin=${RNNSCOPE_BIN:-build/rnnscope}
+    if make -s config | grep -qx 'MPI=ompi-c' && ldd "$main_bin" | grep -q libmpi; then
+        ok "with Open MPI found (pkg-config ompi-c) the default build links it: $("$main_bin" --version)"
+    else
+        bad "Open MPI is installed but the default build does not use it: $(make -s config | grep MPI=)"
+    fi
+else
+    out=$(make -s MPI=1 BUILD="$t/mpi" "$t/mpi/rnnscope" 2>&1)
+    if echo "$out" | grep -q 'MPI=1: .*cannot find ompi-c (Debian: libopenmpi-dev'; then
+        ok "MPI=1 without Open MPI names the package: $out"
+    else
+        bad "MPI=1 without Open MPI: $(echo "$out" | head -c 300)"
+    fi
 fi
 
 out=$(make $jobs -s BUILD="$t/quiet" "$t/quiet/rnnscope" 2>&1)

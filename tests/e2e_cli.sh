@@ -41,12 +41,13 @@ check "train --help prints defaults" grep -q "(default 0.002)" "$work/help"
 # --- training, logging, determinism, resume ----------------------------------------
 "$bin" train "${small[@]}" --steps 12 --eval-every 4 --eval-chunks 2 --dropout 0.1 --save "$work/a.st" --log "$work/a.log" --log-every 1
 check "train exits 0 and saves" test -s "$work/a.st"
-check "--log --log-every 1 writes one JSON line per step and per evaluation" test "$(wc -l <"$work/a.log")" -eq 15
+check "--log --log-every 1 writes a start record, then one JSON line per step and per evaluation" \
+    bash -c "head -n 1 '$work/a.log' | grep -q '^{\"event\":\"start\",' && [ \$(wc -l <'$work/a.log') -eq 16 ]"
 check "step lines carry step, loss, lr, grad_norm, tokens_per_s" \
     grep -q '"step":12,.*"loss":.*"lr":.*"grad_norm":.*"tokens_per_s":' "$work/a.log"
 check "evaluation lines carry val_loss" grep -q '{"step":12,"val_loss":' "$work/a.log"
 "$bin" train "${small[@]}" --steps 12 --eval-every 4 --eval-chunks 2 --dropout 0.1 --save "$work/b.st" --log "$work/b.log" --log-every 1
-losses() { sed -E 's/"tokens_per_s":[^,]*,"ms":[^,]*,//' "$1"; }
+losses() { grep -v '^{"event":"start",' "$1" | sed -E 's/"tokens_per_s":[^,]*,"ms":[^,]*,//'; } # a session's start record names its pid, time, files
 check "same seed and flags: identical log (timings aside)" cmp -s <(losses "$work/a.log") <(losses "$work/b.log")
 "$bin" train "${small[@]}" --steps 5 --eval-every 4 --eval-chunks 2 --dropout 0.1 --save "$work/c.st" --log "$work/c.log" --log-every 1
 "$bin" train --resume "$work/c.st" --steps 12 --quiet --log "$work/c.log" --log-every 1

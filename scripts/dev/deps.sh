@@ -7,7 +7,7 @@
 set -u
 if [ "${1:-}" = --check ]; then
     missing=""
-    for t in tmux; do command -v "$t" >/dev/null 2>&1 || missing="$missing $t"; done
+    for t in tmux jq; do command -v "$t" >/dev/null 2>&1 || missing="$missing $t"; done
     if [ -n "$missing" ]; then
         echo "make test needs:$missing (Debian/Ubuntu: apt-get install$missing); make deps installs it" >&2
         exit 1
@@ -17,7 +17,9 @@ if [ "${1:-}" = --check ]; then
 fi
 need=()
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
-for p in build-essential pkg-config libopenblas-dev liblua5.4-dev libreadline-dev libncurses-dev tmux mandoc; do
+# Open MPI is optional for a build (without it, no data-parallel training) but the tests use it
+for p in build-essential pkg-config libopenblas-dev liblua5.4-dev libreadline-dev libncurses-dev tmux mandoc jq \
+         libopenmpi-dev openmpi-bin; do
     have_pkg "$p" || need+=("$p")
 done
 [ ${#need[@]} -eq 0 ] && exit 0

@@ -1,12 +1,14 @@
 /* cmd_train.c — `rnnscope train`: headless training with a progress line,
  * JSON-lines logging, periodic atomic checkpoints and exact resume. */
 #include <errno.h>
+#include <stdarg.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "commands.h"
@@ -16,13 +18,16 @@
 #include "ngram.h"
 #include "paths.h"
 #include "progress.h"
+#include "ranks.h"
 #include "run_guard.h"
 #include "screen.h"
 #include "steplog.h"
 #include "tbwriter.h"
+#include "train_control.h"
 #include "trainer.h"
 
 #define FORCE_HINT "add --force to replace it"
+#define RANK_CONTROL_MAX 64 /* ranks whose control messages fit on the stack */
 
 /* Where the run is saved: --save, else the --resume file, else a new file of
  * its own under runs/ (run_guard.h); its folders made, and refused when it
@@ -49,6 +54,21 @@ static int choose_save_path(const Trainer *t, const char *save, const char *resu
         (keep_best && (rc = run_guard_check(&id, best, FORCE_HINT, err)) != 0))
         return rc;
     return 0;
+}
+
+/* The other ranks of a data-parallel run say nothing (their stderr stays
+ * open for what is not the run's to say: a sanitizer's report, an abort) */
+static int silent_rank;
+
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void say(const char *fmt, ...)
+{
+    if (silent_rank)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
 }
 
 /* The exports of --csv, --tensorboard and --ngram, opened after the trainer. */
@@ -79,7 +99,7 @@ static int exports_open(TrainExports *x, const Trainer *t, const char *csv_path,
         x->csv.ngram_loss = x->ngram_loss;
         steplog_ngram(log, x->ngram, (float)x->ngram_loss);
         if (!quiet)
-            fprintf(stderr, "rnnscope: %d-gram baseline (interpolated Kneser-Ney) from %zu training tokens: "
+            say("rnnscope: %d-gram baseline (interpolated Kneser-Ney) from %zu training tokens: "
                     "validation loss %.4f nats/token (%.2fs)\n", x->ngram, t->corpus.n_train, x->ngram_loss,
                     progress_now_s() - t0);
     }
@@ -101,13 +121,153 @@ static void exports_close(TrainExports *x)
     tbwriter_close(&x->tb);
 }
 
+/* ---- a run on several processes (ranks.h): rank 0 writes every file and
+ * all the output; every decision to stop or save is agreed by all ranks. */
+
+
+static int root(const Trainer *t)
+{
+    return !t->comm || t->comm->rank == 0;
+}
+
+/* On rank 0 of several: what SIGTERM from the launcher prints at once
+ * (cli_set_term_note), naming the last checkpoint (path NULL: none yet). */
+static void note_checkpoint(const Trainer *t, const char *path, long step)
+{
+    if (!t->sharded || t->comm->rank != 0)
+        return;
+    char line[600];
+    if (path)
+        snprintf(line, sizeof line, "SIGTERM from the launcher (Ctrl-C on mpirun, a rank that died, a cancelled "
+                 "job): stopping; if it kills the ranks before this step ends, the last checkpoint is %.400s "
+                 "(step %ld)", path, step);
+    else
+        snprintf(line, sizeof line, "SIGTERM from the launcher (Ctrl-C on mpirun, a rank that died, a cancelled "
+                 "job): stopping; if it kills the ranks before this step ends, nothing of this run is saved yet");
+    cli_set_term_note(line);
+}
+
+/* Save the run: every rank's carried state gathered, rank 0 writes. */
+static int save_run(Trainer *t, const char *path, int force, Err *err)
+{
+    int rc = trainer_gather_state(t, err);
+    if (rc)
+        return rc;
+    if (root(t))
+        rc = run_guard_save(t, path, force, FORCE_HINT, err);
+    if ((rc = comm_agree(t->comm, rc, err)) == 0)
+        note_checkpoint(t, path, t->step);
+    return rc;
+}
+
+/* 1 when any rank was asked to stop (Ctrl-C reaches each rank through
+ * mpirun; SIGUSR1 too), so all stop after the same step; -1 when the ranks
+ * cannot agree. */
+static int stop_agreed(Comm *comm, Err *err)
+{
+    double stop = cli_stop_requested();
+    if (comm_sum_f64(comm, &stop, 1, err) != 0)
+        return -1;
+    return stop > 0;
+}
+
+/* A data-parallel run's commands (train_control.h): rank 0 polls the
+ * socket and every rank receives what it found, nothing or one command,
+ * with whether any rank was asked to stop, so all apply the same commands at
+ * the same step and leave a paused wait together. */
+typedef struct {
+    Comm *comm;
+    Control *ctl;          /* rank 0's socket */
+    int signalled;         /* a rank was asked to stop (or the ranks lost each other) */
+} RankControl;
+
+typedef struct {
+    ControlCmd cmd;
+    int got, stop;
+} RankControlMsg;
+
+static int rank_control_source(void *ctx, int timeout_ms, ControlCmd *out)
+{
+    RankControl *rcl = ctx;
+    RankControlMsg mine, all[RANK_CONTROL_MAX];
+    memset(&mine, 0, sizeof mine);
+    if (rcl->comm->rank == 0) {
+        mine.got = control_poll(rcl->ctl, timeout_ms, &mine.cmd) == 1;
+    } else if (timeout_ms > 20) {
+        /* a paused wait: rank 0 waits in poll() up to timeout_ms; sleep through
+         * most of it, or MPI's busy wait in the allgather would take a core */
+        struct timespec ts = {.tv_sec = 0, .tv_nsec = (long)(timeout_ms - 10) * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+    mine.stop = cli_stop_requested();
+    Err err;
+    RankControlMsg *got = rcl->comm->size <= RANK_CONTROL_MAX ? all : xmalloc(sizeof mine * rcl->comm->size);
+    if (comm_allgather(rcl->comm, &mine, got, sizeof mine, &err) != 0) {
+        rcl->signalled = 1; /* the stop check after the wait reports the failure */
+        if (got != all)
+            free(got);
+        return 0;
+    }
+    for (int r = 0; r < rcl->comm->size; r++)
+        rcl->signalled |= got[r].stop;
+    int have = got[0].got;
+    if (have)
+        *out = got[0].cmd;
+    if (got != all)
+        free(got);
+    return have;
+}
+
+static int rank_control_signalled(void *ctx)
+{
+    return ((RankControl *)ctx)->signalled;
+}
+
+/* ", on N ranks (a+b+... of the batch's B streams)" for the start line; "" on one. */
+static const char *ranks_line(const Trainer *t)
+{
+    static char line[256];
+    line[0] = '\0';
+    if (!t->sharded)
+        return line;
+    int n = snprintf(line, sizeof line, ", on %d ranks (", t->comm->size);
+    for (int r = 0; r < t->comm->size && n > 0 && (size_t)n < sizeof line - 40; r++) {
+        int a, b;
+        comm_share(t->cfg.batch, r, t->comm->size, &a, &b);
+        n += snprintf(line + n, sizeof line - n, "%s%d", r ? "+" : "", b - a);
+    }
+    if (n > 0 && (size_t)n < sizeof line)
+        snprintf(line + n, sizeof line - n, " of the %d streams)", t->cfg.batch);
+    return line;
+}
+
+static int train_ranks(int argc, char **argv, Comm *comm);
+
 int cmd_train(int argc, char **argv)
+{
+    Comm *comm = NULL;
+    Err err;
+    err_clear(&err);
+    if (ranks_start(&comm, &err) != 0)
+        return report(&err);
+    if (!comm)
+        return train_ranks(argc, argv, NULL);
+    silent_rank = comm->rank != 0;
+    cli_silence_reports(silent_rank);
+    int status = train_ranks(argc, argv, comm);
+    ranks_end(comm, comm->broken, status);
+    return status;
+}
+
+/* One process, or rank comm->rank of several. */
+static int train_ranks(int argc, char **argv, Comm *comm)
 {
     /* on a terminal, without --headless, training opens the dashboard; on
      * one that cannot show it (TERM=dumb, no terminfo entry) it says so and
      * trains headless */
     char no_dashboard[128] = "";
-    if (cmd_tui_wanted(argc, argv)) {
+    const int many = comm != NULL;
+    if (!many && cmd_tui_wanted(argc, argv)) {
         if (screen_term_check(no_dashboard, sizeof no_dashboard) == 0)
             return cmd_tui(argc, argv);
     }
@@ -130,7 +290,8 @@ int cmd_train(int argc, char **argv)
         {"keep-best", CLI_FLAG, &keep_best, 0, 1, NULL, "also keep the best run by validation loss in "
                                                    "PATH.best.safetensors (PATH: the --save file)"},
         {"save-every", CLI_LONG, &save_every, 0, 1e15, "N", "also save every N steps (0: at each evaluation and at the end)"},
-        {"log", CLI_STR, &log_path, 0, 0, "FILE", "append JSON lines: steps (see --log-every), evaluations, findings"},
+        {"log", CLI_STR, &log_path, 0, 0, "FILE", "append JSON lines: steps (see --log-every), evaluations, findings;"
+                                                 " take commands on FILE.sock (rnnscope control)"},
         {"log-every", CLI_LONG, &log_every, 1, 1e15, "N", "--log: a step line every N steps, and at each evaluation, "
                                                      "finding event and the last step (1: every step)"},
         {"quiet", CLI_FLAG, &quiet, 0, 1, NULL, "no progress output"},
@@ -143,7 +304,9 @@ int cmd_train(int argc, char **argv)
         .usage = "rnnscope train [--headless] [--resume RUN] [options]",
         .summary = "Train a recurrent language model on a text file with truncated backpropagation through\n"
                    "time (B parallel streams, chunks of T tokens, state carried between chunks).\n"
-                   "Ctrl-C, SIGTERM and SIGHUP (a closed SSH session) stop after the current step and save the run.",
+                   "Ctrl-C, SIGTERM, SIGHUP (a closed SSH session) and SIGUSR1 stop after the current step and save the run.\n"
+                   "With --log FILE, the socket FILE.sock takes :pause :run :step :lr :clip :save :stop :status\n"
+                   "between steps (rnnscope control --help); :stop saves the run too, and exits with status 0.",
         .opts = opts, .n_opts = (int)(sizeof opts / sizeof opts[0]),
         .train = &cfg, .overridden = overridden,
     };
@@ -154,6 +317,8 @@ int cmd_train(int argc, char **argv)
         return 0;
     if (rc)
         return report(&err);
+    if (many)
+        headless = 1, quiet = quiet || comm->rank != 0;
     for (int i = 0; i < argc; i++)
         if ((!strcmp(argv[i], "--log-every") || !strncmp(argv[i], "--log-every=", 12)) && !log_path) {
             err_set(&err, ERR_INPUT, "--log-every applies to --log FILE, which is not given; add --log FILE");
@@ -161,94 +326,138 @@ int cmd_train(int argc, char **argv)
         }
     /* cmd_tui_wanted chose the dashboard or not before we got here; say why not */
     if (no_dashboard[0] && !quiet)
-        fprintf(stderr, "rnnscope: note: cannot open the dashboard on TERM=%s: %s; training headless\n",
+        say("rnnscope: note: cannot open the dashboard on TERM=%s: %s; training headless\n",
                 getenv("TERM") && *getenv("TERM") ? getenv("TERM") : "(unset)", no_dashboard);
     else if (on_terminal && !headless && !quiet)
-        fprintf(stderr, "rnnscope: note: --log, --save-every and --quiet are for headless training; training "
+        say("rnnscope: note: --log, --save-every and --quiet are for headless training; training "
                 "without the dashboard (add --headless to say so)\n");
 
+    if (many && comm->rank != 0)
+        log_path = csv_path = tb_dir = NULL, exports.ngram = 0; /* rank 0 writes the files */
     Trainer t;
-    rc = resume ? trainer_resume(&t, resume, &cfg, overridden, &err) : trainer_init(&t, &cfg, &err);
+    rc = resume ? trainer_resume_ranks(&t, resume, &cfg, overridden, comm, &err)
+                : trainer_init_ranks(&t, &cfg, comm, &err);
     if (rc)
         return report(&err);
     char line[4 * TRAIN_PATH_MAX];
     if (resume && !quiet && cli_resumed_corpus(resume, &t, overridden, line, sizeof line))
-        fprintf(stderr, "rnnscope: %s\n", line);
+        say("rnnscope: %s\n", line);
     if (t.note[0] && !quiet)
-        fprintf(stderr, "rnnscope: note: %s\n", t.note);
-    char save_path[TRAIN_PATH_MAX];
-    if ((rc = choose_save_path(&t, save, resume, force, keep_best, save_path, sizeof save_path, &err)) != 0) {
+        say("rnnscope: note: %s\n", t.note);
+    char save_path[TRAIN_PATH_MAX] = "";
+    rc = root(&t) ? choose_save_path(&t, save, resume, force, keep_best, save_path, sizeof save_path, &err) : 0;
+    if ((rc = comm_agree(comm, rc, &err)) != 0 || (rc = comm_bcast(comm, save_path, sizeof save_path, 0, &err)) != 0) {
         trainer_free(&t);
         return report(&err);
     }
     snprintf(t.save_path, sizeof t.save_path, "%s", save_path);
     long first_step = t.step;
     if (t.cfg.steps > 0 && t.step >= t.cfg.steps && !quiet)
-        fprintf(stderr, "rnnscope: note: the run is already at step %ld and --steps is %ld: nothing to train "
+        say("rnnscope: note: the run is already at step %ld and --steps is %ld: nothing to train "
                 "(raise --steps to continue)\n", t.step, t.cfg.steps);
     StepLog log = {0};
-    if (log_path && (rc = steplog_open(&log, log_path, &err)) != 0) {
+    rc = log_path ? steplog_open(&log, log_path, &err) : 0;
+    if ((rc = comm_agree(comm, rc, &err)) != 0) {
+        steplog_close(&log);
         trainer_free(&t);
         return report(&err);
     }
     log.every = log_every;
     steplog_start_findings(&log, &t.findings);
-    if ((rc = exports_open(&exports, &t, csv_path, tb_dir, &log, quiet, &err)) != 0 ||
-        (resume && exports.tb.f && (rc = tbwriter_session_start(&exports.tb, t.step + 1, &err)) != 0)) {
+    /* the control socket next to the log (train_control.h), then the session's first log line */
+    Progress prog;
+    long last_saved = -1;
+    TrainControl ctl;
+    train_control_open(&ctl, &t, &log, &(TrainControlSetup){.log_path = log_path, .save_path = save_path,
+        .force = force, .force_hint = FORCE_HINT, .last_saved = &last_saved, .prog = quiet ? NULL : &prog,
+        .save = save_run});
+    steplog_start(&log, &t, first_step + 1, save_path, train_control_socket(&ctl), comm ? comm->size : 1);
+    RankControl rank_ctl = {.comm = comm, .ctl = &ctl.ctl};
+    if (many)
+        train_control_set_source(&ctl, rank_control_source, rank_control_signalled, &rank_ctl);
+    rc = exports_open(&exports, &t, csv_path, tb_dir, &log, quiet, &err);
+    if (!rc && resume && exports.tb.f)
+        rc = tbwriter_session_start(&exports.tb, t.step + 1, &err);
+    if ((rc = comm_agree(comm, rc, &err)) != 0) {
+        train_control_end(&ctl, 0);
         exports_close(&exports);
         steplog_close(&log);
         trainer_free(&t);
         return report(&err);
     }
     if (!quiet)
-        fprintf(stderr,
+        say(
                 "rnnscope: %s %dx%d (embed %d, %zu parameters) on %s: %zu tokens (%s, vocab %d), "
-                "%zu for validation; from step %ld\n",
+                "%zu for validation; from step %ld%s\n",
                 cell_name(t.model.cfg.cell), t.model.cfg.layers, t.model.cfg.hidden, t.model.cfg.embed,
                 t.model.n_params, t.corpus.path, t.corpus.n, tok_name(t.corpus.tok.type),
-                t.corpus.tok.vocab_size, t.corpus.n - t.corpus.n_train, t.step);
+                t.corpus.tok.vocab_size, t.corpus.n - t.corpus.n_train, t.step, ranks_line(&t));
 
     cli_catch_stop_signals();
+    note_checkpoint(&t, resume, first_step);
+    /* tests only: make one rank's parameters differ, to see the replica check catch it */
+    const char *desync = getenv("RNNSCOPE_TEST_DESYNC_RANK");
+    if (many && desync && atoi(desync) == comm->rank)
+        t.model.params[0] += 1e-3f;
 
-    Progress prog;
     progress_init(&prog, stderr, t.cfg.steps, t.step, t.last_val_loss);
-    int status = 0;
-    long last_saved = -1;
-    while (!cli_stop_requested() && (t.cfg.steps == 0 || t.step < t.cfg.steps)) {
+    /* stopping: a stop signal came (on any rank: agreed after each step, so
+     * all ranks log, save and leave after the same one) */
+    int status = 0, stopping = stop_agreed(comm, &err);
+    if (stopping < 0)
+        stopping = 0, status = report(&err);
+    while (status == 0 && !stopping && (t.cfg.steps == 0 || t.step < t.cfg.steps)) {
+        int go = train_control_between_steps(&ctl); /* the socket's commands; waits while paused */
+        if (go < 0) {
+            stopping = 1; /* a stop signal while paused (agreed by the ranks' command source) */
+            break;
+        }
+        if (go == 0)
+            break; /* :stop */
         StepInfo info;
         if ((rc = trainer_step(&t, &info, &err)) != 0) {
             steplog_findings(&log, &t.findings);
             progress_finish(&prog);
             if (last_saved >= 0)
-                fprintf(stderr, "rnnscope: %s; the last good checkpoint is %s (step %ld)\n", err.msg, save_path,
+                say("rnnscope: %s; the last good checkpoint is %s (step %ld)\n", err.msg, save_path,
                         last_saved);
             else if (resume)
-                fprintf(stderr, "rnnscope: %s; the last good checkpoint is %s (step %ld)\n", err.msg, resume,
+                say("rnnscope: %s; the last good checkpoint is %s (step %ld)\n", err.msg, resume,
                         first_step);
             else
-                fprintf(stderr, "rnnscope: %s\n", err.msg);
+                say("rnnscope: %s\n", err.msg);
             status = rc;
             break;
         }
-        int last = (t.cfg.steps > 0 && info.step >= t.cfg.steps) || cli_stop_requested();
+        if ((stopping = stop_agreed(comm, &err)) < 0) {
+            stopping = 0;
+            progress_finish(&prog);
+            status = report(&err);
+            break;
+        }
+        int last = (t.cfg.steps > 0 && info.step >= t.cfg.steps) || stopping;
         if (steplog_step_due(&log, &info, &t.findings, last))
             steplog_step(&log, &info, &t.model);
         if (info.evaluated)
             steplog_eval(&log, info.step, info.val_loss);
         steplog_findings(&log, &t.findings);
         /* an output that cannot be written (a full disk) stops the run, but the
-         * run itself is saved first: its own disk may have room */
-        if ((rc = steplog_check(&log, &err)) != 0 || (rc = csvlog_check(&exports.csv, &err)) != 0 ||
-            (rc = exports_step(&exports, &t, &info, &err)) != 0) {
+         * run itself is saved first: its own disk may have room (on several
+         * ranks: rank 0 writes, all agree to stop and save) */
+        if ((rc = steplog_check(&log, &err)) == 0 && (rc = csvlog_check(&exports.csv, &err)) == 0)
+            rc = exports_step(&exports, &t, &info, &err);
+        if ((rc = comm_agree(comm, rc, &err)) != 0) {
             progress_finish(&prog);
             Err serr;
-            if (t.findings.st[FD_DIVERGED].active || t.findings.st[FD_DIVERGED].hold > 0) {
+            if (t.comm && t.comm->broken) {
                 report(&err);
-            } else if (run_guard_save(&t, save_path, force, FORCE_HINT, &serr) == 0) {
-                fprintf(stderr, "rnnscope: %s; the run is saved to %s (step %ld)\n", err.msg, save_path, t.step);
+            } else if (t.findings.st[FD_DIVERGED].active || t.findings.st[FD_DIVERGED].hold > 0) {
+                report(&err);
+            } else if (save_run(&t, save_path, force, &serr) == 0) {
+                say("rnnscope: %s; the run is saved to %s (step %ld)\n", err.msg, save_path, t.step);
                 last_saved = t.step;
             } else {
-                fprintf(stderr, "rnnscope: %s; and the run could not be saved: %s\n", err.msg, serr.msg);
+                say("rnnscope: %s; and the run could not be saved: %s\n", err.msg, serr.msg);
             }
             status = rc;
             break;
@@ -257,14 +466,19 @@ int cmd_train(int argc, char **argv)
             progress_update(&prog, &info);
         /* a diverged run's state is blown up: keep the last good save instead */
         int sane = !t.findings.st[FD_DIVERGED].active && t.findings.st[FD_DIVERGED].hold == 0;
-        if (keep_best && sane && (rc = keep_best_step(&t, save_path, &info, force, NULL, &err)) != 0) {
-            progress_finish(&prog);
-            status = report(&err);
-            break;
+        if (keep_best && sane && info.evaluated && t.best_step == info.step) {
+            /* keep_best_step saves when this evaluation is the best so far */
+            if ((rc = trainer_gather_state(&t, &err)) == 0)
+                rc = comm_agree(comm, root(&t) ? keep_best_step(&t, save_path, &info, force, NULL, &err) : 0, &err);
+            if (rc) {
+                progress_finish(&prog);
+                status = report(&err);
+                break;
+            }
         }
         int due = (save_every > 0 ? info.step % save_every == 0 : info.evaluated) && sane;
         if (due) {
-            if ((rc = run_guard_save(&t, save_path, force, FORCE_HINT, &err)) != 0) {
+            if ((rc = save_run(&t, save_path, force, &err)) != 0) {
                 progress_finish(&prog);
                 status = report(&err);
                 break;
@@ -281,8 +495,8 @@ int cmd_train(int argc, char **argv)
     const char *good = last_saved >= 0 ? save_path : resume;
     long good_step = last_saved >= 0 ? last_saved : first_step;
     int inspected = 0; /* a diverged run with no good checkpoint, saved for inspection */
-    if (((status == 0 && !diverged) || (diverged && !good)) && last_saved != t.step) {
-        if ((rc = run_guard_save(&t, save_path, force, FORCE_HINT, &err)) != 0)
+    if (((status == 0 && !diverged) || (diverged && !good)) && last_saved != t.step && !(t.comm && t.comm->broken)) {
+        if ((rc = save_run(&t, save_path, force, &err)) != 0)
             status = report(&err);
         else
             inspected = diverged;
@@ -291,32 +505,34 @@ int cmd_train(int argc, char **argv)
         Finding d;
         findings_get(&t.findings, FD_DIVERGED, &d);
         if (good)
-            fprintf(stderr, "rnnscope: the run diverged at step %ld (%s); the last good checkpoint is %s (step %ld); "
+            say("rnnscope: the run diverged at step %ld (%s); the last good checkpoint is %s (step %ld); "
                     "rnnscope diagnose --resume %s says why\n", d.since, d.text, good, good_step, good);
         else if (inspected)
-            fprintf(stderr, "rnnscope: the run diverged at step %ld (%s); its state is saved to %s for inspection; "
+            say("rnnscope: the run diverged at step %ld (%s); its state is saved to %s for inspection; "
                     "rnnscope diagnose --resume %s says why\n", d.since, d.text, save_path, save_path);
         else
-            fprintf(stderr, "rnnscope: the run diverged at step %ld (%s)\n", d.since, d.text);
+            say("rnnscope: the run diverged at step %ld (%s)\n", d.since, d.text);
         status = 1;
     } else if (status == 0 && !quiet) {
         char quoted[2 * TRAIN_PATH_MAX], val[64] = "";
         paths_shell_quote(save_path, quoted, sizeof quoted);
         if (!isnan(t.last_val_loss))
             snprintf(val, sizeof val, ", validation loss %.4f", (double)t.last_val_loss);
-        fprintf(stderr, "rnnscope: %s at step %ld%s; run saved to %s; continue with: rnnscope train --resume %s\n",
-                cli_stop_requested() ? "interrupted" : "done", t.step, val, save_path, quoted);
+        say("rnnscope: %s at step %ld%s; run saved to %s; continue with: rnnscope train --resume %s\n",
+                stopping ? "interrupted" : train_control_stopped(&ctl) ? "stopped by :stop" : "done", t.step, val,
+                save_path, quoted);
         char best[TRAIN_PATH_MAX + 16];
         keep_best_path(save_path, best, sizeof best);
         if (keep_best && t.best_step > 0 && access(best, F_OK) == 0) {
-            fprintf(stderr, "rnnscope: best validation loss %.4f at step %ld, kept in %s\n",
+            say("rnnscope: best validation loss %.4f at step %ld, kept in %s\n",
                     (double)t.best_val_loss, t.best_step, best);
         }
     }
+    train_control_end(&ctl, status == 0 && !diverged); /* answers a :stop, removes the socket */
     steplog_close(&log);
     exports_close(&exports);
     trainer_free(&t);
-    if (status == 0 && cli_stop_requested())
+    if (status == 0 && stopping)
         return 130;
     return status;
 }

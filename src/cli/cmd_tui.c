@@ -87,7 +87,7 @@ int cmd_tui(int argc, char **argv)
         free(t);
         return report(&err);
     }
-    AppOptions o = {theme, layout, save ? save : resume, paused, exit_at_end, ngram, csv, tb, unsafe, force, lua_mem};
+    AppOptions o = {theme, layout, save ? save : resume, paused, exit_at_end, ngram, csv, tb, unsafe, force, lua_mem, NULL};
     rc = app_run(t, &o, &err);
     if (rc && err.msg[0])
         return report(&err);

@@ -20,15 +20,27 @@ int cmd_run(int argc, char **argv);
 int cmd_diagnose(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_units(int argc, char **argv);
+/* `rnnscope control RUN COMMAND...`: one command to a headless run's control socket (cmd_control.c). */
+int cmd_control(int argc, char **argv);
+/* `rnnscope watch RUN`: the dashboard on a run training elsewhere (cmd_watch.c). */
+int cmd_watch(int argc, char **argv);
 
-/* Headless runs: SIGINT, SIGTERM and SIGHUP (an SSH session closing) ask the
+/* Headless runs: SIGINT, SIGTERM, SIGHUP (an SSH session closing) and SIGUSR1 ask the
  * run to stop after its current step, and save; cli_stop_requested() says
  * whether one came. */
 void cli_catch_stop_signals(void);
 int cli_stop_requested(void);
+/* For a rank of an mpirun job: the line written at once when SIGTERM comes
+ * (the launcher ends the job that way when a rank dies, and kills the rest
+ * a moment later, before a step could finish): what stopped and where the
+ * last checkpoint is. */
+void cli_set_term_note(const char *line);
 
 /* Print "rnnscope: <message>" to stderr and return the error's exit status. */
 int report(const Err *err);
+/* on = 1: report() prints nothing (the ranks of a data-parallel run other
+ * than 0: rank 0 speaks for the run) */
+void cli_silence_reports(int on);
 
 /* The shipped default corpus: ./corpora/NAME, then next to the executable
  * (../corpora, ../share/rnnscope/corpora), then the install prefix. Returns a

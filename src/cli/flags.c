@@ -56,7 +56,7 @@ static const struct {
     {"out", "grad"}, {"prime", "sample"}, {"length", "sample"}, {"temperature", "sample"}, {"top-k", "sample"},
     {"top-p", "sample"}, {"argmax", "sample"}, {"beam", "sample"}, {"theme", "tui"}, {"layout", "tui"},
     {"paused", "tui"}, {"exit-at-end", "tui"}, {"unsafe", "tui and run"}, {"signals", "diagnose"},
-    {"timeout", "run"}, {"plot", "run"}, {"lua-memory", "tui and run"}, {"find", "units"}, {"span", "units"},
+    {"timeout", "run and control"}, {"plot", "run"}, {"lua-memory", "tui and run"}, {"find", "units"}, {"span", "units"},
     {"show", "units"}, {"saturation", "units"}, {"errors", "units"}, {"html", "units"},
 };
 

@@ -12,17 +12,36 @@
 
 #include "commands.h"
 #include "paths.h"
+#include "ranks.h"
 
 #ifndef RNNSCOPE_VERSION
 #define RNNSCOPE_VERSION "0.1.0"
 #endif
 
 static volatile sig_atomic_t stop_signal;
+/* cli_set_term_note's line, double-buffered so the handler never reads one
+ * half-written: the index of the complete one, -1 for none */
+static char term_note[2][640];
+static size_t term_note_len[2];
+static volatile sig_atomic_t term_note_at = -1;
 
 static void on_stop_signal(int sig)
 {
-    (void)sig;
     stop_signal = 1;
+    int at = term_note_at;
+    if (sig == SIGTERM && at >= 0) {
+        ssize_t w = write(STDERR_FILENO, term_note[at], term_note_len[at]);
+        (void)w;
+        term_note_at = -1; /* once */
+    }
+}
+
+void cli_set_term_note(const char *line)
+{
+    int next = term_note_at == 0 ? 1 : 0;
+    int n = snprintf(term_note[next], sizeof term_note[next], "rnnscope: %s\n", line);
+    term_note_len[next] = n < 0 ? 0 : (size_t)n < sizeof term_note[next] ? (size_t)n : sizeof term_note[next] - 1;
+    term_note_at = next;
 }
 
 void cli_catch_stop_signals(void)
@@ -33,6 +52,7 @@ void cli_catch_stop_signals(void)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
+    sigaction(SIGUSR1, &sa, NULL); /* mpirun forwards it to every rank without killing them */
 }
 
 int cli_stop_requested(void)
@@ -40,9 +60,17 @@ int cli_stop_requested(void)
     return stop_signal != 0;
 }
 
+static int reports_silenced;
+
+void cli_silence_reports(int on)
+{
+    reports_silenced = on;
+}
+
 int report(const Err *err)
 {
-    fprintf(stderr, "rnnscope: %s\n", err->msg);
+    if (!reports_silenced)
+        fprintf(stderr, "rnnscope: %s\n", err->msg);
     return err->code ? err->code : ERR_RUNTIME;
 }
 
@@ -85,6 +113,8 @@ static void usage(FILE *out)
             "  gradcheck   analytic against numerical gradients on a small model\n"
             "  diagnose    train a while and say what is wrong with the run, why, and what to do\n"
             "  units       what each hidden unit does over a text: rnnscope units CKPT FILE --find REGEX\n"
+            "  control     steer a headless run through its socket: rnnscope control RUN :pause|:status|...\n"
+            "  watch       the dashboard on a run training elsewhere: rnnscope watch LOG (or CHECKPOINT)\n"
             "  bench       training speed, GFLOP/s and memory\n"
             "  run         run a Lua script (docs/lua.md): rnnscope run SCRIPT.lua [args]\n\n"
             "rnnscope COMMAND --help lists every flag of a command with its default.\n"
@@ -158,6 +188,14 @@ static const char *output_name(const char *cmd, int argc, char **argv)
 int main(int argc, char **argv)
 {
     pick_blas_kernel(argv);
+    const char *launcher;
+    int launched = ranks_launched(&launcher);
+    if (launched > 1 && (argc < 2 || (argv[1][0] != '-' && strcmp(argv[1], "train") != 0))) {
+        const char *what = argc < 2 ? "the dashboard" : argv[1];
+        fprintf(stderr, "rnnscope: %s was started as one of %d processes (%s); only `rnnscope train` trains on "
+                "several; run %s as a single process\n", what, launched, launcher, what);
+        return 2;
+    }
     if (argc < 2)
         return cmd_tui(0, argv + 1);
     const char *cmd = argv[1];
@@ -166,7 +204,11 @@ int main(int argc, char **argv)
         return finish_output(0, "the help");
     }
     if (!strcmp(cmd, "--version")) {
-        printf("rnnscope %s\n", RNNSCOPE_VERSION);
+#ifdef RNNSCOPE_MPI
+        printf("rnnscope %s (data-parallel training with MPI)\n", RNNSCOPE_VERSION);
+#else
+        printf("rnnscope %s (without MPI)\n", RNNSCOPE_VERSION);
+#endif
         return finish_output(0, "the version");
     }
     if (cmd[0] == '-')
@@ -178,6 +220,7 @@ int main(int argc, char **argv)
         {"train", cmd_train}, {"sample", cmd_sample}, {"eval", cmd_eval}, {"grad", cmd_grad},
         {"gradcheck", cmd_gradcheck}, {"bench", cmd_bench}, {"tui", cmd_tui}, {"run", cmd_run},
         {"diagnose", cmd_diagnose}, {"export", cmd_export}, {"units", cmd_units},
+        {"control", cmd_control}, {"watch", cmd_watch},
     };
     for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
         if (!strcmp(cmd, table[i].name))

@@ -1,12 +1,16 @@
 /* steplog.c — JSON lines of steps and evaluations (see steplog.h). */
 #include "steplog.h"
 
+#include "control.h"
 #include "findings_json.h"
 #include "paths.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 int steplog_open(StepLog *l, const char *path, Err *err)
 {
@@ -14,6 +18,7 @@ int steplog_open(StepLog *l, const char *path, Err *err)
     l->every = STEPLOG_EVERY_DEFAULT;
     l->path = path;
     l->write_errno = 0;
+    l->last_step = 0;
     strbuf_init(&l->line);
     int rc = paths_make_parent(path, err);
     if (rc)
@@ -114,6 +119,10 @@ void steplog_step(StepLog *l, const StepInfo *s, const Model *m)
     append_number(b, s->tokens_per_s);
     strbuf_append_str(b, ",\"ms\":");
     append_number(b, s->ms);
+    if (s->allreduce_ms > 0) {
+        strbuf_append_str(b, ",\"allreduce_ms\":");
+        append_number(b, s->allreduce_ms);
+    }
     strbuf_append_str(b, ",\"grad_norms\":{");
     for (int i = 0; i < s->n_tensors; i++) {
         if (i)
@@ -143,6 +152,7 @@ void steplog_step(StepLog *l, const StepInfo *s, const Model *m)
     strbuf_append_str(b, "]");
     steplog_inspector(b, s);
     flush_line(l);
+    l->last_step = s->step;
 }
 
 int steplog_step_due(const StepLog *l, const StepInfo *s, const Findings *f, int last)
@@ -186,5 +196,64 @@ void steplog_ngram(StepLog *l, int order, float val_loss)
     strbuf_appendf(&l->line, "{\"ngram_order\":%d,\"ngram_smoothing\":\"interpolated-kneser-ney\","
                    "\"ngram_val_loss\":", order);
     append_number(&l->line, val_loss);
+    flush_line(l);
+}
+
+/* ,"key":"absolute path" (as given when it cannot be made absolute) */
+static void append_path(StrBuf *b, const char *key, const char *path)
+{
+    char abs[PATH_MAX];
+    if (control_abs_path(path, abs, sizeof abs) != 0)
+        snprintf(abs, sizeof abs, "%s", path);
+    strbuf_appendf(b, ",\"%s\":", key);
+    strbuf_append_json_string(b, abs, strlen(abs));
+}
+
+void steplog_start(StepLog *l, const Trainer *t, long first_step, const char *save_path, const char *control_path,
+                   int ranks)
+{
+    if (!l->f)
+        return;
+    StrBuf *b = &l->line;
+    const Model *m = &t->model;
+    strbuf_append_str(b, "{\"event\":\"start\",\"run\":");
+    strbuf_append_json_string(b, t->run_id, strlen(t->run_id));
+    strbuf_appendf(b, ",\"step\":%ld", first_step);
+    append_path(b, "save", save_path);
+    if (control_path) {
+        append_path(b, "control", control_path);
+    } else {
+        strbuf_append_str(b, ",\"control\":null");
+    }
+    char host[256] = "";
+    if (gethostname(host, sizeof host - 1) != 0)
+        host[0] = '\0';
+    host[sizeof host - 1] = '\0';
+    strbuf_appendf(b, ",\"ranks\":%d,\"pid\":%ld,\"host\":", ranks, (long)getpid());
+    strbuf_append_json_string(b, host, strlen(host));
+    strbuf_appendf(b, ",\"time\":%lld,\"cell\":\"%s\",\"layers\":%d,\"hidden\":%d,\"embed\":%d,\"vocab\":%d,"
+                   "\"tokenizer\":\"%s\",\"tensors\":[", (long long)time(NULL), cell_name(m->cfg.cell), m->cfg.layers,
+                   m->cfg.hidden, m->cfg.embed, m->cfg.vocab, tok_name(t->corpus.tok.type));
+    for (int i = 0; i < m->n_tensors; i++) {
+        if (i)
+            strbuf_append_str(b, ",");
+        strbuf_append_json_string(b, m->tensors[i].name, strlen(m->tensors[i].name));
+    }
+    strbuf_append_str(b, "]");
+    append_path(b, "corpus", t->corpus.path && t->corpus.path[0] ? t->corpus.path : t->cfg.corpus);
+    flush_line(l);
+}
+
+void steplog_control(StepLog *l, long step, const char *command, const double *value)
+{
+    if (!l->f)
+        return;
+    strbuf_append_str(&l->line, "{\"event\":\"control\",\"command\":");
+    strbuf_append_json_string(&l->line, command, strlen(command));
+    if (value) {
+        strbuf_append_str(&l->line, ",\"value\":");
+        append_number(&l->line, *value);
+    }
+    strbuf_appendf(&l->line, ",\"step\":%ld", step);
     flush_line(l);
 }

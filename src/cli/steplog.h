@@ -32,6 +32,7 @@ typedef struct {
     int write_errno;   /* the first write or flush error, 0 if none */
     StrBuf line;
     long findings_seen;  /* events of the run's findings already logged */
+    long last_step;      /* the step of the last step line written (0: none yet) */
 } StepLog;
 
 /* Opens path for appending (a resumed run continues its log). */
@@ -47,6 +48,17 @@ void steplog_start_findings(StepLog *l, const Findings *f);
 void steplog_findings(StepLog *l, const Findings *f);
 /* ERR_RUNTIME naming the file if a line could not be written (a full disk). */
 int steplog_check(const StepLog *l, Err *err);
+/* The session's first line: {"event":"start","run":ID,"step":first_step (the first step
+ * it trains: steps done when it began + 1),"save":SAVE,"control":SOCKET or null,"ranks":N,
+ * "pid","host","time" (Unix seconds),"cell","layers","hidden","embed","vocab","tokenizer",
+ * "tensors":[the model's tensor names in order: the order of per-tensor numbers],
+ * "corpus":CORPUS}. save, control and the corpus are written as absolute paths. */
+void steplog_start(StepLog *l, const Trainer *t, long first_step, const char *save_path, const char *control_path,
+                   int ranks);
+/* A command of the control socket, applied between steps:
+ * {"event":"control","command":NAME[,"value":X],"step":S}, S the steps done when
+ * it took effect (X omitted when value is NULL). */
+void steplog_control(StepLog *l, long step, const char *command, const double *value);
 /* Once at the start with --ngram N: {"ngram_order", "ngram_smoothing", "ngram_val_loss"}. */
 void steplog_ngram(StepLog *l, int order, float val_loss);
 

@@ -234,7 +234,11 @@ struct Workspace {
     int T, B;            /* of the last forward; 0 before */
     int have_targets;    /* the last forward had y, so backward may run */
     int dropout_on;      /* the last forward applied dropout masks */
+    int shard_total;     /* > 0: the streams are [shard_b0, shard_b0 + B) of a batch of this many
+                            (workspace_set_shard); 0: the whole batch */
+    int shard_b0;
     double loss;         /* mean loss of the last forward */
+    double loss_sum;     /* its summed loss */
     size_t bytes;
     Pool *pool;          /* NULL: everything on the caller's thread */
     int *x;              /* (T*B) token ids of the last forward */
@@ -390,6 +394,17 @@ int workspace_threads(const Workspace *ws)
 Pool *workspace_pool(const Workspace *ws)
 {
     return ws->pool;
+}
+
+void workspace_set_shard(Workspace *ws, int B_total, int b0)
+{
+    ws->shard_total = B_total > 0 ? B_total : 0;
+    ws->shard_b0 = B_total > 0 ? b0 : 0;
+}
+
+double workspace_loss_sum(const Workspace *ws)
+{
+    return ws->loss_sum;
 }
 
 const float *workspace_logits(const Workspace *ws)
@@ -575,6 +590,8 @@ static void job_head(void *ctx, int part, int nparts)
     const ModelJob *j = ctx;
     Workspace *ws = j->ws;
     const int L = j->m->cfg.layers, H = j->m->cfg.hidden, V = j->m->cfg.vocab, N = j->T * j->B;
+    /* the mean is over the whole batch's targets, a shard's included */
+    const int N_mean = ws->shard_total > 0 ? j->T * ws->shard_total : N;
     int r0, r1;
     pool_split(N, part, nparts, &r0, &r1);
     if (r1 <= r0)
@@ -586,7 +603,7 @@ static void job_head(void *ctx, int part, int nparts)
                 j->in + (size_t)r0 * H, H, job_param(j, TENSOR_HEAD_W(L)), H, 1.0f,
                 ws->logits + (size_t)r0 * V, V);
     if (j->y)
-        loss_softmax_xent_rows(r0, r1, N, V, ws->logits, j->y, ws->dlogits, ws->row_loss);
+        loss_softmax_xent_rows(r0, r1, N_mean, V, ws->logits, j->y, ws->dlogits, ws->row_loss);
 }
 
 float model_forward(Model *m, Workspace *ws, const int *x, const int *y,
@@ -630,9 +647,26 @@ float model_forward(Model *m, Workspace *ws, const int *x, const int *y,
             /* Inverted dropout: kept units are scaled by 1/(1-p) so eval needs no rescale. */
             const float p = cfg->dropout, keep = 1.0f / (1.0f - p);
             float *mk = ws->mask[l], *dr = ws->drop[l];
-            for (size_t i = 0; i < N * H; i++) {
-                mk[i] = rng_uniform(rng) < p ? 0.0f : keep;
-                dr[i] = job.in[i] * mk[i];
+            if (ws->shard_total > 0) {
+                /* draw the whole batch's masks, keep the shard's: the rng
+                 * advances as on one process and the masks are its */
+                const int b0 = ws->shard_b0, b1 = ws->shard_b0 + B;
+                size_t i = 0;
+                for (int t = 0; t < T; t++)
+                    for (int b = 0; b < ws->shard_total; b++)
+                        for (int h = 0; h < H; h++) {
+                            float m_ = rng_uniform(rng) < p ? 0.0f : keep;
+                            if (b >= b0 && b < b1) {
+                                mk[i] = m_;
+                                dr[i] = job.in[i] * m_;
+                                i++;
+                            }
+                        }
+            } else {
+                for (size_t i = 0; i < N * H; i++) {
+                    mk[i] = rng_uniform(rng) < p ? 0.0f : keep;
+                    dr[i] = job.in[i] * mk[i];
+                }
             }
             job.in = dr;
         }
@@ -640,10 +674,12 @@ float model_forward(Model *m, Workspace *ws, const int *x, const int *y,
     job.y = y;
     pool_run(ws->pool, job_head, &job);
     ws->loss = 0.0;
+    ws->loss_sum = 0.0;
     if (y) {
         double total = 0.0;
         for (size_t r = 0; r < N; r++)
             total += ws->row_loss[r];
+        ws->loss_sum = total;
         ws->loss = total / (double)N;
         ws->have_targets = 1;
     }

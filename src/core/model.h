@@ -129,6 +129,18 @@ int workspace_threads(const Workspace *ws);  /* the pool's thread count (1: none
  * model function runs on this workspace. */
 typedef struct Pool Pool;
 Pool *workspace_pool(const Workspace *ws);
+/* This workspace runs streams [b0, b0 + B) of a batch of B_total streams
+ * split across processes (comm.h; B_total 0: the whole batch, the default).
+ * Its gradients are then of its targets' summed loss over T*B_total, so the
+ * processes' gradients add up to the whole batch's mean-loss gradient (each
+ * row's d(loss)/d(logits) bit-identical to one process's), the decay probe's
+ * loss is over B_total streams likewise, and dropout masks are drawn for all
+ * B_total streams and the shard's kept, so the rng advances as on one
+ * process and the masks are the same. model_forward still returns the mean
+ * over the shard's own targets. */
+void workspace_set_shard(Workspace *ws, int B_total, int b0);
+/* The summed loss of the last forward's T*B targets (double). */
+double workspace_loss_sum(const Workspace *ws);
 /* (T*B, V) raw logits of the last forward, row t*B + b. */
 const float *workspace_logits(const Workspace *ws);
 

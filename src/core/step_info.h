@@ -25,6 +25,7 @@ typedef struct {
     long n_clamped;         /* elements clamped by --clip-value */
     double ms;              /* wall time of the step */
     double tokens_per_s;    /* B*T / step time */
+    double allreduce_ms;    /* of ms, the gradient sum across ranks (0 on one process) */
     int n_tensors;          /* 3 + 4L */
     float grad_norms[STEP_MAX_TENSORS];   /* per tensor, before clipping */
     float update_ratio[STEP_MAX_TENSORS]; /* per tensor ||new - old|| / ||old|| */

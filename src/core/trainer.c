@@ -103,6 +103,13 @@ void trainer_set_clip(Trainer *t, float clip)
     findings_set_hyper(&t->findings, t->cfg.lr, clip);
 }
 
+/* The per-step numbers summed across ranks: the flow (L, T), the gate
+ * statistics (L, 5) and the decay probe (L, T). */
+static size_t reduce_len(int L, int T)
+{
+    return (size_t)L * T * 2 + (size_t)L * 5;
+}
+
 /* Everything after the model and corpus exist: optimizer, buffers, batchers. */
 static int setup_run(Trainer *t, Err *err)
 {
@@ -120,21 +127,44 @@ static int setup_run(Trainer *t, Err *err)
                        "%s: the validation split (%zu tokens) is shorter than one chunk of --seq %d; "
                        "raise --val-frac or lower --seq",
                        t->corpus.path, n_val, c->seq);
+    t->sharded = t->comm && t->comm->size > 1;
+    t->b0 = 0, t->b1 = c->batch, t->vb0 = 0, t->vb1 = t->val_batch;
+    if (t->sharded) {
+        if (c->batch < t->comm->size)
+            return err_set(err, ERR_INPUT, "--batch %d is smaller than the %d ranks: each rank trains at least one "
+                           "stream; raise --batch to %d or more", c->batch, t->comm->size, t->comm->size);
+        comm_share(c->batch, t->comm->rank, t->comm->size, &t->b0, &t->b1);
+        comm_share(t->val_batch, t->comm->rank, t->comm->size, &t->vb0, &t->vb1);
+    }
+    const int b_here = t->b1 - t->b0, vb_here = t->vb1 - t->vb0;
     OptimConfig oc;
     train_config_optim(c, &oc);
     optim_init(&t->optim, &oc, t->model.n_params);
     train_config_schedule(c, &t->sched);
-    t->ws = workspace_new_threads(&t->model.cfg, c->seq, c->batch, c->threads);
-    state_init(&t->state, &t->model.cfg, c->batch);
-    state_init(&t->eval_state, &t->model.cfg, t->val_batch > 0 ? t->val_batch : 1);
+    t->ws = workspace_new_threads(&t->model.cfg, c->seq, b_here > vb_here ? b_here : vb_here, c->threads);
+    state_init(&t->state, &t->model.cfg, b_here);
+    state_init(&t->eval_state, &t->model.cfg, vb_here > 0 ? vb_here : 1);
     t->x = xmalloc(sizeof(int) * (size_t)c->batch * (size_t)c->seq);
     t->y = xmalloc(sizeof(int) * (size_t)c->batch * (size_t)c->seq);
+    if (t->sharded) {
+        const ModelConfig *mc = &t->model.cfg;
+        const size_t full = (size_t)mc->layers * c->batch * mc->hidden;
+        workspace_set_shard(t->ws, c->batch, t->b0);
+        t->xs = xmalloc(sizeof(int) * (size_t)c->batch * (size_t)c->seq);
+        t->ys = xmalloc(sizeof(int) * (size_t)c->batch * (size_t)c->seq);
+        t->full_h = xcalloc(full, sizeof(float));
+        t->full_c = mc->cell == CELL_LSTM ? xcalloc(full, sizeof(float)) : NULL;
+        t->reduce_buf = xcalloc(reduce_len(mc->layers, c->seq), sizeof(double));
+    }
     t->param_before = xmalloc(sizeof(float) * t->model.n_params);
     param_pass_init(&t->pass, &t->model);
     t->last_val_loss = NAN;
     t->best_val_loss = NAN;
-    state_init(&t->state_before, &t->model.cfg, c->batch);
+    state_init(&t->state_before, &t->model.cfg, b_here);
     t->decay = xcalloc((size_t)t->model.cfg.layers * c->seq, sizeof(float));
+    t->range_buf = xmalloc(sizeof(float) * 2 * (size_t)t->model.cfg.layers * t->model.cfg.hidden);
+    if (t->sharded)
+        t->flow_buf = xmalloc(sizeof(float) * (size_t)t->model.cfg.layers * c->seq);
     t->probe_every = 50;
     history_init(&t->history);
     compute_baselines(t);
@@ -167,10 +197,28 @@ static int check_memory(const ModelConfig *mc, const TrainConfig *c, Err *err)
     return 0;
 }
 
+/* Every rank starts from rank 0's parameters, rng and run id (the same seed
+ * gives the same ones; this makes sure). */
+static int share_start(Trainer *t, Err *err)
+{
+    if (!t->sharded)
+        return 0;
+    int rc;
+    if ((rc = comm_bcast(t->comm, t->model.params, sizeof(float) * t->model.n_params, 0, err)) != 0 ||
+        (rc = comm_bcast(t->comm, &t->rng, sizeof t->rng, 0, err)) != 0 ||
+        (rc = comm_bcast(t->comm, t->run_id, sizeof t->run_id, 0, err)) != 0)
+        return rc;
+    return 0;
+}
+
 int trainer_init(Trainer *t, const TrainConfig *cfg, Err *err)
 {
-    memset(t, 0, sizeof *t);
-    t->cfg = *cfg;
+    return trainer_init_ranks(t, cfg, NULL, err);
+}
+
+/* trainer_init's work on this process; cleans up after itself on failure. */
+static int init_here(Trainer *t, const TrainConfig *cfg, Err *err)
+{
     int rc = train_config_check(cfg, err);
     if (rc)
         return rc;
@@ -186,11 +234,31 @@ int trainer_init(Trainer *t, const TrainConfig *cfg, Err *err)
     rng_seed(&t->rng, cfg->seed);
     model_init(&t->model, &t->rng, cfg->forget_bias_one);
     run_id_new(t->run_id);
-    if ((rc = setup_run(t, err)) != 0) {
+    if ((rc = setup_run(t, err)) != 0)
         trainer_free(t);
+    return rc;
+}
+
+/* After each rank set itself up (ok: rc == 0): all go on, or all stop with
+ * the first failing rank's message, so none waits for a rank that left. */
+static int start_together(Trainer *t, Comm *comm, int rc, Err *err)
+{
+    if (!comm || comm->size == 1)
         return rc;
-    }
-    return 0;
+    int all = comm_agree(comm, rc, err);
+    if (!all && (all = share_start(t, err)) == 0)
+        return 0;
+    if (!rc)
+        trainer_free(t);
+    return all;
+}
+
+int trainer_init_ranks(Trainer *t, const TrainConfig *cfg, Comm *comm, Err *err)
+{
+    memset(t, 0, sizeof *t);
+    t->comm = comm;
+    t->cfg = *cfg;
+    return start_together(t, comm, init_here(t, cfg, err), err);
 }
 
 void trainer_free(Trainer *t)
@@ -206,6 +274,13 @@ void trainer_free(Trainer *t)
     free(t->param_before);
     param_pass_free(&t->pass);
     state_free(&t->state_before);
+    free(t->xs);
+    free(t->ys);
+    free(t->full_h);
+    free(t->full_c);
+    free(t->reduce_buf);
+    free(t->range_buf);
+    free(t->flow_buf);
     free(t->decay);
     history_free(&t->history);
     memset(t, 0, sizeof *t);
@@ -322,53 +397,121 @@ static void run_probe(Trainer *t)
     t->decay_step = t->step + 1;
 }
 
-/* The fraction of the H units of h (N rows of H) whose value moves less than
- * DIAG_DEAD_RANGE over the N rows: they carry nothing. */
-static float dead_fraction(const float *h, int N, int H)
+/* The range [lo, hi] of each of the H units of h (N rows of H). */
+static void unit_ranges(const float *h, int N, int H, float *lo, float *hi)
 {
-    int dead = 0;
     for (int j = 0; j < H; j++) {
-        float lo = h[j], hi = h[j];
+        float a = h[j], b = h[j];
         for (int r = 1; r < N; r++) {
             float v = h[(size_t)r * H + j];
-            lo = v < lo ? v : lo;
-            hi = v > hi ? v : hi;
+            a = v < a ? v : a;
+            b = v > b ? v : b;
         }
-        dead += hi - lo < DIAG_DEAD_RANGE;
+        lo[j] = a;
+        hi[j] = b;
     }
+}
+
+/* The fraction of H units whose value moves less than DIAG_DEAD_RANGE over
+ * the chunk: they carry nothing. */
+static float dead_fraction(const float *lo, const float *hi, int H)
+{
+    int dead = 0;
+    for (int j = 0; j < H; j++)
+        dead += hi[j] - lo[j] < DIAG_DEAD_RANGE;
     return H > 0 ? (float)dead / (float)H : 0.0f;
+}
+
+/* A data-parallel step's diagnostics over the whole batch: each rank's means
+ * over its own streams, weighted by its share of the batch, summed across
+ * ranks (in rank order); unit ranges by min and max. flow (L, T) receives
+ * the batch's gradient flow. Collective. */
+static int reduce_diagnostics(Trainer *t, int gates_due, int probe_due, float *flow, Err *err)
+{
+    const int L = t->model.cfg.layers, T = t->cfg.seq, H = t->model.cfg.hidden;
+    const double share = (double)(t->b1 - t->b0) / (double)t->cfg.batch;
+    double *buf = t->reduce_buf;
+    const size_t nf = (size_t)L * T;
+    size_t n = nf;
+    const float *dh = workspace_dh_norms(t->ws);
+    for (size_t i = 0; i < nf; i++)
+        buf[i] = share * dh[i];
+    if (gates_due)
+        for (int l = 0; l < L; l++, n += 5) {
+            for (int g = 0; g < 4; g++)
+                buf[n + g] = share * t->gate_sat[l][g];
+            buf[n + 4] = share * t->gate_mean[l];
+        }
+    if (probe_due)
+        for (size_t i = 0; i < nf; i++)
+            buf[n + i] = share * t->decay[i];
+    int rc = comm_sum_f64(t->comm, buf, n + (probe_due ? nf : 0), err);
+    if (rc)
+        return rc;
+    for (size_t i = 0; i < nf; i++)
+        flow[i] = (float)buf[i];
+    n = nf;
+    if (gates_due)
+        for (int l = 0; l < L; l++, n += 5) {
+            for (int g = 0; g < 4; g++)
+                t->gate_sat[l][g] = (float)buf[n + g];
+            t->gate_mean[l] = (float)buf[n + 4];
+        }
+    if (probe_due)
+        for (size_t i = 0; i < nf; i++)
+            t->decay[i] = (float)buf[n + i];
+    if (gates_due) {
+        float *lo = t->range_buf, *hi = t->range_buf + (size_t)L * H;
+        if ((rc = comm_extreme_f32(t->comm, lo, (size_t)L * H, 0, err)) != 0 ||
+            (rc = comm_extreme_f32(t->comm, hi, (size_t)L * H, 1, err)) != 0)
+            return rc;
+        for (int l = 0; l < L; l++)
+            t->dead_frac[l] = dead_fraction(lo + (size_t)l * H, hi + (size_t)l * H, H);
+    }
+    return 0;
 }
 
 /* Gradient flow, gate saturation and (every probe_every steps) the decay
  * probe; runs after the backward and before the update, so the probe sees the
  * parameters this chunk's forward used. */
-static void step_diagnostics(Trainer *t, StepInfo *info)
+static int step_diagnostics(Trainer *t, StepInfo *info, Err *err)
 {
     const Model *m = &t->model;
-    int T, B, L = m->cfg.layers;
+    int T, B, L = m->cfg.layers, H = m->cfg.hidden;
     workspace_chunk(t->ws, &T, &B);
-    info->flow_len = diag_flow_compact(workspace_dh_norms(t->ws), L, T, info->flow, &info->flow_stride);
-    for (int l = 0; l < L && t->step % DIAG_GATE_EVERY == 0; l++) {
+    const int gates_due = t->step % DIAG_GATE_EVERY == 0;
+    const int probe_due = t->probe_every > 0 && t->step % t->probe_every == 0;
+    for (int l = 0; l < L && gates_due; l++) {
         GateStats gs;
         workspace_gate_stats(t->ws, l, &gs);
         for (int g = 0; g < gs.n_blocks; g++)
             t->gate_sat[l][g] = gs.saturated[g];
         t->gate_mean[l] = gs.gate_mean;
-        t->dead_frac[l] = dead_fraction(workspace_layer_h(t->ws, l) + (size_t)B * m->cfg.hidden, T * B,
-                                        m->cfg.hidden);
+        float *lo = t->range_buf + (size_t)l * H, *hi = t->range_buf + ((size_t)L + l) * H;
+        unit_ranges(workspace_layer_h(t->ws, l) + (size_t)B * H, T * B, H, lo, hi);
+        t->dead_frac[l] = dead_fraction(lo, hi, H);
         t->gate_step = t->step + 1;
     }
+    if (probe_due)
+        run_probe(t);
+    const float *flow = workspace_dh_norms(t->ws);
+    if (t->sharded) {
+        int rc = reduce_diagnostics(t, gates_due, probe_due, t->flow_buf, err);
+        if (rc)
+            return rc;
+        flow = t->flow_buf;
+    }
+    info->flow_len = diag_flow_compact(flow, L, T, info->flow, &info->flow_stride);
     memcpy(info->gate_sat, t->gate_sat, sizeof info->gate_sat);
     memcpy(info->gate_mean, t->gate_mean, sizeof info->gate_mean);
     memcpy(info->dead_frac, t->dead_frac, sizeof info->dead_frac);
     info->gate_step = t->gate_step;
-    if (t->probe_every > 0 && t->step % t->probe_every == 0)
-        run_probe(t);
     if (t->decay_step > 0) {
         int stride;
         info->decay_step = t->decay_step;
         diag_flow_compact(t->decay, L, t->cfg.seq, info->decay, &stride);
     }
+    return 0;
 }
 
 int trainer_probe(Trainer *t, Err *err)
@@ -416,6 +559,44 @@ int trainer_histogram(Trainer *t, const char *what, int n_bins, Histogram *h, Er
 
 /* ---- a step ---------------------------------------------------------------- */
 
+/* Columns [a, b) of a (T, B) time-major id array into out (T, b - a). */
+static void take_columns(const int *in, int T, int B, int a, int b, int *out)
+{
+    for (int t = 0; t < T; t++)
+        memcpy(out + (size_t)t * (b - a), in + (size_t)t * B + a, sizeof(int) * (size_t)(b - a));
+}
+
+/* A 64-bit FNV-1a hash of the parameters' bytes. */
+static uint64_t params_checksum(const Model *m)
+{
+    const unsigned char *p = (const unsigned char *)m->params;
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < m->n_params * sizeof(float); i++)
+        h = (h ^ p[i]) * 1099511628211ull;
+    return h;
+}
+
+/* Every TRAIN_REPLICA_CHECK_EVERY steps of a data-parallel run, and before
+ * each save (now = 1): the ranks' parameters are compared (collective);
+ * ERR_RUNTIME naming the first rank whose copy differs from rank 0's. */
+static int check_replicas(Trainer *t, int now, Err *err)
+{
+    if (!t->sharded || (!now && t->step % TRAIN_REPLICA_CHECK_EVERY != 0))
+        return 0;
+    uint64_t mine = params_checksum(&t->model);
+    uint64_t stack[64];
+    uint64_t *all = t->comm->size <= 64 ? stack : xmalloc(sizeof(uint64_t) * t->comm->size);
+    int rc = comm_allgather(t->comm, &mine, all, sizeof mine, err);
+    for (int r = 1; r < t->comm->size && !rc; r++)
+        if (all[r] != all[0])
+            rc = err_set(err, ERR_RUNTIME, "after step %ld rank %d's parameters differ from rank 0's (checksum "
+                         "%016" PRIx64 " vs %016" PRIx64 "): the ranks no longer train one model (different binaries "
+                         "or CPUs rounding differently?); the last checkpoint is intact", t->step, r, all[r], all[0]);
+    if (all != stack)
+        free(all);
+    return rc;
+}
+
 int trainer_step(Trainer *t, StepInfo *info, Err *err)
 {
     const TrainConfig *c = &t->cfg;
@@ -430,10 +611,31 @@ int trainer_step(Trainer *t, StepInfo *info, Err *err)
     state_copy(&t->state_before, &t->state);
     info->clip = c->clip;
     t->ws_updated = 0;
-    float loss = model_forward(m, t->ws, t->x, t->y, c->seq, c->batch, &t->state, 1, &t->rng);
+    const int *x = t->x, *y = t->y;
+    int B_here = c->batch, rc;
+    if (t->sharded) {
+        take_columns(t->x, c->seq, c->batch, t->b0, t->b1, t->xs);
+        take_columns(t->y, c->seq, c->batch, t->b0, t->b1, t->ys);
+        x = t->xs, y = t->ys, B_here = t->b1 - t->b0;
+    }
+    float loss = model_forward(m, t->ws, x, y, c->seq, B_here, &t->state, 1, &t->rng);
+    if (t->sharded) {
+        /* the mean over the whole batch's targets, so every rank sees the same loss */
+        double sum = isfinite(loss) ? workspace_loss_sum(t->ws) : NAN;
+        if ((rc = comm_sum_f64(t->comm, &sum, 1, err)) != 0)
+            return rc;
+        loss = (float)(sum / ((double)c->seq * c->batch));
+    }
     if (!isfinite(loss))
         return report_nonfinite(t, NF_LOSS, err);
     model_backward(m, t->ws);
+    if (t->sharded) {
+        /* the one allreduce of a step: every rank then holds the batch's gradient */
+        double before = t->comm->sum_ms;
+        if ((rc = comm_sum_f32(t->comm, m->grads, m->n_params, err)) != 0)
+            return rc;
+        t->step_comm_ms = t->comm->sum_ms - before;
+    }
 
     /* gradient norms per tensor and per gate block, from per-segment sums
      * added in a fixed order (param_pass.h) */
@@ -459,8 +661,8 @@ int trainer_step(Trainer *t, StepInfo *info, Err *err)
     for (int k = 0; k < info->n_layers; k++)
         for (int g = 0; g < info->n_gates; g++)
             info->gate_grad_norms[k][g] = (float)sqrt(gate_ss[k][g]);
-    if (!t->diag_off)
-        step_diagnostics(t, info);
+    if (!t->diag_off && (rc = step_diagnostics(t, info, err)) != 0)
+        return rc;
     info->grad_norm = (float)sqrt(total);
     if (c->clip_value > 0) {
         /* element-wise first, then the global norm of what is left (serial: rare) */
@@ -497,14 +699,17 @@ int trainer_step(Trainer *t, StepInfo *info, Err *err)
     record_begin(t);
     t->step++;
     record_end(t);
+    if ((rc = check_replicas(t, 0, err)) != 0)
+        return rc;
     info->step = t->step;
     info->epoch = batcher_epoch_progress(&t->batcher);
     info->loss = loss;
     info->lr = lr;
     info->ms = now_ms() - t0;
+    info->allreduce_ms = t->sharded ? t->step_comm_ms : 0.0;
     info->tokens_per_s = info->ms > 0 ? (double)c->batch * c->seq / (info->ms / 1e3) : 0;
     if (c->eval_every > 0 && t->step % c->eval_every == 0 && t->corpus.n > t->corpus.n_train) {
-        int rc = eval_pass(t, &info->val_loss, NULL, err);
+        rc = eval_pass(t, &info->val_loss, NULL, err);
         if (rc) {
             /* the step itself happened (its update is in): it enters the record, unevaluated */
             info->val_loss = NAN;
@@ -563,11 +768,25 @@ static int eval_pass(Trainer *t, float *val_loss, volatile sig_atomic_t *cancel,
     if (c->eval_chunks > 0 && c->eval_chunks < chunks)
         chunks = c->eval_chunks;
     double sum = 0;
+    const int vb_here = t->vb1 - t->vb0;
     for (long k = 0; k < chunks; k++) {
-        if (cancel && *cancel)
+        if (cancel && *cancel && !t->sharded) /* ranks stop only together, between steps */
             return err_set(err, ERR_RUNTIME, "interrupted");
         batcher_next(&vb, t->corpus.ids, t->x, t->y);
-        sum += model_forward(&t->model, t->ws, t->x, t->y, c->seq, t->val_batch, &t->eval_state, 0, NULL);
+        if (!t->sharded) {
+            sum += model_forward(&t->model, t->ws, t->x, t->y, c->seq, t->val_batch, &t->eval_state, 0, NULL);
+        } else if (vb_here > 0) {
+            /* this rank's streams; the ranks' summed losses are added below */
+            take_columns(t->x, c->seq, t->val_batch, t->vb0, t->vb1, t->xs);
+            take_columns(t->y, c->seq, t->val_batch, t->vb0, t->vb1, t->ys);
+            float part = model_forward(&t->model, t->ws, t->xs, t->ys, c->seq, vb_here, &t->eval_state, 0, NULL);
+            sum += isfinite(part) ? workspace_loss_sum(t->ws) : NAN;
+        }
+    }
+    if (t->sharded) {
+        if ((rc = comm_sum_f64(t->comm, &sum, 1, err)) != 0)
+            return rc;
+        sum /= (double)c->seq * t->val_batch;
     }
     float v = (float)(sum / (double)chunks);
     if (!isfinite(v))
@@ -609,10 +828,11 @@ int trainer_save(const Trainer *t, const char *path, Err *err)
         st_add_f32(w, "optim.m", t->optim.m, 1, &n);
     if (t->optim.v)
         st_add_f32(w, "optim.v", t->optim.v, 1, &n);
-    int64_t sshape[3] = {t->state.layers, t->state.batch, t->state.hidden};
-    st_add_f32(w, "run.h", t->state.h, 3, sshape);
+    /* a data-parallel run saves every rank's streams (trainer_gather_state) */
+    int64_t sshape[3] = {t->state.layers, t->sharded ? t->cfg.batch : t->state.batch, t->state.hidden};
+    st_add_f32(w, "run.h", t->sharded ? t->full_h : t->state.h, 3, sshape);
     if (t->state.c)
-        st_add_f32(w, "run.c", t->state.c, 3, sshape);
+        st_add_f32(w, "run.c", t->sharded ? t->full_c : t->state.c, 3, sshape);
     add_meta_long(w, "run.step", t->step);
     add_meta_long(w, "run.optim_t", t->optim.t);
     add_meta_u64(w, "run.rng_state", t->rng.state);
@@ -624,6 +844,8 @@ int trainer_save(const Trainer *t, const char *path, Err *err)
     snprintf(v, sizeof v, "%.9g", (double)t->last_val_loss);
     st_add_meta(w, "run.val_loss", v);
     st_add_meta(w, "run.id", t->run_id);
+    if (t->log_path[0])
+        st_add_meta(w, "run.log", t->log_path);
     snprintf(v, sizeof v, "%.9g", (double)t->best_val_loss);
     st_add_meta(w, "run.best_val_loss", v);
     add_meta_long(w, "run.best_step", t->best_step);
@@ -706,6 +928,61 @@ static int merge_config(const StFile *f, const Model *m, TokType tok, const Trai
     return 0;
 }
 
+/* This rank's streams of the carried state out of full_h/full_c (L, B, H)
+ * into state (L, b1-b0, H). */
+static void state_take_columns(Trainer *t)
+{
+    const int L = t->state.layers, H = t->state.hidden, B = t->cfg.batch, bh = t->b1 - t->b0;
+    for (int l = 0; l < L; l++) {
+        size_t local = (size_t)l * bh * H, full = ((size_t)l * B + t->b0) * H, n = (size_t)bh * H;
+        memcpy(t->state.h + local, t->full_h + full, n * sizeof(float));
+        if (t->state.c)
+            memcpy(t->state.c + local, t->full_c + full, n * sizeof(float));
+    }
+}
+
+int trainer_gather_state(Trainer *t, Err *err)
+{
+    if (!t->sharded)
+        return 0;
+    int rc = check_replicas(t, 1, err); /* a checkpoint is of the one model every rank holds */
+    if (rc)
+        return rc;
+    /* each rank's streams, padded to the largest share, gathered in rank order */
+    const Comm *c = t->comm;
+    const int L = t->state.layers, H = t->state.hidden, B = t->cfg.batch;
+    int most = 0;
+    for (int r = 0; r < c->size; r++) {
+        int a, b;
+        comm_share(B, r, c->size, &a, &b);
+        most = b - a > most ? b - a : most;
+    }
+    const size_t per = (size_t)L * most * H * (t->state.c ? 2 : 1);
+    float *mine = xcalloc(per, sizeof(float)), *all = xmalloc(per * c->size * sizeof(float));
+    const int bh = t->b1 - t->b0;
+    for (int l = 0; l < L; l++) {
+        memcpy(mine + (size_t)l * most * H, t->state.h + (size_t)l * bh * H, (size_t)bh * H * sizeof(float));
+        if (t->state.c)
+            memcpy(mine + ((size_t)L + l) * most * H, t->state.c + (size_t)l * bh * H,
+                   (size_t)bh * H * sizeof(float));
+    }
+    rc = comm_allgather(t->comm, mine, all, per * sizeof(float), err);
+    for (int r = 0; r < c->size && !rc; r++) {
+        int a, b;
+        comm_share(B, r, c->size, &a, &b);
+        const float *from = all + per * r;
+        for (int l = 0; l < L; l++) {
+            memcpy(t->full_h + ((size_t)l * B + a) * H, from + (size_t)l * most * H, (size_t)(b - a) * H * sizeof(float));
+            if (t->state.c)
+                memcpy(t->full_c + ((size_t)l * B + a) * H, from + ((size_t)L + l) * most * H,
+                       (size_t)(b - a) * H * sizeof(float));
+        }
+    }
+    free(mine);
+    free(all);
+    return rc;
+}
+
 static int restore_run_state(Trainer *t, const StFile *f, Err *err)
 {
     uint64_t step = 0, optim_t = 0, rs = 0, ri = 0, pos = 0, epoch = 0, ntok = 0;
@@ -763,11 +1040,21 @@ static int restore_run_state(Trainer *t, const StFile *f, Err *err)
         return err_set(err, ERR_INPUT, "%s: run.batch_pos %" PRIu64 " is past the end of the data", f->path, pos);
     t->batcher.pos = (size_t)pos;
     t->batcher.epoch = (long)epoch;
-    size_t ns = (size_t)t->state.layers * t->state.batch * t->state.hidden;
-    if ((rc = st_get_f32(f, "run.h", t->state.h, ns, err)))
-        return rc;
-    if (t->state.c && (rc = st_get_f32(f, "run.c", t->state.c, ns, err)))
-        return rc;
+    if (t->sharded) {
+        /* every stream's state is in the file; this rank keeps its own */
+        size_t nf = (size_t)t->state.layers * t->cfg.batch * t->state.hidden;
+        if ((rc = st_get_f32(f, "run.h", t->full_h, nf, err)))
+            return rc;
+        if (t->state.c && (rc = st_get_f32(f, "run.c", t->full_c, nf, err)))
+            return rc;
+        state_take_columns(t);
+    } else {
+        size_t ns = (size_t)t->state.layers * t->state.batch * t->state.hidden;
+        if ((rc = st_get_f32(f, "run.h", t->state.h, ns, err)))
+            return rc;
+        if (t->state.c && (rc = st_get_f32(f, "run.c", t->state.c, ns, err)))
+            return rc;
+    }
     const char *vl = st_meta(f, "run.val_loss");
     t->last_val_loss = vl ? strtof(vl, NULL) : NAN;
     return 0;
@@ -788,6 +1075,8 @@ static void restore_identity(Trainer *t, const StFile *f, const char *path, int 
         canon[0] = '\0';
     memcpy(t->origin, canon, strlen(canon) + 1);
     snprintf(t->save_path, sizeof t->save_path, "%s", path);
+    const char *log = has_run ? st_meta(f, "run.log") : NULL;
+    snprintf(t->log_path, sizeof t->log_path, "%s", log && strlen(log) < sizeof t->log_path ? log : "");
     const char *bv = has_run ? st_meta(f, "run.best_val_loss") : NULL, *bs = st_meta(f, "run.best_step");
     float best = bv ? strtof(bv, NULL) : NAN;
     long step = bs ? strtol(bs, NULL, 10) : 0;
@@ -799,7 +1088,12 @@ static void restore_identity(Trainer *t, const StFile *f, const char *path, int 
 
 int trainer_resume(Trainer *t, const char *path, const TrainConfig *cfg, const int *overridden, Err *err)
 {
-    memset(t, 0, sizeof *t);
+    return trainer_resume_ranks(t, path, cfg, overridden, NULL, err);
+}
+
+/* trainer_resume's work on this process; cleans up after itself on failure. */
+static int resume_here(Trainer *t, const char *path, const TrainConfig *cfg, const int *overridden, Err *err)
+{
     StFile f;
     int rc = st_read(&f, path, err);
     if (rc)
@@ -839,6 +1133,14 @@ int trainer_resume(Trainer *t, const char *path, const TrainConfig *cfg, const i
     if (rc)
         trainer_free(t);
     return rc;
+}
+
+int trainer_resume_ranks(Trainer *t, const char *path, const TrainConfig *cfg, const int *overridden,
+                         Comm *comm, Err *err)
+{
+    memset(t, 0, sizeof *t);
+    t->comm = comm;
+    return start_together(t, comm, resume_here(t, path, cfg, overridden, err), err);
 }
 
 size_t trainer_math_bytes(const Trainer *t)

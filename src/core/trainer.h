@@ -17,6 +17,7 @@
 
 #include <signal.h>
 
+#include "comm.h"
 #include "corpus.h"
 #include "diag.h"
 #include "err.h"
@@ -53,6 +54,8 @@ typedef struct {
     char run_id[RUN_ID_CAP];        /* random at trainer_init, kept by trainer_resume ("run.id") */
     char origin[TRAIN_PATH_MAX];    /* the file trainer_resume read, resolved; "" for a new run */
     char save_path[TRAIN_PATH_MAX]; /* where its owner saves it; trainer_resume sets the file it read */
+    char log_path[TRAIN_PATH_MAX];  /* the --log file of the session that saved it ("" none); saved as
+                                       "run.log" so `rnnscope watch CHECKPOINT` finds the log */
     float best_val_loss;  /* lowest validation loss of a training step's pass so far, NAN before; saved */
     long best_step;       /* the step it was measured at (0: none yet) */
     /* gradient inspector */
@@ -85,10 +88,34 @@ typedef struct {
      * rnn.eval being stopped; may be set from another thread or a signal
      * handler). Not checked by the evaluation inside trainer_step. */
     volatile sig_atomic_t *cancel;
+    /* data parallelism (comm.h): with comm on N > 1 processes, this one
+     * trains streams [b0, b1) of each batch and [vb0, vb1) of a validation
+     * pass; state, eval_state and state_before hold only those streams. */
+    Comm *comm;           /* NULL: one process, the whole batch here */
+    int sharded;          /* comm with more than one rank */
+    int b0, b1, vb0, vb1;
+    int *xs, *ys;         /* (T*(b1-b0)) this rank's columns of x and y */
+    float *full_h, *full_c; /* (L, B, H) every rank's carried state, for saves (trainer_gather_state) */
+    double *reduce_buf;   /* the per-step diagnostics summed across ranks */
+    float *flow_buf;      /* (L, T) the batch's gradient flow, summed across ranks */
+    float *range_buf;     /* (2, L, H) each unit's lowest and highest h over a chunk (dead units) */
+    double step_comm_ms;  /* the last step's time in the gradient sum */
 } Trainer;
+
+/* Check the parameters are the same on every rank every this many steps. */
+#define TRAIN_REPLICA_CHECK_EVERY 50
 
 /* Start a fresh run: load the corpus, build and initialise the model. */
 int trainer_init(Trainer *t, const TrainConfig *cfg, Err *err);
+/* The same as rank comm->rank of a data-parallel run (comm.h; NULL: one
+ * process): every rank loads the corpus and builds the same model (rank 0's
+ * parameters, rng and run id are broadcast), and takes its share of the
+ * batch's streams (ERR_INPUT when --batch is smaller than the ranks). Every
+ * later trainer_step, trainer_eval and trainer_gather_state is collective:
+ * all ranks call them in the same order, and every rank's Trainer then
+ * describes the whole batch (loss, gradient norms, flow, saturation,
+ * findings). ERR_RUNTIME when a collective fails (a rank died). */
+int trainer_init_ranks(Trainer *t, const TrainConfig *cfg, Comm *comm, Err *err);
 
 /* Continue the run saved at path. overridden (train_config_n_fields() entries,
  * may be NULL) marks the settings the user gave explicitly in cfg: those
@@ -97,6 +124,18 @@ int trainer_init(Trainer *t, const TrainConfig *cfg, Err *err);
  * holding only a model (no run state) starts a new run from those weights. */
 int trainer_resume(Trainer *t, const char *path, const TrainConfig *cfg,
                    const int *overridden, Err *err);
+/* trainer_resume as a rank of a data-parallel run: the checkpoint holds every
+ * stream's carried state, whatever the number of ranks that saved it, and
+ * each rank takes its own streams', so a run saved by N processes continues
+ * on M. */
+int trainer_resume_ranks(Trainer *t, const char *path, const TrainConfig *cfg, const int *overridden,
+                         Comm *comm, Err *err);
+
+/* Collective, before any trainer_save of a data-parallel run: checks the
+ * ranks' parameters agree (ERR_RUNTIME if not) and gathers every rank's
+ * carried state into full_h/full_c so the checkpoint (written by rank 0)
+ * holds all B streams. A no-op on one process. */
+int trainer_gather_state(Trainer *t, Err *err);
 
 void trainer_free(Trainer *t);
 

@@ -145,6 +145,10 @@ static void app_new_generation(App *a)
     a->generation = a->view.generation;
     app_findings_forget(a);
     a->next_sample_s = 0; /* a fresh sample from this model at once */
+    if (a->view.no_weights) { /* watching a run that has not saved yet: no weights to run */
+        tokenizer_free(&a->tok);
+        return;
+    }
     Err err;
     if (model_new(&a->pm, &mc, &err) != 0) {
         app_msg(a, ROLE_ERROR, "%s", err.msg);
@@ -260,6 +264,10 @@ static void app_execute(App *a, const char *line)
         return;
     }
     if (app_show_setting(a, &c)) { /* ":lr" alone: the value now */
+        a->dirty = 1;
+        return;
+    }
+    if (a->opt.watch && app_watch_execute(a, &c)) { /* the run trains elsewhere */
         a->dirty = 1;
         return;
     }
@@ -481,7 +489,8 @@ static void app_render(App *a)
     d.tokens_per_s = r->have_last ? r->last.tokens_per_s : 0;
     d.lr = r->have_last ? r->last.lr : r->cfg.lr;
     d.clip = r->cfg.clip;
-    d.state = !a->lua.running ? runner_phase_name(r->phase) : a->lua.status[0] ? a->lua.status : "script running";
+    d.state = r->watching ? r->watch_state
+              : !a->lua.running ? runner_phase_name(r->phase) : a->lua.status[0] ? a->lua.status : "script running";
     /* time spent training, not paused: the ETA follows the pace of the steps taken */
     d.elapsed_s = r->active_s;
     d.eta_s = r->cfg.steps > 0 && r->steps_run > 0 && r->step < r->cfg.steps
@@ -553,6 +562,7 @@ static void app_render(App *a)
     d.help = a->help;
     d.help_scroll = a->help_scroll;
     d.inspector_keys = a->units.on ? 2 : a->inspector;
+    d.watching = r->watching;
     panels_draw(&a->grid, &a->lay, &d);
     app_units_draw(a);
     int cx = -1, cy = -1;
@@ -700,6 +710,8 @@ int app_run(Trainer *t, const AppOptions *o, Err *err)
     a->smoothing = 0.9;
     a->find_sel = FD_NONE;
     app_inspector_init(a);
+    if (o->watch)
+        a->insp.hist_kind = 0; /* a watch has the checkpoint's weights, not the gradients */
     snprintf(a->layout_name, sizeof a->layout_name, "%s", o->layout ? o->layout : "default");
     if (layout_find(a->layout_name) < 0) {
         int rc = err_set(err, ERR_INPUT, "--layout %s: unknown layout; try default, wide or tall", a->layout_name);
@@ -773,7 +785,7 @@ int app_run(Trainer *t, const AppOptions *o, Err *err)
     a->next_sample_s = app_now() + 1.0;
     int status = 0;
     a->run = runner_new();
-    if (runner_start(a->run, t, o->start_paused, err) != 0) {
+    if ((o->watch ? runner_start_watch(a->run, t, o->watch, err) : runner_start(a->run, t, o->start_paused, err)) != 0) {
         status = err->code;
         trainer_free(t);
         free(t);
@@ -785,8 +797,10 @@ int app_run(Trainer *t, const AppOptions *o, Err *err)
             runner_send(a->run, RUN_CMD_NGRAM, o->ngram, 0, NULL);
         runner_view(a->run, &a->view);
         TrainConfig lua_defaults = a->view.cfg; /* a script's rnn.trainer{} starts from the dashboard's settings */
-        app_lua_open(a, &lua_defaults);
-        app_lua_init_file(a);
+        if (!o->watch) { /* a script drives a run this process trains */
+            app_lua_open(a, &lua_defaults);
+            app_lua_init_file(a);
+        }
         a->dirty = 1;
         app_loop(a);
         screen_route_interrupt(0);
@@ -800,7 +814,7 @@ int app_run(Trainer *t, const AppOptions *o, Err *err)
     char moved_from[TRAIN_PATH_MAX] = "";
     double tps = 0;
     long steps_run = 0;
-    if (status == 0) {
+    if (status == 0 && !o->watch) {
         Trainer *rt = runner_trainer(a->run);
         step = rt->step;
         saved = app_quit_save(a, rt, moved_from, sizeof moved_from, &serr) == 0;
@@ -810,7 +824,9 @@ int app_run(Trainer *t, const AppOptions *o, Err *err)
     }
     input_close();
     screen_close(&a->scr);
-    if (status == 0) {
+    if (status == 0 && o->watch) {
+        fprintf(stderr, "rnnscope: stopped watching %s (the run is not touched)\n", runner_trainer(a->run)->log_path);
+    } else if (status == 0) {
         char quoted[2 * TRAIN_PATH_MAX];
         paths_shell_quote(a->save_path, quoted, sizeof quoted);
         if (saved && moved_from[0])

@@ -14,6 +14,7 @@
 #define RNNSCOPE_APP_H
 
 #include "err.h"
+#include "runner_watch.h"
 #include "trainer.h"
 
 typedef struct {
@@ -28,6 +29,8 @@ typedef struct {
     int lua_unsafe;         /* --unsafe: Lua scripts get the full standard library */
     int force;              /* --force: saves may replace the file at save_path though it holds another run */
     size_t lua_memory;      /* --lua-memory: the Lua scripts' memory cap in bytes; 0 = the default */
+    RunnerWatch *watch;     /* rnnscope watch: the run trains elsewhere (runner_watch.h); t is its stand-in,
+                               nothing is saved on the way out, Lua is off, run commands go to its socket */
 } AppOptions;
 
 /* Run the dashboard on t (heap-allocated, initialised; the app takes it and

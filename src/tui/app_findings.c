@@ -25,7 +25,7 @@ void app_findings_forget(App *a)
 static void app_findings_say(App *a, FindingId id, long step, int grew)
 {
     Finding f;
-    if (!findings_get(&a->fsnap, id, &f))
+    if (!runner_finding_get(a->run, &a->fsnap, id, &f))
         return;
     a->findings_said[id] = (signed char)f.severity;
     const char *sev = findings_severity_name(f.severity), *name = findings_id_name(id);
@@ -95,7 +95,7 @@ static int app_findings_selected(const App *a)
 void app_findings_fill(App *a, PanelData *d)
 {
     runner_findings(a->run, &a->fsnap);
-    a->n_findings = findings_list(&a->fsnap, a->findings, FINDINGS_MAX);
+    a->n_findings = runner_findings_list(a->run, &a->fsnap, a->findings, FINDINGS_MAX);
     d->findings = a->findings;
     d->n_findings = a->n_findings;
     findings_counts(&a->fsnap, &d->n_problems, &d->n_warnings, NULL);
@@ -107,7 +107,7 @@ void app_findings_fill(App *a, PanelData *d)
 void app_findings_select(App *a, int delta)
 {
     runner_findings(a->run, &a->fsnap);
-    a->n_findings = findings_list(&a->fsnap, a->findings, FINDINGS_MAX);
+    a->n_findings = runner_findings_list(a->run, &a->fsnap, a->findings, FINDINGS_MAX);
     if (a->n_findings == 0) {
         a->find_sel = FD_NONE;
         app_msg(a, ROLE_DIM, "no findings to select: nothing looks wrong");

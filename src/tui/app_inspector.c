@@ -82,7 +82,7 @@ void app_inspector_fill(App *a, PanelData *d)
 {
     static InspectorData id;
     const RunView *r = &a->view;
-    int have = r->have_last && a->have_pm;
+    int have = r->have_last && (a->have_pm || r->watching); /* a watch has its log's steps before any weights */
     if (have)
         a->insp.cur = r->last;
     int have_hist = 0;
@@ -98,9 +98,9 @@ void app_inspector_fill(App *a, PanelData *d)
     d->inspector_keys = a->inspector;
     if (!a->inspector)
         return;
-    int nt = a->have_pm ? a->pm.n_tensors : 0;
+    int nt = a->have_pm ? a->pm.n_tensors : r->watching ? r->n_tensors : 0;
     for (int i = 0; i < nt && i < STEP_MAX_TENSORS; i++)
-        snprintf(a->insp.names[i], sizeof a->insp.names[i], "%s", a->pm.tensors[i].name);
+        snprintf(a->insp.names[i], sizeof a->insp.names[i], "%s", a->have_pm ? a->pm.tensors[i].name : r->tensor_names[i]);
     int nr = 0;
     if (a->insp.n_cmp > 0) {
         a->insp.runs[nr++] = (InspectorRun){"this run", ROLE_SERIES2, d->loss_x, d->smooth_y, d->loss_n};
@@ -109,7 +109,7 @@ void app_inspector_fill(App *a, PanelData *d)
     }
     memset(&id, 0, sizeof id);
     id.cur = have ? &a->insp.cur : NULL;
-    id.cell = a->have_pm ? a->pm.cfg.cell : CELL_LSTM;
+    id.cell = a->have_pm ? a->pm.cfg.cell : r->watching ? r->mcfg.cell : CELL_LSTM;
     id.n_tensors = nt;
     id.tensor_names = a->insp.names;
     id.findings = a->findings; /* app_findings_fill's, this frame */
@@ -118,7 +118,9 @@ void app_inspector_fill(App *a, PanelData *d)
     id.hist = have_hist ? &a->insp.hist : NULL;
     id.hist_what = a->insp.hist_shown;
     id.hist_step = a->insp.hist_step;
-    id.hist_note = a->insp.hist_note[0] ? a->insp.hist_note : "computing…";
+    id.hist_note = a->insp.hist_note[0] ? a->insp.hist_note
+                   : r->no_weights ? "no weights yet: the run has not saved"
+                                   : "computing…";
     id.runs = a->insp.runs;
     id.n_runs = nr;
     id.ngram_loss = d->ngram_order > 0 ? d->ngram_loss : NAN;

@@ -9,6 +9,7 @@
  *   app_sample.c     the sample pane: fresh samples, Enter's continuation
  *   app_settings.c   a setting command without its argument shows the value
  *   app_units.c      the units screen's data, keys and commands (:units :unit :find :mark)
+ *   app_watch.c      the commands that mean something else while watching a run (rnnscope watch)
  */
 #ifndef RNNSCOPE_APP_INTERNAL_H
 #define RNNSCOPE_APP_INTERNAL_H
@@ -295,6 +296,9 @@ void app_hist_cycle(App *a, int kind_delta, int item_delta);
 void app_inspector_fill(App *a, PanelData *d);
 void app_compare(App *a, const char *args);
 void app_gradcheck(App *a, const char *arg);
+
+/* app_watch.c: 1 if c was taken (watching only: a->opt.watch) */
+int app_watch_execute(App *a, const TuiCmd *c);
 
 /* app_findings.c */
 void app_findings_forget(App *a);

@@ -100,7 +100,11 @@ static int app_units_want_text(App *a, UnitText *out)
     const int *ids;
     int n = app_units_heldout(a, &ids);
     if (n == 0) {
-        snprintf(u->note, sizeof u->note, "this run has no held-out split: F7 shows the typed text instead");
+        if (a->view.no_corpus[0]) /* watching from a machine without the run's corpus */
+            snprintf(u->note, sizeof u->note, "the held-out text needs the run's corpus (%.400s); F7 shows the typed "
+                     "text instead", a->view.no_corpus);
+        else
+            snprintf(u->note, sizeof u->note, "this run has no held-out split: F7 shows the typed text instead");
         return 0;
     }
     /* as much text as the memory and the work budget allow */
@@ -247,8 +251,11 @@ void app_units_tick(App *a)
         u->n_rank = 0;
         u->cursor = u->mark_a = u->mark_b = -1;
     }
-    if (!a->have_pm || a->view.generation != a->generation)
+    if (!a->have_pm || a->view.generation != a->generation) {
+        if (!a->have_pm && a->view.no_weights)
+            snprintf(u->note, sizeof u->note, "no weights yet: they come with the watched run's first checkpoint");
         return; /* the UI's weights are not the runner's run yet */
+    }
     double now = app_now();
     if (!u->computing) {
         int text_changed = u->typed != u->cap_typed || (u->typed && strcmp(u->cap_text, u->typed_text));
@@ -656,6 +663,7 @@ void app_units_fill(App *a, UnitViewData *d)
     d->ngram_loss = u->ngram_loss;
     d->buckets = u->have_buckets ? u->buckets : NULL;
     d->ngram_order = APP_UNITS_NGRAM_ORDER;
+    d->ngram_note = a->view.no_corpus[0] ? "the n-gram is counted on the run's corpus, which cannot be read here" : NULL;
 }
 
 void app_units_draw(App *a)

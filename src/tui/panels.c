@@ -443,7 +443,7 @@ typedef struct {
     int prio;
 } PanelsKey;
 
-static void panels_footer(Grid *g, Rect r, int screen)
+static void panels_footer(Grid *g, Rect r, int screen, int watching)
 {
     grid_fill(g, r, ' ', ROLE_STATUS);
     static const PanelsKey dash_keys[] = {
@@ -482,7 +482,8 @@ static void panels_footer(Grid *g, Rect r, int screen)
         if (keys[i].prio > max_prio)
             continue;
         x += grid_textf(g, x, r.y, r.x + r.w - x, ROLE_STATUS, ATTR_BOLD | ATTR_REVERSE, "%s", keys[i].key);
-        x += grid_textf(g, x, r.y, r.x + r.w - x, ROLE_STATUS, 0, " %s  ", keys[i].what);
+        const char *what = watching && !strcmp(keys[i].what, "save+quit") ? "quit" : keys[i].what;
+        x += grid_textf(g, x, r.y, r.x + r.w - x, ROLE_STATUS, 0, " %s  ", what);
     }
 }
 
@@ -527,7 +528,7 @@ static const char *panels_help_keys[] = {
     "  Shift-arrows move the cursor, Insert marks a span's start and end (ranks units on it),",
     "  :find REGEX|line|indent ranks units, F11/F12 walk the ranking, :unit L:UNIT[:KIND]",
     "F12/F11 (or Shift-↓/↑) select the next/previous finding: the inspector shows its numbers and advice",
-    "Ctrl-D, F10 or :quit save the run and exit;  Ctrl-C too.  Ctrl-L repaints.",
+    "Ctrl-D, F10 or :quit save the run (not a watched one) and exit;  Ctrl-C too.  Ctrl-L repaints.",
     "Typing plain text shows next-token probabilities; Enter continues it in the sample pane.",
     "Emacs keys edit the line, Up/Down walk the history, Tab completes.",
 };
@@ -674,7 +675,7 @@ void panels_draw(Grid *g, const Layout *l, const PanelData *d)
     if (layout_has(l, PANEL_INSPECT))
         panels_inspect(g, l->panel[PANEL_INSPECT], d);
     if (layout_has(l, PANEL_FOOTER))
-        panels_footer(g, l->panel[PANEL_FOOTER], d->inspector_keys);
+        panels_footer(g, l->panel[PANEL_FOOTER], d->inspector_keys, d->watching);
     if (d->help) {
         panels_help(g, panels_help_rect(g->w, g->h), d->help_scroll);
     }

@@ -91,6 +91,7 @@ typedef struct {
     /* the inspector screen (inspector.h); NULL: the plain per-tensor table */
     const InspectorData *inspect;
     int inspector_keys;        /* the footer lists the keys of: 0 the dashboard, 1 the inspector, 2 units */
+    int watching;              /* the run trains elsewhere (rnnscope watch): quitting saves nothing */
     /* loss chart extras: the n-gram baseline and runs being compared */
     int ngram_order;           /* 0: no baseline line */
     double ngram_loss;

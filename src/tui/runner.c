@@ -6,6 +6,8 @@
  */
 #include "runner.h"
 
+#include "runner_internal.h"
+
 #include "keep_best.h"
 #include "ngram.h"
 #include "run_guard.h"
@@ -21,61 +23,6 @@
 #include <time.h>
 #include <unistd.h>
 
-struct Runner {
-    Trainer *t;                 /* owned; the thread's while it runs */
-    pthread_t thread;
-    int started;
-    int ready;                  /* mutexes, pipe initialised (runner_new) */
-    pthread_mutex_t mu;         /* guards everything below except the weights, and the Trainer's record */
-    pthread_cond_t cv;
-    RunCmd queue[RUNNER_QUEUE];
-    int q_head, q_len;
-    int paused;
-    long budget;                /* steps left of a :step N */
-    int quit;
-    RunPhase phase;
-    long generation;            /* bumped when a run is installed */
-    double active_s;            /* wall time of steps taken (paused time excluded) */
-    double tokens;              /* tokens trained on */
-    long steps_run;
-    int scripted;               /* 1: step only budgets, ignore --steps (a Lua script drives) */
-    int hooked;                 /* 1: wait for the Lua hooks after each free step */
-    long hook_step;             /* the step waiting for them, 0: none */
-    long step_fails;
-    char step_err[512];
-    long evals;
-    int eval_ok;
-    float eval_value;
-    char eval_err[512];
-    RunnerMsg msgs[RUNNER_MSGS];
-    int m_head, m_len;
-    int wake[2];                /* pipe: [0] the UI polls, [1] the thread writes */
-    Tokenizer tok;              /* copy of the run's, for the UI */
-    /* published weights, under wmu */
-    pthread_mutex_t wmu;
-    float *pub;                 /* (n_params) */
-    size_t pub_n;
-    long pub_version;
-    long pub_step;
-    double publish_every_s;
-    double last_publish_s;
-    /* gradient inspector: computed on this thread, read under mu */
-    Histogram histo;
-    char histo_what[64];
-    char histo_err[300];
-    long histo_step;
-    long histo_done;
-    long loads;
-    char loaded_path[TRAIN_PATH_MAX];
-    int busy;                   /* a command is being handled (maybe with the lock released) */
-    pthread_cond_t done_cv;     /* signalled when busy drops to 0 */
-    int ngram_order;
-    double ngram_loss;
-    CsvLog *csv;                /* exports written after every step (owned by the app), or NULL */
-    TbWriter *tb;
-    StepInfo info;              /* the thread's own scratch for trainer_step (large) */
-};
-
 const char *runner_phase_name(RunPhase p)
 {
     static const char *names[] = {"running", "paused", "stepping", "evaluating",
@@ -83,14 +30,14 @@ const char *runner_phase_name(RunPhase p)
     return (unsigned)p < sizeof names / sizeof names[0] ? names[p] : "?";
 }
 
-static double runner_now(void)
+double runner_now(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-static void runner_poke(Runner *r)
+void runner_poke(Runner *r)
 {
     char b = 1;
     ssize_t n = write(r->wake[1], &b, 1); /* a full pipe already means "wake up" */
@@ -98,8 +45,7 @@ static void runner_poke(Runner *r)
 }
 
 /* Under mu. */
-static void runner_msg(Runner *r, int level, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void runner_msg(Runner *r, int level, const char *fmt, ...)
+void runner_msg(Runner *r, int level, const char *fmt, ...)
 {
     int idx;
     if (r->m_len == RUNNER_MSGS) {
@@ -126,7 +72,7 @@ static void runner_record_lock(void *ctx, int lock)
 }
 
 /* Under mu: t becomes the run, described anew (its record comes with it). */
-static void runner_describe(Runner *r, Trainer *t)
+void runner_describe(Runner *r, Trainer *t)
 {
     r->t = t;
     trainer_set_record_lock(t, runner_record_lock, r);
@@ -146,10 +92,9 @@ static void runner_install(Runner *r, Trainer *t)
     runner_describe(r, t);
 }
 
-/* Copy t's weights out (thread side, or while the thread is parked). */
-static void runner_publish(Runner *r, const Trainer *t)
+/* Copy m's weights out, as of step (thread side, or while the thread is parked). */
+void runner_publish_model(Runner *r, const Model *m, long step)
 {
-    const Model *m = &t->model;
     pthread_mutex_lock(&r->wmu);
     if (r->pub_n != m->n_params) {
         free(r->pub);
@@ -158,9 +103,14 @@ static void runner_publish(Runner *r, const Trainer *t)
     }
     memcpy(r->pub, m->params, sizeof(float) * m->n_params);
     r->pub_version++;
-    r->pub_step = t->step;
+    r->pub_step = step;
     pthread_mutex_unlock(&r->wmu);
     r->last_publish_s = runner_now();
+}
+
+void runner_publish(Runner *r, const Trainer *t)
+{
+    runner_publish_model(r, &t->model, t->step);
 }
 
 static int runner_at_end(const Runner *r)
@@ -375,6 +325,8 @@ static void runner_handle(Runner *r, RunCmd *c)
     case RUN_CMD_NGRAM:
         runner_ngram(r, (int)c->n);
         break;
+    case RUN_CMD_REMOTE: /* a watching runner's (runner_watch.c) */
+        break;
     }
 }
 
@@ -493,7 +445,7 @@ Runner *runner_new(void)
     return r;
 }
 
-int runner_start(Runner *r, Trainer *t, int paused, Err *err)
+int runner_launch(Runner *r, Trainer *t, int paused, int publish, void *(*thread_main)(void *), Err *err)
 {
     if (pipe(r->wake) != 0) {
         r->wake[0] = r->wake[1] = -1;
@@ -506,7 +458,8 @@ int runner_start(Runner *r, Trainer *t, int paused, Err *err)
     r->paused = paused;
     r->phase = paused ? PHASE_PAUSED : PHASE_RUNNING;
     runner_describe(r, t);
-    runner_publish(r, t);
+    if (publish)
+        runner_publish(r, t);
     /* why: Ctrl-C must reach the main thread's handler (which may interrupt a
      * Lua script), never run on the trainer thread; it inherits this mask */
     sigset_t block, old;
@@ -515,7 +468,7 @@ int runner_start(Runner *r, Trainer *t, int paused, Err *err)
     sigaddset(&block, SIGTERM);
     sigaddset(&block, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &block, &old);
-    int prc = pthread_create(&r->thread, NULL, runner_main, r);
+    int prc = pthread_create(&r->thread, NULL, thread_main, r);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (prc != 0) {
         /* t stays the caller's: the runner forgets it (runner_free must not free it) */
@@ -525,6 +478,11 @@ int runner_start(Runner *r, Trainer *t, int paused, Err *err)
     }
     r->started = 1;
     return 0;
+}
+
+int runner_start(Runner *r, Trainer *t, int paused, Err *err)
+{
+    return runner_launch(r, t, paused, 1, runner_main, err);
 }
 
 void runner_send(Runner *r, RunCmdKind kind, long n, double value, const char *path)
@@ -660,6 +618,7 @@ void runner_view(Runner *r, RunView *v)
     v->ngram_order = r->ngram_order;
     v->ngram_loss = r->ngram_loss;
     v->hook_step = r->hook_step;
+    runner_watch_view(r, v);
     pthread_mutex_unlock(&r->mu);
 }
 

@@ -25,6 +25,12 @@
  * may use the Trainer directly; a run the script built is swapped in with
  * runner_adopt.
  *
+ * A watching runner (runner_watch.h, `rnnscope watch`) publishes through the
+ * same functions: its thread follows a run that trains elsewhere (its --log
+ * file and checkpoint) instead of stepping a Trainer, and sends the run
+ * commands to that run's control socket. The Runner itself is in
+ * runner_internal.h, which the two share.
+ *
  * Not for: drawing, curses, readline (main thread only).
  */
 #ifndef RNNSCOPE_RUNNER_H
@@ -44,7 +50,8 @@ typedef enum {
     RUN_CMD_SET_CLIP, RUN_CMD_SAVE, RUN_CMD_LOAD, RUN_CMD_PUBLISH, RUN_CMD_QUIT,
     RUN_CMD_HISTOGRAM,           /* path = what (trainer_histogram), n = bins */
     RUN_CMD_NGRAM,               /* n = order: the n-gram baseline's validation loss */
-    RUN_CMD_SET_STEPS            /* n = the run's new --steps (0 = no end) */
+    RUN_CMD_SET_STEPS,           /* n = the run's new --steps (0 = no end) */
+    RUN_CMD_REMOTE               /* path = a command line for a watched run's control socket (runner_watch.h) */
 } RunCmdKind;
 
 typedef struct {
@@ -108,6 +115,11 @@ typedef struct {
     int ngram_order;            /* 0: no baseline yet */
     double ngram_loss;
     long hook_step;             /* > 0: this step waits for the Lua hooks (runner_hooks_done) */
+    /* a watching runner (runner_watch.h): the run trains elsewhere */
+    int watching;
+    char watch_state[16];       /* the header's state: running, paused, stepping, ended, watching */
+    int no_weights;             /* no checkpoint read yet: no weights for the bars, samples and units */
+    char no_corpus[TRAIN_PATH_MAX + 64]; /* why the run's corpus cannot be read here ("PATH is not here"); "" when it can */
 } RunView;
 
 /* A runner, not started. */
@@ -162,6 +174,11 @@ void runner_hooks_done(Runner *r);
 /* A copy of the run's findings engine as of the last step (takes the lock):
  * findings_list, findings_verdict and the events read it. */
 void runner_findings(Runner *r, Findings *out);
+/* The active findings of snap (a runner_findings copy) as findings_list and
+ * findings_get give them; a watching runner describes each with the record
+ * the run itself logged when it appeared (runner_watch.c). */
+int runner_findings_list(Runner *r, const Findings *snap, Finding *out, int cap);
+int runner_finding_get(Runner *r, const Findings *snap, FindingId id, Finding *out);
 
 /* Swap in t (heap-allocated, initialised) as the run, while runner_idle (a
  * command still in flight is waited for, so the old Trainer is never freed

@@ -384,6 +384,28 @@ static void uv_saturation(Grid *g, Rect r, const UnitViewData *d)
             uv_scatter(g, rect_make(body.x + k * cw, body.y + l * ch, cw, ch), d, l, kinds[k]);
 }
 
+/* Plain ASCII text in r, wrapped at spaces (a word longer than a line is cut). */
+static void uv_wrapped(Grid *g, Rect r, const char *text)
+{
+    const char *p = text;
+    for (int y = r.y; *p && y < r.y + r.h && r.w > 0; y++) {
+        int n = (int)strlen(p);
+        if (n > r.w) {
+            n = r.w;
+            while (n > 0 && p[n] != ' ')
+                n--;
+            if (n == 0)
+                n = r.w;
+        }
+        char line[512];
+        snprintf(line, sizeof line, "%.*s", n < (int)sizeof line - 1 ? n : (int)sizeof line - 1, p);
+        grid_text(g, r.x, y, r.w, line, ROLE_DIM, 0);
+        p += n;
+        while (*p == ' ')
+            p++;
+    }
+}
+
 /* The n-gram comparison's summary in r. */
 static void uv_errors(Grid *g, Rect r, const UnitViewData *d)
 {
@@ -392,7 +414,7 @@ static void uv_errors(Grid *g, Rect r, const UnitViewData *d)
     grid_box(g, r, title, ROLE_BORDER, ROLE_TITLE);
     Rect in = rect_inset(r, 1);
     if (!d->buckets || in.w < 20) {
-        grid_text(g, in.x, in.y, in.w, "the n-gram is being counted", ROLE_DIM, 0);
+        uv_wrapped(g, in, d->ngram_note ? d->ngram_note : "the n-gram is being counted");
         return;
     }
     const UnitErrBucket *all = &d->buckets[UNITS_ERR_BUCKETS - 1];

@@ -58,6 +58,7 @@ typedef struct {
     const double *ngram_loss;
     const UnitErrBucket *buckets;
     int ngram_order;
+    const char *ngram_note;    /* why there is no n-gram (no corpus); NULL: it is being counted */
 } UnitViewData;
 
 /* Draw the screen into r. *scroll is the text's first line shown: moved so
