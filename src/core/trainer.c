@@ -33,17 +33,14 @@ static void set_threads(void)
     openblas_set_num_threads(1);
 }
 
-/* The baselines the findings compare with: the unigram entropy of the
- * training split and a 3-gram model's validation loss (counted once; well
- * under a second for a few megabytes). Larger corpora skip the 3-gram. */
+/* Larger corpora skip the 3-gram baseline (well under a second for a few megabytes). */
 #define BASELINE_MAX_TOKENS 20000000
 
-static void compute_baselines(Trainer *t)
+void trainer_baselines(const Corpus *c, double *unigram, double *ngram3)
 {
-    const Corpus *c = &t->corpus;
     int V = c->tok.vocab_size;
-    t->unigram = 0;
-    t->ngram3 = NAN;
+    *unigram = 0;
+    *ngram3 = NAN;
     if (c->n_train > 0 && V > 0) {
         long *count = xcalloc((size_t)V, sizeof(long));
         for (size_t i = 0; i < c->n_train; i++)
@@ -51,7 +48,7 @@ static void compute_baselines(Trainer *t)
         for (int v = 0; v < V; v++)
             if (count[v] > 0) {
                 double p = (double)count[v] / (double)c->n_train;
-                t->unigram -= p * log(p);
+                *unigram -= p * log(p);
             }
         free(count);
     }
@@ -59,7 +56,7 @@ static void compute_baselines(Trainer *t)
         double loss;
         Err e;
         if (ngram_holdout_loss(c->ids, c->n_train, c->n, 3, V, &loss, &e) == 0)
-            t->ngram3 = loss;
+            *ngram3 = loss;
     }
 }
 
@@ -167,7 +164,7 @@ static int setup_run(Trainer *t, Err *err)
         t->flow_buf = xmalloc(sizeof(float) * (size_t)t->model.cfg.layers * c->seq);
     t->probe_every = 50;
     history_init(&t->history);
-    compute_baselines(t);
+    trainer_baselines(&t->corpus, &t->unigram, &t->ngram3);
     start_findings(t);
     set_threads();
     return 0;

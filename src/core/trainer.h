@@ -102,6 +102,11 @@ typedef struct {
     double step_comm_ms;  /* the last step's time in the gradient sum */
 } Trainer;
 
+/* The baselines the findings compare with, counted once per run: the unigram
+ * entropy of c's training split and a 3-gram model's validation loss (NAN
+ * without a split, or past 20M tokens). */
+void trainer_baselines(const Corpus *c, double *unigram, double *ngram3);
+
 /* Check the parameters are the same on every rank every this many steps. */
 #define TRAIN_REPLICA_CHECK_EVERY 50
 

@@ -140,7 +140,7 @@ static int runner_refuse_at_end(Runner *r, const char *what)
 /* Under mu on entry and exit: count an n-gram model of the given order on the
  * training split (with the lock released) and evaluate it on the validation
  * split, for the loss chart's baseline line. */
-static void runner_ngram(Runner *r, int order)
+void runner_ngram(Runner *r, int order)
 {
     Trainer *t = r->t;
     size_t n_val = t->corpus.n - t->corpus.n_train;

@@ -76,6 +76,9 @@ double runner_now(void);
 void runner_poke(Runner *r);
 /* Queue a message for the UI (under mu). */
 void runner_msg(Runner *r, int level, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Under mu: the n-gram baseline of the given order on r->t's corpus (the
+ * lock released while it counts), for the loss chart (RUN_CMD_NGRAM). */
+void runner_ngram(Runner *r, int order);
 /* Under mu: t becomes the run, described anew (its tokenizer copied, the
  * generation bumped, its record appended under mu). */
 void runner_describe(Runner *r, Trainer *t);

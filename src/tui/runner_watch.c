@@ -267,30 +267,10 @@ static int watch_same_model(const Model *a, const Tokenizer *ta, const Model *b,
     return 1;
 }
 
-/* The baselines the findings' words quote, counted as trainer.c's
- * compute_baselines counts them: the unigram entropy of the training split
- * and a 3-gram model's validation loss (not past 20M tokens). */
+/* The baselines the findings' words quote, counted as the trainer counts them. */
 static void watch_baselines(RunnerWatch *w, const Corpus *c)
 {
-    int V = c->tok.vocab_size;
-    w->unigram = 0;
-    w->ngram3 = NAN;
-    if (c->n_train > 0 && V > 0) {
-        long *count = xcalloc((size_t)V, sizeof(long));
-        for (size_t i = 0; i < c->n_train; i++)
-            count[c->ids[i]]++;
-        for (int v = 0; v < V; v++)
-            if (count[v] > 0) {
-                double p = (double)count[v] / (double)c->n_train;
-                w->unigram -= p * log(p);
-            }
-        free(count);
-    }
-    double loss;
-    Err e;
-    if (c->n > c->n_train + 1 && c->n_train >= 2 && c->n <= 20000000 &&
-        ngram_holdout_loss(c->ids, c->n_train, c->n, 3, V, &loss, &e) == 0)
-        w->ngram3 = loss;
+    trainer_baselines(c, &w->unigram, &w->ngram3);
     w->baselines = 1;
 }
 
@@ -811,19 +791,7 @@ static void watch_handle(Runner *r, RunnerWatch *w, const RunCmd *c)
                        w->no_corpus[0] ? w->no_corpus : "this run has no validation split");
             break;
         }
-        double loss;
-        pthread_mutex_unlock(&r->mu);
-        int rc = ngram_holdout_loss(t->corpus.ids, t->corpus.n_train, t->corpus.n, order, t->corpus.tok.vocab_size,
-                                    &loss, &err);
-        pthread_mutex_lock(&r->mu);
-        if (rc) {
-            runner_msg(r, RUNNER_MSG_ERROR, "%s", err.msg);
-            break;
-        }
-        r->ngram_order = order;
-        r->ngram_loss = loss;
-        runner_msg(r, RUNNER_MSG_GOOD, "%d-gram baseline (Kneser-Ney, %zu training tokens): validation loss %.4f",
-                   order, t->corpus.n_train, loss);
+        runner_ngram(r, order);
         break;
     }
     }
