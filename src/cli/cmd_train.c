@@ -1,14 +1,13 @@
 /* cmd_train.c — `rnnscope train`: headless training with a progress line,
  * JSON-lines logging, periodic atomic checkpoints and exact resume. */
 #include <errno.h>
-#include <stdarg.h>
 #include <math.h>
+#include <stdarg.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "commands.h"
@@ -19,6 +18,7 @@
 #include "paths.h"
 #include "progress.h"
 #include "ranks.h"
+#include "train_ranks.h"
 #include "run_guard.h"
 #include "screen.h"
 #include "steplog.h"
@@ -27,7 +27,6 @@
 #include "trainer.h"
 
 #define FORCE_HINT "add --force to replace it"
-#define RANK_CONTROL_MAX 64 /* ranks whose control messages fit on the stack */
 
 /* Where the run is saved: --save, else the --resume file, else a new file of
  * its own under runs/ (run_guard.h); its folders made, and refused when it
@@ -121,124 +120,10 @@ static void exports_close(TrainExports *x)
     tbwriter_close(&x->tb);
 }
 
-/* ---- a run on several processes (ranks.h): rank 0 writes every file and
- * all the output; every decision to stop or save is agreed by all ranks. */
-
-
-static int root(const Trainer *t)
-{
-    return !t->comm || t->comm->rank == 0;
-}
-
-/* On rank 0 of several: what SIGTERM from the launcher prints at once
- * (cli_set_term_note), naming the last checkpoint (path NULL: none yet). */
-static void note_checkpoint(const Trainer *t, const char *path, long step)
-{
-    if (!t->sharded || t->comm->rank != 0)
-        return;
-    char line[600];
-    if (path)
-        snprintf(line, sizeof line, "SIGTERM from the launcher (Ctrl-C on mpirun, a rank that died, a cancelled "
-                 "job): stopping; if it kills the ranks before this step ends, the last checkpoint is %.400s "
-                 "(step %ld)", path, step);
-    else
-        snprintf(line, sizeof line, "SIGTERM from the launcher (Ctrl-C on mpirun, a rank that died, a cancelled "
-                 "job): stopping; if it kills the ranks before this step ends, nothing of this run is saved yet");
-    cli_set_term_note(line);
-}
-
-/* Save the run: every rank's carried state gathered, rank 0 writes. */
+/* Save the run (train_ranks.h: on several ranks, gathered and written by rank 0). */
 static int save_run(Trainer *t, const char *path, int force, Err *err)
 {
-    int rc = trainer_gather_state(t, err);
-    if (rc)
-        return rc;
-    if (root(t))
-        rc = run_guard_save(t, path, force, FORCE_HINT, err);
-    if ((rc = comm_agree(t->comm, rc, err)) == 0)
-        note_checkpoint(t, path, t->step);
-    return rc;
-}
-
-/* 1 when any rank was asked to stop (Ctrl-C reaches each rank through
- * mpirun; SIGUSR1 too), so all stop after the same step; -1 when the ranks
- * cannot agree. */
-static int stop_agreed(Comm *comm, Err *err)
-{
-    double stop = cli_stop_requested();
-    if (comm_sum_f64(comm, &stop, 1, err) != 0)
-        return -1;
-    return stop > 0;
-}
-
-/* A data-parallel run's commands (train_control.h): rank 0 polls the
- * socket and every rank receives what it found, nothing or one command,
- * with whether any rank was asked to stop, so all apply the same commands at
- * the same step and leave a paused wait together. */
-typedef struct {
-    Comm *comm;
-    Control *ctl;          /* rank 0's socket */
-    int signalled;         /* a rank was asked to stop (or the ranks lost each other) */
-} RankControl;
-
-typedef struct {
-    ControlCmd cmd;
-    int got, stop;
-} RankControlMsg;
-
-static int rank_control_source(void *ctx, int timeout_ms, ControlCmd *out)
-{
-    RankControl *rcl = ctx;
-    RankControlMsg mine, all[RANK_CONTROL_MAX];
-    memset(&mine, 0, sizeof mine);
-    if (rcl->comm->rank == 0) {
-        mine.got = control_poll(rcl->ctl, timeout_ms, &mine.cmd) == 1;
-    } else if (timeout_ms > 20) {
-        /* a paused wait: rank 0 waits in poll() up to timeout_ms; sleep through
-         * most of it, or MPI's busy wait in the allgather would take a core */
-        struct timespec ts = {.tv_sec = 0, .tv_nsec = (long)(timeout_ms - 10) * 1000000L};
-        nanosleep(&ts, NULL);
-    }
-    mine.stop = cli_stop_requested();
-    Err err;
-    RankControlMsg *got = rcl->comm->size <= RANK_CONTROL_MAX ? all : xmalloc(sizeof mine * rcl->comm->size);
-    if (comm_allgather(rcl->comm, &mine, got, sizeof mine, &err) != 0) {
-        rcl->signalled = 1; /* the stop check after the wait reports the failure */
-        if (got != all)
-            free(got);
-        return 0;
-    }
-    for (int r = 0; r < rcl->comm->size; r++)
-        rcl->signalled |= got[r].stop;
-    int have = got[0].got;
-    if (have)
-        *out = got[0].cmd;
-    if (got != all)
-        free(got);
-    return have;
-}
-
-static int rank_control_signalled(void *ctx)
-{
-    return ((RankControl *)ctx)->signalled;
-}
-
-/* ", on N ranks (a+b+... of the batch's B streams)" for the start line; "" on one. */
-static const char *ranks_line(const Trainer *t)
-{
-    static char line[256];
-    line[0] = '\0';
-    if (!t->sharded)
-        return line;
-    int n = snprintf(line, sizeof line, ", on %d ranks (", t->comm->size);
-    for (int r = 0; r < t->comm->size && n > 0 && (size_t)n < sizeof line - 40; r++) {
-        int a, b;
-        comm_share(t->cfg.batch, r, t->comm->size, &a, &b);
-        n += snprintf(line + n, sizeof line - n, "%s%d", r ? "+" : "", b - a);
-    }
-    if (n > 0 && (size_t)n < sizeof line)
-        snprintf(line + n, sizeof line - n, " of the %d streams)", t->cfg.batch);
-    return line;
+    return train_save_run(t, path, force, FORCE_HINT, err);
 }
 
 static int train_ranks(int argc, char **argv, Comm *comm);
@@ -345,7 +230,7 @@ static int train_ranks(int argc, char **argv, Comm *comm)
     if (t.note[0] && !quiet)
         say("rnnscope: note: %s\n", t.note);
     char save_path[TRAIN_PATH_MAX] = "";
-    rc = root(&t) ? choose_save_path(&t, save, resume, force, keep_best, save_path, sizeof save_path, &err) : 0;
+    rc = train_is_root(&t) ? choose_save_path(&t, save, resume, force, keep_best, save_path, sizeof save_path, &err) : 0;
     if ((rc = comm_agree(comm, rc, &err)) != 0 || (rc = comm_bcast(comm, save_path, sizeof save_path, 0, &err)) != 0) {
         trainer_free(&t);
         return report(&err);
@@ -372,9 +257,9 @@ static int train_ranks(int argc, char **argv, Comm *comm)
         .force = force, .force_hint = FORCE_HINT, .last_saved = &last_saved, .prog = quiet ? NULL : &prog,
         .save = save_run});
     steplog_start(&log, &t, first_step + 1, save_path, train_control_socket(&ctl), comm ? comm->size : 1);
-    RankControl rank_ctl = {.comm = comm, .ctl = &ctl.ctl};
+    RankControl rank_ctl;
     if (many)
-        train_control_set_source(&ctl, rank_control_source, rank_control_signalled, &rank_ctl);
+        train_ranks_control(&ctl, &rank_ctl, comm);
     rc = exports_open(&exports, &t, csv_path, tb_dir, &log, quiet, &err);
     if (!rc && resume && exports.tb.f)
         rc = tbwriter_session_start(&exports.tb, t.step + 1, &err);
@@ -391,10 +276,10 @@ static int train_ranks(int argc, char **argv, Comm *comm)
                 "%zu for validation; from step %ld%s\n",
                 cell_name(t.model.cfg.cell), t.model.cfg.layers, t.model.cfg.hidden, t.model.cfg.embed,
                 t.model.n_params, t.corpus.path, t.corpus.n, tok_name(t.corpus.tok.type),
-                t.corpus.tok.vocab_size, t.corpus.n - t.corpus.n_train, t.step, ranks_line(&t));
+                t.corpus.tok.vocab_size, t.corpus.n - t.corpus.n_train, t.step, train_ranks_line(&t));
 
     cli_catch_stop_signals();
-    note_checkpoint(&t, resume, first_step);
+    train_note_checkpoint(&t, resume, first_step);
     /* tests only: make one rank's parameters differ, to see the replica check catch it */
     const char *desync = getenv("RNNSCOPE_TEST_DESYNC_RANK");
     if (many && desync && atoi(desync) == comm->rank)
@@ -403,7 +288,7 @@ static int train_ranks(int argc, char **argv, Comm *comm)
     progress_init(&prog, stderr, t.cfg.steps, t.step, t.last_val_loss);
     /* stopping: a stop signal came (on any rank: agreed after each step, so
      * all ranks log, save and leave after the same one) */
-    int status = 0, stopping = stop_agreed(comm, &err);
+    int status = 0, stopping = train_stop_agreed(comm, &err);
     if (stopping < 0)
         stopping = 0, status = report(&err);
     while (status == 0 && !stopping && (t.cfg.steps == 0 || t.step < t.cfg.steps)) {
@@ -429,7 +314,7 @@ static int train_ranks(int argc, char **argv, Comm *comm)
             status = rc;
             break;
         }
-        if ((stopping = stop_agreed(comm, &err)) < 0) {
+        if ((stopping = train_stop_agreed(comm, &err)) < 0) {
             stopping = 0;
             progress_finish(&prog);
             status = report(&err);
@@ -469,7 +354,7 @@ static int train_ranks(int argc, char **argv, Comm *comm)
         if (keep_best && sane && info.evaluated && t.best_step == info.step) {
             /* keep_best_step saves when this evaluation is the best so far */
             if ((rc = trainer_gather_state(&t, &err)) == 0)
-                rc = comm_agree(comm, root(&t) ? keep_best_step(&t, save_path, &info, force, NULL, &err) : 0, &err);
+                rc = comm_agree(comm, train_is_root(&t) ? keep_best_step(&t, save_path, &info, force, NULL, &err) : 0, &err);
             if (rc) {
                 progress_finish(&prog);
                 status = report(&err);
