@@ -2,7 +2,6 @@
  * JSON-lines logging, periodic atomic checkpoints and exact resume. */
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,21 +54,6 @@ static int choose_save_path(const Trainer *t, const char *save, const char *resu
     return 0;
 }
 
-/* The other ranks of a data-parallel run say nothing (their stderr stays
- * open for what is not the run's to say: a sanitizer's report, an abort) */
-static int silent_rank;
-
-static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void say(const char *fmt, ...)
-{
-    if (silent_rank)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-}
-
 /* The exports of --csv, --tensorboard and --ngram, opened after the trainer. */
 typedef struct {
     CsvLog csv;
@@ -98,7 +82,7 @@ static int exports_open(TrainExports *x, const Trainer *t, const char *csv_path,
         x->csv.ngram_loss = x->ngram_loss;
         steplog_ngram(log, x->ngram, (float)x->ngram_loss);
         if (!quiet)
-            say("rnnscope: %d-gram baseline (interpolated Kneser-Ney) from %zu training tokens: "
+            cli_say("rnnscope: %d-gram baseline (interpolated Kneser-Ney) from %zu training tokens: "
                     "validation loss %.4f nats/token (%.2fs)\n", x->ngram, t->corpus.n_train, x->ngram_loss,
                     progress_now_s() - t0);
     }
@@ -137,8 +121,7 @@ int cmd_train(int argc, char **argv)
         return report(&err);
     if (!comm)
         return train_ranks(argc, argv, NULL);
-    silent_rank = comm->rank != 0;
-    cli_silence_reports(silent_rank);
+    cli_silence_reports(comm->rank != 0);
     int status = train_ranks(argc, argv, comm);
     ranks_end(comm, comm->broken, status);
     return status;
@@ -211,10 +194,10 @@ static int train_ranks(int argc, char **argv, Comm *comm)
         }
     /* cmd_tui_wanted chose the dashboard or not before we got here; say why not */
     if (no_dashboard[0] && !quiet)
-        say("rnnscope: note: cannot open the dashboard on TERM=%s: %s; training headless\n",
+        cli_say("rnnscope: note: cannot open the dashboard on TERM=%s: %s; training headless\n",
                 getenv("TERM") && *getenv("TERM") ? getenv("TERM") : "(unset)", no_dashboard);
     else if (on_terminal && !headless && !quiet)
-        say("rnnscope: note: --log, --save-every and --quiet are for headless training; training "
+        cli_say("rnnscope: note: --log, --save-every and --quiet are for headless training; training "
                 "without the dashboard (add --headless to say so)\n");
 
     if (many && comm->rank != 0)
@@ -226,9 +209,9 @@ static int train_ranks(int argc, char **argv, Comm *comm)
         return report(&err);
     char line[4 * TRAIN_PATH_MAX];
     if (resume && !quiet && cli_resumed_corpus(resume, &t, overridden, line, sizeof line))
-        say("rnnscope: %s\n", line);
+        cli_say("rnnscope: %s\n", line);
     if (t.note[0] && !quiet)
-        say("rnnscope: note: %s\n", t.note);
+        cli_say("rnnscope: note: %s\n", t.note);
     char save_path[TRAIN_PATH_MAX] = "";
     rc = train_is_root(&t) ? choose_save_path(&t, save, resume, force, keep_best, save_path, sizeof save_path, &err) : 0;
     if ((rc = comm_agree(comm, rc, &err)) != 0 || (rc = comm_bcast(comm, save_path, sizeof save_path, 0, &err)) != 0) {
@@ -238,7 +221,7 @@ static int train_ranks(int argc, char **argv, Comm *comm)
     snprintf(t.save_path, sizeof t.save_path, "%s", save_path);
     long first_step = t.step;
     if (t.cfg.steps > 0 && t.step >= t.cfg.steps && !quiet)
-        say("rnnscope: note: the run is already at step %ld and --steps is %ld: nothing to train "
+        cli_say("rnnscope: note: the run is already at step %ld and --steps is %ld: nothing to train "
                 "(raise --steps to continue)\n", t.step, t.cfg.steps);
     StepLog log = {0};
     rc = log_path ? steplog_open(&log, log_path, &err) : 0;
@@ -271,7 +254,7 @@ static int train_ranks(int argc, char **argv, Comm *comm)
         return report(&err);
     }
     if (!quiet)
-        say(
+        cli_say(
                 "rnnscope: %s %dx%d (embed %d, %zu parameters) on %s: %zu tokens (%s, vocab %d), "
                 "%zu for validation; from step %ld%s\n",
                 cell_name(t.model.cfg.cell), t.model.cfg.layers, t.model.cfg.hidden, t.model.cfg.embed,
@@ -304,13 +287,13 @@ static int train_ranks(int argc, char **argv, Comm *comm)
             steplog_findings(&log, &t.findings);
             progress_finish(&prog);
             if (last_saved >= 0)
-                say("rnnscope: %s; the last good checkpoint is %s (step %ld)\n", err.msg, save_path,
+                cli_say("rnnscope: %s; the last good checkpoint is %s (step %ld)\n", err.msg, save_path,
                         last_saved);
             else if (resume)
-                say("rnnscope: %s; the last good checkpoint is %s (step %ld)\n", err.msg, resume,
+                cli_say("rnnscope: %s; the last good checkpoint is %s (step %ld)\n", err.msg, resume,
                         first_step);
             else
-                say("rnnscope: %s\n", err.msg);
+                cli_say("rnnscope: %s\n", err.msg);
             status = rc;
             break;
         }
@@ -339,10 +322,10 @@ static int train_ranks(int argc, char **argv, Comm *comm)
             } else if (t.findings.st[FD_DIVERGED].active || t.findings.st[FD_DIVERGED].hold > 0) {
                 report(&err);
             } else if (save_run(&t, save_path, force, &serr) == 0) {
-                say("rnnscope: %s; the run is saved to %s (step %ld)\n", err.msg, save_path, t.step);
+                cli_say("rnnscope: %s; the run is saved to %s (step %ld)\n", err.msg, save_path, t.step);
                 last_saved = t.step;
             } else {
-                say("rnnscope: %s; and the run could not be saved: %s\n", err.msg, serr.msg);
+                cli_say("rnnscope: %s; and the run could not be saved: %s\n", err.msg, serr.msg);
             }
             status = rc;
             break;
@@ -390,26 +373,26 @@ static int train_ranks(int argc, char **argv, Comm *comm)
         Finding d;
         findings_get(&t.findings, FD_DIVERGED, &d);
         if (good)
-            say("rnnscope: the run diverged at step %ld (%s); the last good checkpoint is %s (step %ld); "
+            cli_say("rnnscope: the run diverged at step %ld (%s); the last good checkpoint is %s (step %ld); "
                     "rnnscope diagnose --resume %s says why\n", d.since, d.text, good, good_step, good);
         else if (inspected)
-            say("rnnscope: the run diverged at step %ld (%s); its state is saved to %s for inspection; "
+            cli_say("rnnscope: the run diverged at step %ld (%s); its state is saved to %s for inspection; "
                     "rnnscope diagnose --resume %s says why\n", d.since, d.text, save_path, save_path);
         else
-            say("rnnscope: the run diverged at step %ld (%s)\n", d.since, d.text);
+            cli_say("rnnscope: the run diverged at step %ld (%s)\n", d.since, d.text);
         status = 1;
     } else if (status == 0 && !quiet) {
         char quoted[2 * TRAIN_PATH_MAX], val[64] = "";
         paths_shell_quote(save_path, quoted, sizeof quoted);
         if (!isnan(t.last_val_loss))
             snprintf(val, sizeof val, ", validation loss %.4f", (double)t.last_val_loss);
-        say("rnnscope: %s at step %ld%s; run saved to %s; continue with: rnnscope train --resume %s\n",
+        cli_say("rnnscope: %s at step %ld%s; run saved to %s; continue with: rnnscope train --resume %s\n",
                 stopping ? "interrupted" : train_control_stopped(&ctl) ? "stopped by :stop" : "done", t.step, val,
                 save_path, quoted);
         char best[TRAIN_PATH_MAX + 16];
         keep_best_path(save_path, best, sizeof best);
         if (keep_best && t.best_step > 0 && access(best, F_OK) == 0) {
-            say("rnnscope: best validation loss %.4f at step %ld, kept in %s\n",
+            cli_say("rnnscope: best validation loss %.4f at step %ld, kept in %s\n",
                     (double)t.best_val_loss, t.best_step, best);
         }
     }

@@ -38,9 +38,12 @@ void cli_set_term_note(const char *line);
 
 /* Print "rnnscope: <message>" to stderr and return the error's exit status. */
 int report(const Err *err);
-/* on = 1: report() prints nothing (the ranks of a data-parallel run other
- * than 0: rank 0 speaks for the run) */
+/* on = 1: report() and cli_say() print nothing (the ranks of a data-parallel
+ * run other than 0: rank 0 speaks for the run; their stderr stays open for
+ * what is not the run's to say, a sanitizer's report or an abort) */
 void cli_silence_reports(int on);
+/* fprintf to stderr, unless silenced */
+void cli_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* The shipped default corpus: ./corpora/NAME, then next to the executable
  * (../corpora, ../share/rnnscope/corpora), then the install prefix. Returns a

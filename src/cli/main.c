@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,10 +68,19 @@ void cli_silence_reports(int on)
     reports_silenced = on;
 }
 
+void cli_say(const char *fmt, ...)
+{
+    if (reports_silenced)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+}
+
 int report(const Err *err)
 {
-    if (!reports_silenced)
-        fprintf(stderr, "rnnscope: %s\n", err->msg);
+    cli_say("rnnscope: %s\n", err->msg);
     return err->code ? err->code : ERR_RUNTIME;
 }
 

@@ -55,7 +55,6 @@ int comm_sum_f32(Comm *c, float *buf, size_t n, Err *err)
     double t0 = now_ms();
     int rc = c->ops->sum_f32(c, buf, n, err);
     c->sum_ms += now_ms() - t0;
-    c->sums++;
     return rc;
 }
 

@@ -40,9 +40,7 @@ struct Comm {
     void *impl;
     int broken;      /* set by the implementation when an operation failed: the ranks can no
                         longer agree, so the run ends without waiting for the others */
-    char why[256];   /* what failed, for this rank's own last line */
     double sum_ms;   /* time spent in sum_f32 so far (the gradient allreduce), for the bench */
-    long sums;       /* sum_f32 calls so far */
     void *scratch;   /* the small reductions' gather buffer, grown once and reused (no
                         allocation per step once sized); the implementation frees it */
     size_t scratch_cap;

@@ -29,7 +29,6 @@ static int mpi_fail(int code, const char *what, Comm *c, Err *err)
     if (MPI_Error_string(code, text, &len) != MPI_SUCCESS)
         snprintf(text, sizeof text, "error %d", code);
     c->broken = 1;
-    snprintf(c->why, sizeof c->why, "%.80s failed (%.160s)", what, text);
     return err_set(err, ERR_RUNTIME, "rank %d of %d: %s failed (%s); another rank has probably stopped or died",
                    c->rank, c->size, what, text);
 }
