@@ -16,6 +16,10 @@ and writes tests/fixtures/model_{cell}_l{L}.safetensors holding, all as F32:
   logits        (T, B, V)
 __metadata__: cell, layers, hidden, embed, vocab_size, seq, batch (strings).
 
+The model_{cell}_l2_table fixtures have a vocabulary small next to the chunk
+(4 * V <= T * B), so rnnscope projects layer 0 through its per-token table
+(model.c, model_table_pays) instead of the dense product the others take.
+
 The safetensors file is written by hand (no pip package): 8-byte LE header
 length, JSON header, raw little-endian data. Not a test itself: only data.
 """
@@ -53,7 +57,7 @@ def write_safetensors(path, tensors, meta):
 
 
 class Net(nn.Module):
-    def __init__(self, cell, layers):
+    def __init__(self, cell, layers, V):
         super().__init__()
         self.embedding = nn.Embedding(V, E)
         if cell == "lstm":
@@ -65,9 +69,9 @@ class Net(nn.Module):
         self.head = nn.Linear(H, V)
 
 
-def make(cell, layers, seed):
+def make(cell, layers, seed, V=V, T=T, B=B, tag=""):
     torch.manual_seed(seed)
-    net = Net(cell, layers)
+    net = Net(cell, layers, V)
     x = torch.randint(0, V, (T, B))
     y = torch.randint(0, V, (T, B))
     h0 = 0.5 * torch.randn(layers, B, H)
@@ -97,7 +101,7 @@ def make(cell, layers, seed):
     tensors.append(("logits", logits))
     meta = {"cell": cell, "layers": str(layers), "hidden": str(H), "embed": str(E),
             "vocab_size": str(V), "seq": str(T), "batch": str(B)}
-    path = os.path.join(OUT, "model_%s_l%d.safetensors" % (cell, layers))
+    path = os.path.join(OUT, "model_%s_l%d%s.safetensors" % (cell, layers, tag))
     write_safetensors(path, tensors, meta)
     print("%s  loss %.6f" % (os.path.relpath(path), loss.item()))
 
@@ -109,6 +113,8 @@ def main():
                ("rnn", 1), ("rnn", 2)]
     for i, (cell, layers) in enumerate(configs):
         make(cell, layers, 1000 + i)
+    for i, cell in enumerate(["lstm", "gru", "rnn"]):
+        make(cell, 2, 2000 + i, V=4, T=8, B=3, tag="_table")
 
 
 if __name__ == "__main__":

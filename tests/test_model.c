@@ -82,10 +82,12 @@ static int *get_ids(const StFile *f, const char *name, size_t n)
     return ids;
 }
 
-static void test_fixture(const char *cell, int layers)
+/* tag "_table": a fixture whose vocabulary is small next to its chunk, so
+ * layer 0 is projected through the per-token table (model.c) */
+static void test_fixture(const char *cell, int layers, const char *tag)
 {
     char path[256];
-    snprintf(path, sizeof path, FIXTURE_DIR "/model_%s_l%d.safetensors", cell, layers);
+    snprintf(path, sizeof path, FIXTURE_DIR "/model_%s_l%d%s.safetensors", cell, layers, tag);
     Model m;
     StFile f;
     memset(&f, 0, sizeof f);
@@ -98,6 +100,8 @@ static void test_fixture(const char *cell, int layers)
     }
     const ModelConfig *cfg = &m.cfg;
     const size_t N = (size_t)T * B, V = (size_t)cfg->vocab;
+    if (*tag)
+        CHECK(4 * V <= N, "%s: V=%zu is small enough next to T*B=%zu for the table path", path, V, N);
     const size_t ns = (size_t)cfg->layers * B * cfg->hidden;
     int *x = get_ids(&f, "x", N), *y = get_ids(&f, "y", N);
     State s;
@@ -816,10 +820,11 @@ int main(void)
 {
     const char *cells[3] = { "lstm", "gru", "rnn" };
     for (int c = 0; c < 3; c++) {
-        test_fixture(cells[c], 1);
-        test_fixture(cells[c], 2);
+        test_fixture(cells[c], 1, "");
+        test_fixture(cells[c], 2, "");
+        test_fixture(cells[c], 2, "_table");
     }
-    test_fixture("lstm", 3);
+    test_fixture("lstm", 3, "");
     for (int c = 0; c < 3; c++) {
         test_dropout((CellType)c);
         test_dh_norms((CellType)c);

@@ -15,7 +15,8 @@
  * Every path performs the same float operations in the same order (no FMA:
  * the build has -ffp-contract=off), so all give identical bits. Elsewhere the
  * same formula runs scalar.
- * Shared by cell_lstm.c, cell_gru.c and cell_rnn.c only; not a general libm.
+ * Shared by the cells (cell_lstm.c, cell_gru.c, cell_rnn.c) and the softmax of
+ * loss.c; not a general libm.
  */
 #ifndef RNNSCOPE_CELL_MATH_H
 #define RNNSCOPE_CELL_MATH_H

@@ -262,7 +262,23 @@ struct Workspace {
     double *row_loss;    /* (T*B) loss of each target */
     float *wpack;        /* (pack_size) w_hh of the layer in flight, packed for rgemm; NULL
                             when the CPU lacks AVX2/FMA */
+    float *table;        /* (V, G) layer 0's input projection of every token, biases folded
+                            in; NULL when the vocabulary is never small next to T*B */
+    float *dtable;       /* (V, G) layer 0's dpre_x summed over the rows of each input token */
+    int table_on;        /* the last forward projected layer 0 through the table */
 };
+
+/* Layer 0's input is an embedding row, so its projection W_ih e_x + b takes
+ * only V distinct values: with few tokens next to the chunk's T*B rows (a
+ * char model: 65 against 2500) they are computed once per chunk, V rows
+ * instead of T*B, and gathered; backward sums dpre_x per token first, so the
+ * weight and embedding gradients are products over V rows too. The same
+ * algebra in another order, hence float rounding apart from the dense path;
+ * the choice depends only on (V, T, B), so a run stays deterministic. */
+static int model_table_pays(const ModelConfig *cfg, size_t rows)
+{
+    return (size_t)cfg->vocab * 4 <= rows;
+}
 
 static float *ws_alloc(Workspace *ws, size_t n)
 {
@@ -330,6 +346,10 @@ Workspace *workspace_new_threads(const ModelConfig *cfg, int T, int B, int threa
         size_t bwd = rgemm_pack_size(G, H);
         ws->wpack = ws_alloc(ws, fwd > bwd ? fwd : bwd);
     }
+    if (model_table_pays(cfg, N)) {
+        ws->table = ws_alloc(ws, (size_t)V * GH);
+        ws->dtable = ws_alloc(ws, (size_t)V * GH);
+    }
     if (threads <= 0) {
         long n = sysconf(_SC_NPROCESSORS_ONLN);
         threads = n > 0 ? (int)n : 1;
@@ -378,6 +398,8 @@ void workspace_free(Workspace *ws)
     free(ws->row_norms);
     free(ws->row_loss);
     free(ws->wpack);
+    free(ws->table);
+    free(ws->dtable);
     free(ws);
 }
 
@@ -535,9 +557,27 @@ static void col_sums(const float *a, int rows, int ld, int c0, int c1, float *ou
         vec_add(out + c0, a + (size_t)r * ld + c0, (size_t)(c1 - c0));
 }
 
-/* Rows of the layer's input projection, with the biases folded in; for layer
- * 0 also the embedding gather of those rows; and a share of the packing of
- * w_hh for the recurrence that follows. */
+/* Rows of layer 0's projection table (ws->table), with the biases folded in. */
+static void job_table(void *ctx, int part, int nparts)
+{
+    const ModelJob *j = ctx;
+    Workspace *ws = j->ws;
+    const int G = cell_gates(j->m->cfg.cell) * j->m->cfg.hidden, E = j->m->cfg.embed;
+    int v0, v1;
+    pool_split(j->m->cfg.vocab, part, nparts, &v0, &v1);
+    if (v1 <= v0)
+        return;
+    for (int v = v0; v < v1; v++)
+        memcpy(ws->table + (size_t)v * G, ws->bias, (size_t)G * sizeof *ws->table);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, v1 - v0, G, E, 1.0f,
+                job_param(j, TENSOR_EMBEDDING) + (size_t)v0 * E, E, job_param(j, TENSOR_W_IH(0)), E, 1.0f,
+                ws->table + (size_t)v0 * G, G);
+}
+
+/* Rows of the layer's input projection, with the biases folded in (layer 0
+ * through the table, when on, gathers them); for layer 0 also the embedding
+ * gather of those rows; and a share of the packing of w_hh for the
+ * recurrence that follows. */
 static void job_project(void *ctx, int part, int nparts)
 {
     const ModelJob *j = ctx;
@@ -548,13 +588,18 @@ static void job_project(void *ctx, int part, int nparts)
     pool_split(N, part, nparts, &r0, &r1);
     if (r1 <= r0)
         return;
+    float *gates = ws->gates[j->l];
     if (j->l == 0) {
         const int E = j->m->cfg.embed;
         const float *emb_w = job_param(j, TENSOR_EMBEDDING);
         for (int r = r0; r < r1; r++)
             memcpy(ws->emb + (size_t)r * E, emb_w + (size_t)ws->x[r] * E, (size_t)E * sizeof(float));
+        if (ws->table_on) {
+            for (int r = r0; r < r1; r++)
+                memcpy(gates + (size_t)r * G, ws->table + (size_t)ws->x[r] * G, (size_t)G * sizeof *gates);
+            return;
+        }
     }
-    float *gates = ws->gates[j->l];
     for (int r = r0; r < r1; r++)
         memcpy(gates + (size_t)r * G, ws->bias, (size_t)G * sizeof *gates);
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, r1 - r0, G, j->in_dim, 1.0f,
@@ -620,6 +665,7 @@ float model_forward(Model *m, Workspace *ws, const int *x, const int *y,
     ws->T = T;
     ws->B = B;
     ws->dropout_on = train && cfg->dropout > 0.0f && L > 1;
+    ws->table_on = ws->table && model_table_pays(cfg, N);
     memcpy(ws->x, x, N * sizeof *x);
     ModelJob job = { .m = m, .params = m->params, .ws = ws, .T = T, .B = B, .in = ws->emb,
                      .in_dim = E, .w_pack = model_pack_buffer(ws, T) };
@@ -636,6 +682,8 @@ float model_forward(Model *m, Workspace *ws, const int *x, const int *y,
         for (int i = 0; i < G; i++)
             ws->bias[i] = i < folded ? b_ih[i] + b_hh[i] : b_ih[i];
         job.l = l;
+        if (l == 0 && ws->table_on)
+            pool_run(ws->pool, job_table, &job);
         pool_run(ws->pool, job_project, &job);
         pool_run(ws->pool, job_forward_steps, &job);
         if (cfg->cell == CELL_LSTM)
@@ -686,8 +734,9 @@ float model_forward(Model *m, Workspace *ws, const int *x, const int *y,
     return (float)ws->loss;
 }
 
-/* dtop = dlogits head_w by rows; head weight gradient by columns of H; head
- * bias gradient by columns of V. */
+/* dtop = dlogits head_w by rows; the head's weight and bias gradients by rows
+ * of the weight (V), so each part packs only its own rows of dlogits (at
+ * V = 10k splitting by columns of H made every part pack all of it). */
 static void job_head_backward(void *ctx, int part, int nparts)
 {
     const ModelJob *j = ctx;
@@ -701,13 +750,12 @@ static void job_head_backward(void *ctx, int part, int nparts)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, b - a, H, V, 1.0f,
                     ws->dlogits + (size_t)a * V, V, job_param(j, TENSOR_HEAD_W(L)), H, 0.0f,
                     j->dx + (size_t)a * H, H);
-    pool_split(H, part, nparts, &a, &b);
-    if (b > a)
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, V, b - a, N, 1.0f, ws->dlogits, V,
-                    top + a, H, 0.0f, model_tensor_grad(m, TENSOR_HEAD_W(L)) + a, H);
     pool_split(V, part, nparts, &a, &b);
-    if (b > a)
+    if (b > a) {
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, b - a, H, N, 1.0f, ws->dlogits + a, V,
+                    top, H, 0.0f, model_tensor_grad(m, TENSOR_HEAD_W(L)) + (size_t)a * H, H);
         col_sums(ws->dlogits, N, V, a, b, model_tensor_grad(m, TENSOR_HEAD_B(L)));
+    }
 }
 
 static void job_backward_steps(void *ctx, int part, int nparts)
@@ -747,8 +795,20 @@ static void job_layer_grads(void *ctx, int part, int nparts)
     int a, b;
     pool_split(G, part, nparts, &a, &b);
     if (j->weights && b > a) {
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, b - a, In, N, 1.0f, ws->dpre_x + a,
-                    G, j->in, In, 0.0f, model_tensor_grad(m, TENSOR_W_IH(l)) + (size_t)a * In, In);
+        float *dw_ih = model_tensor_grad(m, TENSOR_W_IH(l)) + (size_t)a * In;
+        if (l == 0 && ws->table_on) {
+            /* columns [a, b) of dtable, every row, then (dtable^T emb) of them */
+            const int V = m->cfg.vocab;
+            for (int v = 0; v < V; v++)
+                memset(ws->dtable + (size_t)v * G + a, 0, (size_t)(b - a) * sizeof *ws->dtable);
+            for (int r = 0; r < N; r++)
+                vec_add(ws->dtable + (size_t)ws->x[r] * G + a, ws->dpre_x + (size_t)r * G + a, (size_t)(b - a));
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, b - a, In, V, 1.0f, ws->dtable + a, G,
+                        job_param(j, TENSOR_EMBEDDING), In, 0.0f, dw_ih, In);
+        } else {
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, b - a, In, N, 1.0f, ws->dpre_x + a, G,
+                        j->in, In, 0.0f, dw_ih, In);
+        }
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, b - a, H, N, 1.0f, dpre_h + a, G,
                     ws->hs[l], H, 0.0f, model_tensor_grad(m, TENSOR_W_HH(l)) + (size_t)a * H, H);
         float *db_ih = model_tensor_grad(m, TENSOR_B_IH(l));
@@ -767,6 +827,20 @@ static void job_layer_grads(void *ctx, int part, int nparts)
         if (l > 0 && ws->dropout_on)
             vec_mul(dx, ws->mask[l - 1] + (size_t)a * In, (size_t)(b - a) * In);
     }
+}
+
+/* Embedding gradient through the table, by rows of V: dtable W_ih of layer 0. */
+static void job_embedding_grad_table(void *ctx, int part, int nparts)
+{
+    const ModelJob *j = ctx;
+    const Model *m = j->m;
+    const int E = m->cfg.embed, G = cell_gates(m->cfg.cell) * m->cfg.hidden;
+    int v0, v1;
+    pool_split(m->cfg.vocab, part, nparts, &v0, &v1);
+    if (v1 > v0)
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, v1 - v0, E, G, 1.0f,
+                    j->ws->dtable + (size_t)v0 * G, G, job_param(j, TENSOR_W_IH(0)), E, 0.0f,
+                    model_tensor_grad(m, TENSOR_EMBEDDING) + (size_t)v0 * E, E);
 }
 
 /* Embedding gradient by columns of E: every part walks all rows in order. */
@@ -835,7 +909,11 @@ void model_backward(Model *m, Workspace *ws)
                      .w_pack = model_pack_buffer(ws, ws->T) };
     job.dx = ws->dbuf[0];
     pool_run(ws->pool, job_head_backward, &job);
-    int cur = model_layers_backward(&job, 1, 1, ws->dh_norms);
+    int cur = model_layers_backward(&job, 1, !ws->table_on, ws->dh_norms);
+    if (ws->table_on) {
+        pool_run(ws->pool, job_embedding_grad_table, &job);
+        return;
+    }
     job.dh_out = ws->dbuf[cur];
     pool_run(ws->pool, job_embedding_grad, &job);
 }
