@@ -3,8 +3,9 @@
  * Shapes cover the kernel's edges: rows not a multiple of 5 (the one-row
  * path), columns not a multiple of 16 (the zero-padded last panel), both
  * packing orientations (w^T for the forward, w for the backward), beta 0 and
- * 1, and packing split into panel ranges as the threads do it. Also: the
- * result of a row does not depend on how many rows are computed with it.
+ * 1, depths of several KC passes, and packing split into panel ranges as the
+ * threads do it. Also: the result of a row does not depend on how many rows
+ * are computed with it.
  */
 #include <cblas.h>
 #include <float.h>
@@ -88,6 +89,7 @@ int main(void)
     static const int shapes[][3] = {
         { 25, 512, 128 }, { 25, 128, 512 }, { 5, 16, 1 }, { 1, 7, 7 }, { 3, 28, 7 },
         { 11, 80, 20 }, { 13, 20, 80 }, { 50, 48, 33 }, { 7, 33, 16 },
+        { 7, 40, 600 }, { 6, 17, 257 }, /* several passes over the depth, the last partial */
     };
     for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++)
         for (int trans = 0; trans < 2; trans++)

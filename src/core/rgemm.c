@@ -3,7 +3,8 @@
  * Packed layout: panel p holds columns 16p..16p+15 of B as K rows of 16
  * floats (zero beyond N), so the kernel reads B strictly sequentially. The
  * kernel keeps a 5 x 16 block of C in ten AVX registers and, per k, loads 16
- * floats of B and broadcasts 5 of A: 10 FMAs. Five rows because a 2-thread
+ * floats of B and broadcasts 5 of A: 10 FMAs; deep products go in passes of
+ * KC rows of the panel. Five rows because a 2-thread
  * split of the usual 50 streams gives 25 = 5 x 5; leftover rows go one at a
  * time. The code is compiled for AVX2/FMA through target attributes so the
  * rest of the program keeps the baseline ISA, and picked at run time.
@@ -19,7 +20,11 @@
 #include <immintrin.h>
 #endif
 
-enum { RGEMM_NR = 16, RGEMM_MR = 5 };
+/* KC: the depth of one pass over a panel. A panel of K = 512 rows is 32 KB,
+ * all of L1, so its rows fell out between one block of rows and the next;
+ * 256 rows (16 KB) stay. Each pass adds its partial sums into C, so an
+ * element is the same sums in the same order whatever M is. */
+enum { RGEMM_NR = 16, RGEMM_MR = 5, RGEMM_KC = 256 };
 
 size_t rgemm_pack_size(int K, int N)
 {
@@ -138,15 +143,19 @@ void rgemm(int M, int N, int K, const float *A, int lda, const float *packed, in
 {
     const int np = rgemm_panels(N);
     for (int p = 0; p < np; p++) {
-        const float *b = packed + (size_t)p * RGEMM_NR * K;
+        const float *panel = packed + (size_t)p * RGEMM_NR * K;
         const int n0 = p * RGEMM_NR;
         const int nw = N - n0 < RGEMM_NR ? N - n0 : RGEMM_NR;
-        int m = 0;
-        for (; m + RGEMM_MR <= M; m += RGEMM_MR)
-            rgemm_block5(K, A + (size_t)m * lda, lda, b, nw, accumulate, C + (size_t)m * ldc + n0,
-                         ldc);
-        for (; m < M; m++)
-            rgemm_block1(K, A + (size_t)m * lda, b, nw, accumulate, C + (size_t)m * ldc + n0);
+        for (int k0 = 0; k0 < K; k0 += RGEMM_KC) {
+            const int kw = K - k0 < RGEMM_KC ? K - k0 : RGEMM_KC;
+            const int acc = accumulate || k0 > 0;
+            const float *b = panel + (size_t)k0 * RGEMM_NR, *a = A + k0;
+            int m = 0;
+            for (; m + RGEMM_MR <= M; m += RGEMM_MR)
+                rgemm_block5(kw, a + (size_t)m * lda, lda, b, nw, acc, C + (size_t)m * ldc + n0, ldc);
+            for (; m < M; m++)
+                rgemm_block1(kw, a + (size_t)m * lda, b, nw, acc, C + (size_t)m * ldc + n0);
+        }
     }
 }
 

@@ -8,8 +8,9 @@
  * rows x 16 columns chosen at run time. Where the CPU lacks AVX2 or FMA,
  * rgemm_available() is 0 and the cells use cblas_sgemm instead.
  *
- * Each element of C is one sum over k in increasing order, whatever M is, so
- * splitting the rows between threads does not change any result.
+ * Each element of C is the same sums over k in increasing order whatever M
+ * is (passes of 256 k at a time added into C in turn), so splitting the rows
+ * between threads does not change any result.
  * Not a general GEMM: row-major only, alpha = 1, beta 0 or 1.
  */
 #ifndef RNNSCOPE_RGEMM_H
