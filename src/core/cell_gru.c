@@ -17,6 +17,7 @@
 
 #include "cell_math.h"
 #include "cpu.h"
+#include "matmul.h"
 #include "rgemm.h"
 
 /* The element-wise parts, 8 units at a time with AVX2 when the CPU has it
@@ -197,10 +198,8 @@ void gru_forward_range(int T, int B, int b0, int b1, int H, const float *w_hh,
             rgemm(nb, 2 * H, H, h_prev, H, w_pack, 1, gates + r0 * G, G);
             rgemm(nb, H, H, h_prev, H, w_pack + rgemm_pack_size(H, 2 * H), 0, hn + r0 * H, H);
         } else {
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, nb, 2 * H, H, 1.0f, h_prev, H,
-                        w_hh, H, 1.0f, gates + r0 * G, G);
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, nb, H, H, 1.0f, h_prev, H,
-                        w_hh + (size_t)2 * H * H, H, 0.0f, hn + r0 * H, H);
+            matmul_nt(nb, B, 2 * H, H, h_prev, H, w_hh, H, 1.0f, gates + r0 * G, G);
+            matmul_nt(nb, B, H, H, h_prev, H, w_hh + (size_t)2 * H * H, H, 0.0f, hn + r0 * H, H);
         }
         for (int b = 0; b < nb; b++) {
             size_t row = r0 + b;

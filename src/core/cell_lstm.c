@@ -15,6 +15,7 @@
 
 #include "cell_math.h"
 #include "cpu.h"
+#include "matmul.h"
 #include "rgemm.h"
 
 /* The element-wise parts of one row, 4 units at a time where SSE2 is there
@@ -153,8 +154,7 @@ void lstm_forward_range(int T, int B, int b0, int b1, int H, const float *w_hh,
         if (w_pack)
             rgemm(nb, G, H, h_prev, H, w_pack, 1, gates + r0 * G, G);
         else
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, nb, G, H, 1.0f, h_prev, H,
-                        w_hh, H, 1.0f, gates + r0 * G, G);
+            matmul_nt(nb, B, G, H, h_prev, H, w_hh, H, 1.0f, gates + r0 * G, G);
         for (int b = 0; b < nb; b++) {
             const size_t row = r0 + b;
             float *g = gates + row * G;

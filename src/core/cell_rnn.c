@@ -12,6 +12,7 @@
 
 #include "cell_math.h"
 #include "cpu.h"
+#include "matmul.h"
 #include "rgemm.h"
 
 void rnn_forward_range(int T, int B, int b0, int b1, int H, const float *w_hh,
@@ -25,8 +26,7 @@ void rnn_forward_range(int T, int B, int b0, int b1, int H, const float *w_hh,
         if (w_pack)
             rgemm(nb, H, H, hs + r0 * H, H, w_pack, 1, pre + r0 * H, H);
         else
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, nb, H, H, 1.0f, hs + r0 * H, H,
-                        w_hh, H, 1.0f, pre + r0 * H, H);
+            matmul_nt(nb, B, H, H, hs + r0 * H, H, w_hh, H, 1.0f, pre + r0 * H, H);
         /* the range's rows of step t are contiguous in both buffers */
         cell_tanh_vec(hs + (r0 + B) * H, pre + r0 * H, nb * H);
     }

@@ -30,6 +30,7 @@
 #include "cell_lstm.h"
 #include "cell_rnn.h"
 #include "loss.h"
+#include "matmul.h"
 #include "pool.h"
 #include "rgemm.h"
 #include "vecops.h"
@@ -602,9 +603,8 @@ static void job_project(void *ctx, int part, int nparts)
     }
     for (int r = r0; r < r1; r++)
         memcpy(gates + (size_t)r * G, ws->bias, (size_t)G * sizeof *gates);
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, r1 - r0, G, j->in_dim, 1.0f,
-                j->in + (size_t)r0 * j->in_dim, j->in_dim, job_param(j, TENSOR_W_IH(j->l)),
-                j->in_dim, 1.0f, gates + (size_t)r0 * G, G);
+    matmul_nt(r1 - r0, N, G, j->in_dim, j->in + (size_t)r0 * j->in_dim, j->in_dim,
+              job_param(j, TENSOR_W_IH(j->l)), j->in_dim, 1.0f, gates + (size_t)r0 * G, G);
 }
 
 static void job_forward_steps(void *ctx, int part, int nparts)
@@ -644,9 +644,8 @@ static void job_head(void *ctx, int part, int nparts)
     const float *head_b = job_param(j, TENSOR_HEAD_B(L));
     for (int r = r0; r < r1; r++)
         memcpy(ws->logits + (size_t)r * V, head_b, (size_t)V * sizeof(float));
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, r1 - r0, V, H, 1.0f,
-                j->in + (size_t)r0 * H, H, job_param(j, TENSOR_HEAD_W(L)), H, 1.0f,
-                ws->logits + (size_t)r0 * V, V);
+    matmul_nt(r1 - r0, N, V, H, j->in + (size_t)r0 * H, H, job_param(j, TENSOR_HEAD_W(L)), H, 1.0f,
+              ws->logits + (size_t)r0 * V, V);
     if (j->y)
         loss_softmax_xent_rows(r0, r1, N_mean, V, ws->logits, j->y, ws->dlogits, ws->row_loss);
 }

@@ -137,24 +137,72 @@ static void rgemm_block1(int K, const float *a, const float *b, int nw, int accu
     rgemm_store(c, c0, c1, nw, accumulate);
 }
 
+/* One row against four full panels: eight independent sums, where a single
+ * panel's two would wait on the FMA latency (a lone stream when sampling or
+ * evaluating one text); each sum is block1's, in the same order. pstride:
+ * floats from one panel to the next. */
+__attribute__((target("avx2,fma")))
+static void rgemm_row4(int K, const float *a, const float *b, size_t pstride, int accumulate, float *c)
+{
+    __m256 c0 = _mm256_setzero_ps(), c1 = _mm256_setzero_ps(), c2 = _mm256_setzero_ps();
+    __m256 c3 = _mm256_setzero_ps(), c4 = _mm256_setzero_ps(), c5 = _mm256_setzero_ps();
+    __m256 c6 = _mm256_setzero_ps(), c7 = _mm256_setzero_ps();
+    const float *b0 = b, *b1 = b + pstride, *b2 = b + 2 * pstride, *b3 = b + 3 * pstride;
+    for (int k = 0; k < K; k++) {
+        const size_t o = (size_t)k * RGEMM_NR;
+        __m256 t = _mm256_broadcast_ss(a + k);
+        c0 = _mm256_fmadd_ps(t, _mm256_loadu_ps(b0 + o), c0);
+        c1 = _mm256_fmadd_ps(t, _mm256_loadu_ps(b0 + o + 8), c1);
+        c2 = _mm256_fmadd_ps(t, _mm256_loadu_ps(b1 + o), c2);
+        c3 = _mm256_fmadd_ps(t, _mm256_loadu_ps(b1 + o + 8), c3);
+        c4 = _mm256_fmadd_ps(t, _mm256_loadu_ps(b2 + o), c4);
+        c5 = _mm256_fmadd_ps(t, _mm256_loadu_ps(b2 + o + 8), c5);
+        c6 = _mm256_fmadd_ps(t, _mm256_loadu_ps(b3 + o), c6);
+        c7 = _mm256_fmadd_ps(t, _mm256_loadu_ps(b3 + o + 8), c7);
+    }
+    rgemm_store(c, c0, c1, RGEMM_NR, accumulate);
+    rgemm_store(c + RGEMM_NR, c2, c3, RGEMM_NR, accumulate);
+    rgemm_store(c + 2 * RGEMM_NR, c4, c5, RGEMM_NR, accumulate);
+    rgemm_store(c + 3 * RGEMM_NR, c6, c7, RGEMM_NR, accumulate);
+}
+
 __attribute__((target("avx2,fma")))
 void rgemm(int M, int N, int K, const float *A, int lda, const float *packed, int accumulate,
            float *C, int ldc)
 {
-    const int np = rgemm_panels(N);
+    const int np = rgemm_panels(N), m5 = M - M % RGEMM_MR;
+    const size_t pstride = (size_t)RGEMM_NR * K;
     for (int p = 0; p < np; p++) {
-        const float *panel = packed + (size_t)p * RGEMM_NR * K;
+        const float *panel = packed + (size_t)p * pstride;
         const int n0 = p * RGEMM_NR;
         const int nw = N - n0 < RGEMM_NR ? N - n0 : RGEMM_NR;
         for (int k0 = 0; k0 < K; k0 += RGEMM_KC) {
             const int kw = K - k0 < RGEMM_KC ? K - k0 : RGEMM_KC;
             const int acc = accumulate || k0 > 0;
             const float *b = panel + (size_t)k0 * RGEMM_NR, *a = A + k0;
-            int m = 0;
-            for (; m + RGEMM_MR <= M; m += RGEMM_MR)
+            for (int m = 0; m < m5; m += RGEMM_MR)
                 rgemm_block5(kw, a + (size_t)m * lda, lda, b, nw, acc, C + (size_t)m * ldc + n0, ldc);
-            for (; m < M; m++)
-                rgemm_block1(kw, a + (size_t)m * lda, b, nw, acc, C + (size_t)m * ldc + n0);
+        }
+    }
+    /* the rows left over from the blocks of five, four panels at a time */
+    for (int m = m5; m < M; m++) {
+        const float *arow = A + (size_t)m * lda;
+        float *crow = C + (size_t)m * ldc;
+        int p = 0;
+        for (; p + 4 <= np && (p + 4) * RGEMM_NR <= N; p += 4)
+            for (int k0 = 0; k0 < K; k0 += RGEMM_KC) {
+                const int kw = K - k0 < RGEMM_KC ? K - k0 : RGEMM_KC;
+                rgemm_row4(kw, arow + k0, packed + p * pstride + (size_t)k0 * RGEMM_NR, pstride,
+                           accumulate || k0 > 0, crow + p * RGEMM_NR);
+            }
+        for (; p < np; p++) {
+            const int n0 = p * RGEMM_NR;
+            const int nw = N - n0 < RGEMM_NR ? N - n0 : RGEMM_NR;
+            for (int k0 = 0; k0 < K; k0 += RGEMM_KC) {
+                const int kw = K - k0 < RGEMM_KC ? K - k0 : RGEMM_KC;
+                rgemm_block1(kw, arow + k0, packed + p * pstride + (size_t)k0 * RGEMM_NR, nw,
+                             accumulate || k0 > 0, crow + n0);
+            }
         }
     }
 }
