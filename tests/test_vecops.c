@@ -154,6 +154,49 @@ static void test_lstm_backward(void)
     }
 }
 
+/* vec_update_stats at every length: both paths give the same bits, the
+ * sums agree with a plain double loop, and a NaN or inf anywhere is found. */
+static void test_update_stats(void)
+{
+    Rng r;
+    rng_seed(&r, 9);
+    float w[N], before[N];
+    fill(&r, w, N, 2.0f);
+    fill(&r, before, N, 2.0f);
+    int same = 1, close = 1, clean = 1;
+    for (size_t n = 0; n <= N; n++) {
+        double d2, w2, pd2, pw2, want_d = 0, want_w = 0;
+        int bad = vec_update_stats(w, before, n, &d2, &w2);
+        cpu_force_portable(1);
+        int pbad = vec_update_stats(w, before, n, &pd2, &pw2);
+        cpu_force_portable(0);
+        for (size_t i = 0; i < n; i++) {
+            double e = (double)w[i] - before[i];
+            want_d += e * e;
+            want_w += (double)before[i] * before[i];
+        }
+        same &= memcmp(&d2, &pd2, sizeof d2) == 0 && memcmp(&w2, &pw2, sizeof w2) == 0 && bad == pbad;
+        close &= fabs(d2 - want_d) <= 1e-12 * (1 + want_d) && fabs(w2 - want_w) <= 1e-12 * (1 + want_w);
+        clean &= bad == 0;
+    }
+    CHECK(same, "vec_update_stats: the portable path gives the AVX2 path's bits at every length up to %d", N);
+    CHECK(close, "vec_update_stats: the sums agree with a plain double loop to 1e-12");
+    CHECK(clean, "vec_update_stats: finite values are not reported");
+    int found = 1;
+    for (size_t at = 0; at < N; at++)
+        for (int k = 0; k < 3; k++) {
+            float keep = w[at];
+            w[at] = k == 0 ? NAN : k == 1 ? INFINITY : -INFINITY;
+            double d2, w2;
+            found &= vec_update_stats(w, before, N, &d2, &w2) == 1;
+            cpu_force_portable(1);
+            found &= vec_update_stats(w, before, N, &d2, &w2) == 1;
+            cpu_force_portable(0);
+            w[at] = keep;
+        }
+    CHECK(found, "vec_update_stats: a NaN, inf or -inf at any position is found on both paths");
+}
+
 int main(void)
 {
     CHECK(!cpu_has_avx2_fma() || cpu_has_avx2(), "this CPU: AVX2 %s, FMA %s (the AVX2 paths are %s)",
@@ -165,5 +208,6 @@ int main(void)
     test_vec();
     test_adam();
     test_lstm_backward();
+    test_update_stats();
     return check_summary();
 }

@@ -812,7 +812,10 @@ static void job_layer_grads(void *ctx, int part, int nparts)
                     ws->hs[l], H, 0.0f, model_tensor_grad(m, TENSOR_W_HH(l)) + (size_t)a * H, H);
         float *db_ih = model_tensor_grad(m, TENSOR_B_IH(l));
         float *db_hh = model_tensor_grad(m, TENSOR_B_HH(l));
-        col_sums(ws->dpre_x, N, G, a, b, db_ih);
+        if (l == 0 && ws->table_on) /* dtable's rows are dpre_x's, summed per token */
+            col_sums(ws->dtable, m->cfg.vocab, G, a, b, db_ih);
+        else
+            col_sums(ws->dpre_x, N, G, a, b, db_ih);
         if (dpre_h != ws->dpre_x)
             col_sums(dpre_h, N, G, a, b, db_hh);
         else

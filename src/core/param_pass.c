@@ -107,17 +107,15 @@ static void update_part(void *ctx, int part, int nparts)
     pool_split(p->n_seg, part, nparts, &s0, &s1);
     for (int s = s0; s < s1; s++) {
         size_t b = p->begin[s], e = p->end[s];
-        memcpy(c->before + b, w + b, (e - b) * sizeof *w);
-        optim_step_range(c->o, w, c->m->grads, c->lr, b, e);
         double d2 = 0, w2 = 0;
         int bad = 0;
-        for (size_t i = b; i < e; i++) {
-            bad |= !isfinite(w[i]);
-            if (c->ratios) {
-                double d = (double)w[i] - c->before[i];
-                d2 += d * d;
-                w2 += (double)c->before[i] * c->before[i];
-            }
+        memcpy(c->before + b, w + b, (e - b) * sizeof *w);
+        optim_step_range(c->o, w, c->m->grads, c->lr, b, e);
+        if (c->ratios) {
+            bad = vec_update_stats(w + b, c->before + b, e - b, &d2, &w2);
+        } else {
+            for (size_t i = b; i < e; i++)
+                bad |= !isfinite(w[i]);
         }
         p->diff_ss[s] = d2;
         p->weight_ss[s] = w2;

@@ -1,6 +1,8 @@
 /* vecops.c — element-wise float loops with a run-time AVX2 path (see vecops.h). */
 #include "vecops.h"
 
+#include <math.h>
+
 #include "cpu.h"
 
 #ifdef __SSE2__
@@ -81,4 +83,97 @@ void vec_scale(float *y, float a, size_t n)
 #endif
     for (; i < n; i++)
         y[i] *= a;
+}
+
+/* ---- the update's statistics ----------------------------------------------
+ * Eight double lanes per sum: element i of the largest multiple of 8 goes to
+ * lane i mod 8 (AVX2: two registers of four; SSE2: four of two), the lanes
+ * are added as a tree, then the tail in order, so every path gives the same
+ * bits. A value is finite when x - x is 0 (it is NaN for inf and NaN). */
+
+#ifdef CPU_X86_DISPATCH
+__attribute__((target("avx2"))) static size_t stats_avx2(const float *w, const float *before, size_t n,
+                                                         double d2[8], double w2[8], int *bad)
+{
+    __m256d dlo = _mm256_setzero_pd(), dhi = _mm256_setzero_pd();
+    __m256d wlo = _mm256_setzero_pd(), whi = _mm256_setzero_pd();
+    __m256 nonfinite = _mm256_setzero_ps();
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m256 wv = _mm256_loadu_ps(w + i), bv = _mm256_loadu_ps(before + i);
+        nonfinite = _mm256_or_ps(nonfinite, _mm256_cmp_ps(_mm256_sub_ps(wv, wv), _mm256_setzero_ps(), _CMP_NEQ_UQ));
+        __m256d w0 = _mm256_cvtps_pd(_mm256_castps256_ps128(wv)), w1 = _mm256_cvtps_pd(_mm256_extractf128_ps(wv, 1));
+        __m256d b0 = _mm256_cvtps_pd(_mm256_castps256_ps128(bv)), b1 = _mm256_cvtps_pd(_mm256_extractf128_ps(bv, 1));
+        __m256d e0 = _mm256_sub_pd(w0, b0), e1 = _mm256_sub_pd(w1, b1);
+        dlo = _mm256_add_pd(dlo, _mm256_mul_pd(e0, e0));
+        dhi = _mm256_add_pd(dhi, _mm256_mul_pd(e1, e1));
+        wlo = _mm256_add_pd(wlo, _mm256_mul_pd(b0, b0));
+        whi = _mm256_add_pd(whi, _mm256_mul_pd(b1, b1));
+    }
+    _mm256_storeu_pd(d2, dlo);
+    _mm256_storeu_pd(d2 + 4, dhi);
+    _mm256_storeu_pd(w2, wlo);
+    _mm256_storeu_pd(w2 + 4, whi);
+    *bad = _mm256_movemask_ps(nonfinite) != 0;
+    return i;
+}
+#endif
+
+static double lane_tree(const double l[8])
+{
+    return ((l[0] + l[1]) + (l[2] + l[3])) + ((l[4] + l[5]) + (l[6] + l[7]));
+}
+
+int vec_update_stats(const float *w, const float *before, size_t n, double *diff_ss, double *weight_ss)
+{
+    double d2[8] = {0}, w2[8] = {0};
+    int bad = 0;
+    size_t i = 0;
+#ifdef CPU_X86_DISPATCH
+    if (cpu_has_avx2())
+        i = stats_avx2(w, before, n, d2, w2, &bad);
+#endif
+#ifdef __SSE2__
+    if (i == 0) {
+        __m128d d[4], s[4];
+        for (int k = 0; k < 4; k++)
+            d[k] = s[k] = _mm_setzero_pd();
+        __m128 nonfinite = _mm_setzero_ps();
+        for (; i + 8 <= n; i += 8)
+            for (int h = 0; h < 2; h++) {
+                __m128 wv = _mm_loadu_ps(w + i + 4 * h), bv = _mm_loadu_ps(before + i + 4 * h);
+                nonfinite = _mm_or_ps(nonfinite, _mm_cmpunord_ps(_mm_sub_ps(wv, wv), _mm_sub_ps(wv, wv)));
+                __m128d w0 = _mm_cvtps_pd(wv), w1 = _mm_cvtps_pd(_mm_movehl_ps(wv, wv));
+                __m128d b0 = _mm_cvtps_pd(bv), b1 = _mm_cvtps_pd(_mm_movehl_ps(bv, bv));
+                __m128d e0 = _mm_sub_pd(w0, b0), e1 = _mm_sub_pd(w1, b1);
+                d[2 * h] = _mm_add_pd(d[2 * h], _mm_mul_pd(e0, e0));
+                d[2 * h + 1] = _mm_add_pd(d[2 * h + 1], _mm_mul_pd(e1, e1));
+                s[2 * h] = _mm_add_pd(s[2 * h], _mm_mul_pd(b0, b0));
+                s[2 * h + 1] = _mm_add_pd(s[2 * h + 1], _mm_mul_pd(b1, b1));
+            }
+        for (int k = 0; k < 4; k++) {
+            _mm_storeu_pd(d2 + 2 * k, d[k]);
+            _mm_storeu_pd(w2 + 2 * k, s[k]);
+        }
+        bad |= _mm_movemask_ps(nonfinite) != 0;
+    }
+#else
+    for (; i + 8 <= n; i += 8)
+        for (int k = 0; k < 8; k++) {
+            double e = (double)w[i + k] - before[i + k];
+            bad |= !isfinite(w[i + k]);
+            d2[k] += e * e;
+            w2[k] += (double)before[i + k] * before[i + k];
+        }
+#endif
+    double dsum = lane_tree(d2), wsum = lane_tree(w2);
+    for (; i < n; i++) {
+        double e = (double)w[i] - before[i];
+        bad |= !isfinite(w[i]);
+        dsum += e * e;
+        wsum += (double)before[i] * before[i];
+    }
+    *diff_ss = dsum;
+    *weight_ss = wsum;
+    return bad;
 }

@@ -1,5 +1,6 @@
 /* vecops.h — element-wise float loops of the training step that gcc -O2
- * leaves scalar: accumulate a row, multiply by a mask, scale.
+ * leaves scalar: accumulate a row, multiply by a mask, scale, and the sums of
+ * squares of a parameter update.
  *
  * Each runs 8 floats at a time with AVX2 when the CPU has it (cpu.h), else
  * 4 at a time with SSE2 where the build targets it, else scalar. Every
@@ -18,5 +19,10 @@ void vec_add(float *y, const float *x, size_t n);
 void vec_mul(float *y, const float *x, size_t n);
 /* y[i] *= a for i < n */
 void vec_scale(float *y, float a, size_t n);
+
+/* An update's statistics over i < n: *diff_ss = sum of (w[i] - before[i])^2,
+ * *weight_ss = sum of before[i]^2, both in double (in a fixed 8-lane shape,
+ * the same bits on every path); returns 1 if any w[i] is inf or NaN. */
+int vec_update_stats(const float *w, const float *before, size_t n, double *diff_ss, double *weight_ss);
 
 #endif
