@@ -140,5 +140,63 @@ for f in "$here"/fixtures/ckpt_torch_*.safetensors "$work"/p1.st "$work"/l.st; d
 done
 check "rnnscope's own files and the PyTorch fixtures still load" test "$fixtures_ok" = 1
 
+# --- memory (issue 14): narrow token ids, files read through a fixed block ---------------
+# the loss at step 40 and the validation loss as c007929 (int ids, whole-file reads) printed
+# them with --threads 1: char ids now take 1 byte, word ids with 500 tokens 2 bytes
+lh=(--corpus "$root/corpora/lighthouse.txt" --hidden 24 --embed 16 --batch 8 --seq 16 --threads 1 --steps 40
+    --eval-every 40 --eval-chunks 4)
+for tk in "char:loss 3.6547 val 3.1850" "word:loss 5.3319 val 4.2285"; do
+    "$bin" train --headless "${lh[@]}" --tokenizer "${tk%%:*}" --max-vocab 500 --save "$work/ref-${tk%%:*}.st" \
+        2>"$work/err" >/dev/null
+    check "${tk%%:*} training: step 40 as before the narrow ids ($(grep '^step 40/' "$work/err" | grep -o 'loss [0-9.]* val [0-9.]*'))" \
+        grep -q "^step 40/40 .* ${tk#*:} " "$work/err"
+done
+if command -v /usr/bin/time >/dev/null 2>&1; then
+    peak_kb() { /usr/bin/time -f '%M' -o "$work/rss" "$@" >/dev/null 2>&1; cat "$work/rss"; }
+    # 24 MB of char text: its ids cost 24 MB more than a 50 KB corpus's (4-byte ids would be 96,
+    # the old text plus ids 120); the same for words (4M tokens, 2 bytes each under 10000)
+    for i in $(seq 480); do cat "$root/corpora/lighthouse.txt"; done >"$work/big.txt"
+    mb=$(( $(wc -c <"$work/big.txt") / 1048576 ))
+    t1=(train --headless --hidden 24 --embed 16 --batch 8 --seq 16 --threads 1 --steps 1 --eval-every 0 --quiet)
+    a=$(peak_kb "$bin" "${t1[@]}" --corpus "$root/corpora/lighthouse.txt" --save "$work/m1.st")
+    b=$(peak_kb "$bin" "${t1[@]}" --corpus "$work/big.txt" --save "$work/m2.st")
+    check "char training on $mb MB: peak RSS grows by $(( (b - a) / 1024 )) MB, the ids at 1 byte a token and no text" \
+        test $(( b - a )) -lt $(( (mb + 8) * 1024 ))
+    awk 'BEGIN { for (i = 1; i <= 2000000; i++) printf "w%d ", i % 5000 }' >"$work/words.txt"
+    n_tok=4000000
+    head -c 300000 "$work/words.txt" >"$work/words_few.txt" # every one of the 5000 words: the same model
+    a=$(peak_kb "$bin" "${t1[@]}" --tokenizer word --max-vocab 10000 --corpus "$work/words_few.txt" --save "$work/w1.st")
+    b=$(peak_kb "$bin" "${t1[@]}" --tokenizer word --max-vocab 10000 --corpus "$work/words.txt" --save "$work/w2.st")
+    check "word training on $n_tok tokens: peak RSS grows by $(( (b - a) / 1024 )) MB, 2 bytes a token" \
+        test $(( b - a )) -lt $(( (2 * n_tok / 1048576 + 8) * 1024 ))
+    # eval streams: a 24 MB file costs what a 1 MB one does, and gives the loss of its tokens
+    head -c 1048576 "$work/big.txt" >"$work/one.txt"
+    a=$(peak_kb "$bin" eval "$work/ref-char.st" "$work/one.txt")
+    b=$(peak_kb "$bin" eval "$work/ref-char.st" "$work/big.txt")
+    check "eval of $mb MB: peak RSS $(( b / 1024 )) MB against $(( a / 1024 )) MB for 1 MB" test $(( b - a )) -lt 4096
+    rm -f "$work/words.txt"
+else
+    echo "NOTE skipped: /usr/bin/time not installed, peak RSS not measured"
+fi
+# (run_bad here is this script's: exit 2 always)
+# what eval says about a file is the same wherever in the file (past the first block) it is
+head -c 3000000 "$work/big.txt" 2>/dev/null >"$work/far.txt" || for i in $(seq 60); do cat "$root/corpora/lighthouse.txt"; done >"$work/far.txt"
+far=$(wc -c <"$work/far.txt")
+cp "$work/far.txt" "$work/far_bad.txt"; printf 'ab\xc3(cd' >>"$work/far_bad.txt"
+run_bad "eval: invalid UTF-8 past the first block names its offset" "far_bad.txt: invalid UTF-8 at byte offset $((far + 2)) " \
+    -- eval "$work/ref-char.st" "$work/far_bad.txt"
+cp "$work/far.txt" "$work/far_unk.txt"; printf 'a\xc3\xa9b\xc3\xa9' >>"$work/far_unk.txt"
+run_bad "eval: an unknown character past the first block, its offset and the count" \
+    "U\+00E9 at byte offset $((far + 1)) is not in the checkpoint's vocabulary \(2 such characters\)" \
+    -- eval "$work/ref-char.st" "$work/far_unk.txt"
+printf 'a' >"$work/one_tok.txt"
+run_bad "eval: one token is too few" "1 token\(s\); at least 2" -- eval "$work/ref-char.st" "$work/one_tok.txt"
+: >"$work/empty.txt"
+run_bad "eval: an empty file" "empty.txt: corpus file is empty" -- eval "$work/ref-char.st" "$work/empty.txt"
+cp "$work/far.txt" "$work/far_words.txt"; printf ' zzzq qqqz' >>"$work/far_words.txt"
+"$bin" eval "$work/ref-word.st" "$work/far_words.txt" >/dev/null 2>"$work/err"
+check "eval: unknown words past the first block are counted ($(cat "$work/err"))" \
+    grep -q "far_words.txt: .* token(s) outside the checkpoint's vocabulary are read as <unk>" "$work/err"
+
 echo "RESULT $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -10,6 +10,8 @@
 #include "check.h"
 #include "corpus.h"
 
+#define ID(c, i) token_ids_get(&(c).ids, (i))
+
 static char tmpdir[64];
 
 static const char *write_file(const char *name, const char *data, size_t len)
@@ -89,7 +91,7 @@ static void test_load_split(void)
     CHECK(rc == ERR_OK && strcmp(c.path, p) == 0 && c.tok.vocab_size == 26, "path kept, 26 letters");
     int ids_ok = rc == ERR_OK;
     for (int i = 0; ids_ok && i < 1000; i++)
-        ids_ok = c.ids[i] == (i * 7) % 26;
+        ids_ok = token_ids_get(&c.ids, (size_t)i) == (i * 7) % 26;
     CHECK(ids_ok, "char ids follow code point order ('a' = 0)");
 
     /* The validation split batches from base = n_train. */
@@ -97,8 +99,8 @@ static void test_load_split(void)
     rc = batcher_init(&v, c.n - c.n_train, c.n_train, 4, 10, c.path, &err);
     CHECK(rc == ERR_OK && v.seg_len == 24 && v.chunks_per_epoch == 2, "val batcher: seg_len 24, 2 chunks");
     int x[40], y[40];
-    batcher_next(&v, c.ids, x, y);
-    CHECK(x[0] == c.ids[900] && x[1] == c.ids[924] && x[3] == c.ids[972] && y[39] == c.ids[972 + 10],
+    batcher_next(&v, &c.ids, x, y);
+    CHECK(x[0] == ID(c, 900) && x[1] == ID(c, 924) && x[3] == ID(c, 972) && y[39] == ID(c, 972 + 10),
           "val chunk reads the ids after n_train");
     rc = batcher_init(&v, c.n - c.n_train, c.n_train, 10, 10, c.path, &err);
     CHECK(rc == ERR_INPUT && strstr(err.msg, p) && strstr(err.msg, "100 validation tokens") &&
@@ -123,8 +125,8 @@ static void test_load_fixed(void)
     CHECK(rc == ERR_OK && train.tok.unk_id == 0, "word corpus loads");
     const char *q = write_file("eval.txt", "the dog sat\n", 12);
     rc = corpus_load(&c, q, TOK_CHAR /* ignored */, 0, 0.0f, &train.tok, &err);
-    CHECK(rc == ERR_OK && c.tok.type == TOK_WORD && c.n == 6 && c.n_unknown == 1 && c.ids[2] == 0 &&
-              c.ids[0] == tokenizer_lookup(&train.tok, "the", 3),
+    CHECK(rc == ERR_OK && c.tok.type == TOK_WORD && c.n == 6 && c.n_unknown == 1 && ID(c, 2) == 0 &&
+              ID(c, 0) == tokenizer_lookup(&train.tok, "the", 3),
           "fixed word vocabulary maps dog to <unk>");
     corpus_free(&c);
     corpus_free(&train);
@@ -136,22 +138,32 @@ static void test_load_fixed(void)
     CHECK(rc == ERR_INPUT && strstr(err.msg, q) && strstr(err.msg, "U+00E9") &&
               strstr(err.msg, "byte offset 7 ") && strstr(err.msg, "checkpoint's vocabulary"),
           "fixed char vocabulary rejects an unknown char: \"%s\"", err.msg);
-    CHECK(c.ids == NULL && c.path == NULL, "a failed load leaves an empty corpus");
+    CHECK(c.ids.data == NULL && c.ids.n == 0 && c.path == NULL, "a failed load leaves an empty corpus");
     q = write_file("eval3.txt", "tame cat\n", 9);
     rc = corpus_load(&c, q, TOK_CHAR, 0, 0.0f, &train.tok, &err);
     CHECK(rc == ERR_OK && c.n == 9 && c.tok.vocab_size == train.tok.vocab_size &&
-              c.ids[0] == train.ids[0],
+              ID(c, 0) == ID(train, 0),
           "fixed char vocabulary encodes known text");
     corpus_free(&c);
     corpus_free(&train);
 }
 
+/* ids[0..n) as a token id array for a vocabulary of vocab tokens */
+static TokenIds ids_of(const int *ids, size_t n, int vocab)
+{
+    TokenIds a;
+    token_ids_init(&a, vocab);
+    token_ids_push(&a, ids, n, 0);
+    return a;
+}
+
 static void test_batcher(void)
 {
     enum { N = 23, B = 2, T = 3 };
-    int ids[N];
+    int raw[N];
     for (int i = 0; i < N; i++)
-        ids[i] = 100 + i;
+        raw[i] = 100 + i;
+    TokenIds ids_1 = ids_of(raw, N, 123), *ids = &ids_1;
     Batcher b;
     Err err;
     err_clear(&err);
@@ -183,9 +195,10 @@ static void test_batcher(void)
     CHECK(b.epoch == 2 && b.pos == 9, "after 9 chunks: epoch 2, pos 9");
 
     /* Never reads past the end, for every size near the minimum. */
-    int big[40];
+    int big_raw[40];
     for (int i = 0; i < 40; i++)
-        big[i] = i;
+        big_raw[i] = i;
+    TokenIds big_ids = ids_of(big_raw, 40, 40), *big = &big_ids;
     int in_range = 1, tried = 0;
     for (int n = 8; n <= 40; n++) {
         Batcher c;
@@ -200,6 +213,25 @@ static void test_batcher(void)
         }
     }
     CHECK(in_range && tried > 0, "batches stay inside n tokens for n = 8..40 (%d chunks)", tried);
+    token_ids_free(big);
+
+    /* The same chunks whatever the width the ids are stored in. */
+    int same = ids_1.width == 1;
+    for (int vocab = 300; vocab <= 70000; vocab += 69700) {
+        TokenIds wide = ids_of(raw, N, vocab);
+        Batcher b1, b2;
+        batcher_init(&b1, N, 0, B, T, "seq.txt", NULL);
+        batcher_init(&b2, N, 0, B, T, "seq.txt", NULL);
+        int x1[B * T], y1[B * T];
+        same &= wide.width == (vocab == 300 ? 2 : 4);
+        for (int k = 0; k < 7; k++) {
+            same &= batcher_next(&b1, ids, x, y) == batcher_next(&b2, &wide, x1, y1);
+            same &= memcmp(x, x1, sizeof x) == 0 && memcmp(y, y1, sizeof y) == 0;
+        }
+        token_ids_free(&wide);
+    }
+    CHECK(same, "ids in 1, 2 or 4 bytes give the same chunks");
+    token_ids_free(ids);
 
     rc = batcher_init(&b, 7, 0, 2, 3, "seq.txt", &err);
     CHECK(rc == ERR_INPUT && strstr(err.msg, "seq.txt: 7 training tokens are too few for --batch 2 x --seq 3") &&
@@ -211,6 +243,188 @@ static void test_batcher(void)
     CHECK(rc == ERR_INPUT && strstr(err.msg, "--batch 0"), "batch 0 rejected: \"%s\"", err.msg);
     rc = batcher_init(&b, 100, 0, 2, -1, "seq.txt", &err);
     CHECK(rc == ERR_INPUT && strstr(err.msg, "--seq -1"), "seq -1 rejected: \"%s\"", err.msg);
+}
+
+/* The text of the streaming tests: multi-byte characters of every length,
+ * words longer than the smallest blocks, runs of punctuation. */
+static size_t stream_text(char *out, size_t cap)
+{
+    static const char *const parts[] = {
+        "The keeper's lamp ", "h\xc3\xa9llo w\xc3\xb6rld, ", "\xe4\xbd\xa0\xe5\xa5\xbd\xe4\xb8\x96\xe7\x95\x8c ",
+        "caf\xc3\xa9\xc3\xa9\xc3\xa9 ", "\xf0\x9f\x98\x80\xf0\x9f\x98\x81!", "\n\n", "a ",
+        "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz\xc3\xa9\xc3\xa9xyz ", "x\xe2\x80\x94y ", "42.5 ",
+        "\xce\xb1\xce\xb2\xce\xb3\xce\xb4 ", "---", "the ", "the\t",
+    };
+    size_t n = 0, k = 0;
+    unsigned r = 7;
+    while (n + 200 < cap) {
+        r = r * 1103515245u + 12345u;
+        const char *s = parts[(r >> 16) % (sizeof parts / sizeof *parts)];
+        size_t len = strlen(s);
+        memcpy(out + n, s, len);
+        n += len;
+        if (++k == 40) /* one word far longer than a small block */
+            for (int i = 0; i < 150; i++)
+                out[n++] = (char)('a' + i % 26);
+    }
+    return n;
+}
+
+static int same_vocab(const Tokenizer *a, const Tokenizer *b)
+{
+    if (a->type != b->type || a->vocab_size != b->vocab_size || a->unk_id != b->unk_id)
+        return 0;
+    for (int i = 0; i < a->vocab_size; i++)
+        if (a->token_len[i] != b->token_len[i] || memcmp(a->tokens[i], b->tokens[i], (size_t)a->token_len[i]) != 0)
+            return 0;
+    return 1;
+}
+
+/* corpus_load through blocks of every small size gives what the one-piece
+ * tokenizer gives on the whole text: vocabulary, ids, unknown counts, and the
+ * same error message. */
+static void test_streaming(void)
+{
+    static char text[6000];
+    size_t len = stream_text(text, sizeof text);
+    char p[128];
+    snprintf(p, sizeof p, "%s", write_file("stream.txt", text, len));
+    static const size_t blocks[] = { 16, 17, 18, 19, 21, 24, 29, 37, 64, 151, 1000, (size_t)1 << 20 };
+    static const TokType types[] = { TOK_CHAR, TOK_WORD, TOK_BYTE };
+    int all_same = 1, tried = 0;
+    for (size_t t = 0; t < 3; t++) {
+        int max_vocab = types[t] == TOK_WORD ? 20 : 0;
+        Tokenizer ref;
+        Err err;
+        int *ids = NULL;
+        size_t n = 0;
+        if (tokenizer_build(&ref, types[t], text, len, max_vocab, p, &err) ||
+            tokenizer_encode(&ref, text, len, &ids, &n, NULL, NULL, p, &err)) {
+            CHECK(0, "reference encoding of stream.txt (%s)", err.msg);
+            return;
+        }
+        for (size_t b = 0; b < sizeof blocks / sizeof *blocks; b++) {
+            corpus_set_block(blocks[b]);
+            Corpus c;
+            int ok = corpus_load(&c, p, types[t], max_vocab, 0.0f, NULL, &err) == ERR_OK;
+            ok = ok && same_vocab(&c.tok, &ref) && c.n == n && c.ids.n == n;
+            for (size_t i = 0; ok && i < n; i++)
+                ok = ID(c, i) == ids[i];
+            if (!ok)
+                printf("NOTE %s, block %zu: differs (%s)\n", tok_name(types[t]), blocks[b], err.msg);
+            all_same &= ok;
+            tried++;
+            corpus_free(&c);
+        }
+        free(ids);
+        tokenizer_free(&ref);
+    }
+    CHECK(all_same, "char, word and byte corpora read through %d block sizes from 16 bytes equal the whole-text "
+          "tokenizer", tried);
+
+    /* invalid UTF-8 at every offset near block boundaries: the same message */
+    int msg_same = 1;
+    for (size_t at = 1000; at < 1040; at += 3) {
+        char bad[6000];
+        memcpy(bad, text, len);
+        bad[at] = (char)0xC3; /* a lead byte, then whatever follows */
+        bad[at + 1] = (char)(at % 2 ? 0x28 : 0xFF);
+        const char *q = write_file("bad_stream.txt", bad, len);
+        for (size_t t = 0; t < 2; t++) {
+            Tokenizer ref;
+            Err want, got;
+            err_clear(&want);
+            err_clear(&got);
+            tokenizer_build(&ref, types[t], bad, len, 0, q, &want);
+            for (size_t b = 0; b < 6; b++) {
+                corpus_set_block(blocks[b]);
+                Corpus c;
+                int rc = corpus_load(&c, q, types[t], 0, 0.0f, NULL, &got);
+                if (rc != ERR_INPUT || strcmp(got.msg, want.msg) != 0 || !strstr(want.msg, "byte offset")) {
+                    printf("NOTE block %zu: \"%s\" vs \"%s\"\n", blocks[b], got.msg, want.msg);
+                    msg_same = 0;
+                }
+            }
+            tokenizer_free(&ref);
+        }
+    }
+    CHECK(msg_same, "invalid UTF-8 near block boundaries: the whole-text message, offset included");
+
+    /* a fixed vocabulary that lacks some characters and words */
+    const char *small = write_file("small.txt", "The keeper's lamp the a\n", 24);
+    int fixed_same = 1;
+    for (size_t t = 0; t < 2; t++) {
+        Corpus train;
+        Err err, first;
+        corpus_set_block((size_t)1 << 20);
+        if (corpus_load(&train, small, types[t], 0, 0.0f, NULL, &err)) {
+            CHECK(0, "small corpus loads (%s)", err.msg);
+            return;
+        }
+        int *ids = NULL;
+        size_t n = 0, unknown = 0, first_unknown = 0;
+        tokenizer_encode(&train.tok, text, len, &ids, &n, &unknown, &first_unknown, p, &err);
+        char want_at[64], want_count[64];
+        snprintf(want_at, sizeof want_at, "at byte offset %zu is not", first_unknown);
+        snprintf(want_count, sizeof want_count, "(%zu such characters)", unknown);
+        err_clear(&first);
+        for (size_t b = 0; b < sizeof blocks / sizeof *blocks; b++) {
+            corpus_set_block(blocks[b]);
+            Corpus c;
+            err_clear(&err);
+            int rc = corpus_load(&c, p, types[t], 0, 0.0f, &train.tok, &err);
+            if (types[t] == TOK_CHAR) {
+                fixed_same &= rc == ERR_INPUT && strstr(err.msg, want_at) && strstr(err.msg, want_count) &&
+                              (b == 0 || strcmp(err.msg, first.msg) == 0);
+                if (b == 0)
+                    first = err;
+            } else {
+                fixed_same &= rc == ERR_OK && c.n == n && c.n_unknown == unknown && unknown > 0;
+                for (size_t i = 0; rc == ERR_OK && i < n; i++)
+                    fixed_same &= ID(c, i) == ids[i];
+            }
+            corpus_free(&c);
+        }
+        free(ids);
+        corpus_free(&train);
+    }
+    CHECK(fixed_same, "a fixed vocabulary through small blocks: every <unk> counted; under char the first unknown "
+          "character's offset and the count of all of them");
+    corpus_set_block((size_t)1 << 20);
+}
+
+/* Ids take 1 byte up to 256 tokens, 2 up to 65,536, else 4. */
+static void test_widths(void)
+{
+    CHECK(token_ids_width(1) == 1 && token_ids_width(256) == 1 && token_ids_width(257) == 2 &&
+              token_ids_width(65536) == 2 && token_ids_width(65537) == 4,
+          "width 1 to 256 tokens, 2 to 65536, then 4");
+    /* 70,000 distinct words: a vocabulary above 65,536 */
+    size_t cap = 70000 * 8, len = 0;
+    char *text = xmalloc(cap);
+    for (int i = 0; i < 70000; i++)
+        len += (size_t)snprintf(text + len, cap - len, "w%d ", i);
+    const char *p = write_file("many_words.txt", text, len);
+    Corpus c;
+    Err err;
+    int rc = corpus_load(&c, p, TOK_WORD, 0, 0.1f, NULL, &err);
+    int *ids = NULL;
+    size_t n = 0;
+    tokenizer_encode(&c.tok, text, len, &ids, &n, NULL, NULL, p, &err);
+    int ok = rc == ERR_OK && c.ids.width == 4 && c.n == n && token_ids_bytes(&c.ids) == 4 * n;
+    for (size_t i = 0; ok && i < n; i++)
+        ok = ID(c, i) == ids[i];
+    CHECK(ok, "a word vocabulary of %d takes 4 bytes an id, ids as the tokenizer's", c.tok.vocab_size);
+    corpus_free(&c);
+    rc = corpus_load(&c, p, TOK_WORD, 10000, 0.1f, NULL, &err);
+    CHECK(rc == ERR_OK && c.ids.width == 2 && token_ids_bytes(&c.ids) == 2 * c.n, "--max-vocab 10000: 2 bytes an id");
+    corpus_free(&c);
+    rc = corpus_load(&c, p, TOK_CHAR, 0, 0.1f, NULL, &err);
+    CHECK(rc == ERR_OK && c.ids.width == 1 && token_ids_bytes(&c.ids) == len, "char: 1 byte an id (%zu bytes)",
+          token_ids_bytes(&c.ids));
+    corpus_free(&c);
+    free(ids);
+    free(text);
 }
 
 static void test_shakespeare(void)
@@ -238,6 +452,10 @@ static void test_shakespeare(void)
     CHECK(rc == ERR_OK && c.tok.vocab_size > 10000 && c.n > 300000,
           "tinyshakespeare word vocab %d, %zu tokens (%.1f ms)", c.tok.vocab_size, c.n, t1 - t0);
     corpus_free(&c);
+    rc = corpus_load(&c, path, TOK_WORD, 10000, 0.1f, NULL, &err);
+    CHECK(rc == ERR_OK && c.ids.width == 2 && c.tok.vocab_size == 10000, "tinyshakespeare words, --max-vocab 10000: "
+          "2 bytes an id");
+    corpus_free(&c);
 }
 
 int main(void)
@@ -248,6 +466,8 @@ int main(void)
         return 1;
     }
     test_load_errors();
+    test_streaming();
+    test_widths();
     test_load_split();
     test_load_fixed();
     test_batcher();

@@ -46,9 +46,12 @@ static void check_cell(const char *cell)
     CHECK(st_read(&g, grads, &err) == 0, "%s: reference gradients read", cell);
     double want = atof(st_meta(&g, "loss"));
     double loss = 0, loss2 = 0;
-    CHECK(evaluate_stream_loss(&m, c.ids, c.n, &loss, &err) == 0, "%s: eval runs", cell);
+    int *ids = xmalloc(c.n * sizeof *ids);
+    token_ids_copy(&c.ids, 0, c.n, ids);
+    CHECK(evaluate_stream_loss(&m, ids, c.n, &loss, &err) == 0, "%s: eval runs", cell);
     CHECK(fabs(loss - want) <= 1e-5 * fabs(want), "%s: eval loss %.7f vs PyTorch %.7f (rel 1e-5)", cell, loss, want);
-    CHECK(evaluate_stream_grad(&m, c.ids, c.n, &loss2, &err) == 0, "%s: grad runs", cell);
+    CHECK(evaluate_stream_grad(&m, ids, c.n, &loss2, &err) == 0, "%s: grad runs", cell);
+    free(ids);
     CHECK(fabs(loss2 - want) <= 1e-5 * fabs(want), "%s: full-BPTT loss %.7f vs PyTorch %.7f", cell, loss2, want);
     for (int i = 0; i < m.n_tensors; i++) {
         const TensorView *tv = &m.tensors[i];
@@ -89,6 +92,107 @@ static void check_cell(const char *cell)
     }
     unlink(tmp);
     corpus_free(&c);
+    model_free(&m);
+    tokenizer_free(&tok);
+}
+
+/* The whole-text loss as evaluate_stream_loss summed it before streaming
+ * existed: chunks of EVAL_CHUNK predictions from the start, each chunk's mean
+ * weighted by its length, added in order. */
+static double reference_loss(Model *m, const int *ids, size_t n)
+{
+    Workspace *ws = workspace_new(&m->cfg, EVAL_CHUNK, 1);
+    State st;
+    state_init(&st, &m->cfg, 1);
+    double sum = 0;
+    size_t done = 0, total = n - 1;
+    while (done < total) {
+        size_t T = total - done < EVAL_CHUNK ? total - done : EVAL_CHUNK;
+        sum += (double)model_forward(m, ws, ids + done, ids + done + 1, (int)T, 1, &st, 0, NULL) * (double)T;
+        done += T;
+    }
+    state_free(&st);
+    workspace_free(ws);
+    return sum / (double)total;
+}
+
+/* eval through a fixed block and a stream fed in pieces: the very same double
+ * as the whole-text sum, on a text that crosses many chunk and block ends. */
+static void check_streaming(void)
+{
+    char ckpt[1200], text[1200];
+    fixture(ckpt, sizeof ckpt, "ckpt_torch_lstm.safetensors");
+    fixture(text, sizeof text, "eval_text.txt");
+    Model m;
+    Tokenizer tok;
+    Err err;
+    if (!CHECK(checkpoint_load(ckpt, &m, &tok, &err) == 0, "stream: checkpoint loads (%s)", err.msg))
+        return;
+    FILE *in = fopen(text, "rb");
+    char one[4096];
+    size_t len = in ? fread(one, 1, sizeof one, in) : 0;
+    if (in)
+        fclose(in);
+    char big[] = "/tmp/rnnscope_evalstream_XXXXXX";
+    int fd = mkstemp(big);
+    FILE *out = fdopen(fd, "wb");
+    for (int k = 0; k < 12; k++) /* 12 copies: several chunks of EVAL_CHUNK */
+        fwrite(one, 1, len, out);
+    fclose(out);
+
+    Corpus c;
+    if (!CHECK(len > 0 && corpus_load(&c, big, tok.type, 0, 0.0f, &tok, &err) == 0 && c.n > 3 * EVAL_CHUNK,
+               "stream: %zu tokens over 3 chunks (%s)", c.n, err.msg)) {
+        model_free(&m);
+        tokenizer_free(&tok);
+        return;
+    }
+    int *ids = xmalloc(c.n * sizeof *ids);
+    token_ids_copy(&c.ids, 0, c.n, ids);
+    double want = reference_loss(&m, ids, c.n), whole = 0;
+    CHECK(evaluate_stream_loss(&m, ids, c.n, &whole, &err) == 0 && whole == want,
+          "stream: evaluate_stream_loss is the whole-text sum (%.17g vs %.17g)", whole, want);
+
+    int same = 1;
+    static const size_t blocks[] = { 16, 37, 1000, (size_t)1 << 20 };
+    for (size_t b = 0; b < sizeof blocks / sizeof *blocks; b++) {
+        corpus_set_block(blocks[b]);
+        double got = -1;
+        size_t n_pred = 0, n_unknown = 1;
+        int rc = evaluate_file_loss(&m, &tok, big, &got, &n_pred, &n_unknown, &err);
+        if (rc || got != want || n_pred != c.n - 1 || n_unknown != 0) {
+            printf("NOTE block %zu: %.17g vs %.17g, %zu predictions (%s)\n", blocks[b], got, want, n_pred, err.msg);
+            same = 0;
+        }
+    }
+    corpus_set_block((size_t)1 << 20);
+    CHECK(same, "stream: the file read through blocks of 16 bytes to 1 MB gives the same double");
+
+    /* pieces of every awkward length around a chunk */
+    static const size_t pieces[] = { 1, 2, 255, 256, 257, 3, 513 };
+    EvalStream e;
+    eval_stream_init(&e, &m);
+    for (size_t at = 0, k = 0; at < c.n; k++) {
+        size_t n = pieces[k % 7] < c.n - at ? pieces[k % 7] : c.n - at;
+        eval_stream_feed(&e, ids + at, n);
+        at += n;
+    }
+    double fed = -1;
+    CHECK(eval_stream_finish(&e, &fed, &err) == 0 && fed == want && e.total == c.n - 1,
+          "stream: fed in pieces of 1 to 513 ids, the same double");
+    eval_stream_free(&e);
+
+    /* too few tokens, and unknown words counted (the word fixture) */
+    FILE *f1 = fopen(big, "wb");
+    fwrite(one, 1, 1, f1);
+    fclose(f1);
+    size_t n_pred = 0, n_unknown = 0;
+    double l1;
+    int rc = evaluate_file_loss(&m, &tok, big, &l1, &n_pred, &n_unknown, &err);
+    CHECK(rc == ERR_INPUT && strstr(err.msg, "1 token(s); at least 2"), "stream: one token is too few: %s", err.msg);
+    free(ids);
+    corpus_free(&c);
+    unlink(big);
     model_free(&m);
     tokenizer_free(&tok);
 }
@@ -158,6 +262,7 @@ int main(void)
     check_cell("lstm");
     check_cell("gru");
     check_cell("rnn");
+    check_streaming();
     check_damaged(DROP_TENSOR, "missing tensor rnn.weight_hh_l1");
     check_damaged(BAD_SHAPE, "rnn.weight_ih_l0 has shape [8, 64]");
     check_damaged(BAD_DTYPE, "head.bias has dtype I32");

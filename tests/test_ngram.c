@@ -47,24 +47,33 @@ int main(void)
         return check_summary();
     double loss[6];
     for (int order = 1; order <= 5; order++) {
-        if (ngram_build(&g, c.ids, c.n_train, order, c.tok.vocab_size, &err) != 0)
+        if (ngram_build_ids(&g, &c.ids, 0, c.n_train, order, c.tok.vocab_size, &err) != 0)
             break;
         double worst = 0;
         for (size_t i = 100; i < 140; i++) {
             double s = 0;
+            int ctx[6];
+            token_ids_copy(&c.ids, i - 6, 6, ctx);
             for (int w = 0; w < c.tok.vocab_size; w++)
-                s += ngram_prob(g, c.ids + i - 6, 6, w);
+                s += ngram_prob(g, ctx, 6, w);
             worst = fmax(worst, fabs(s - 1));
         }
         CHECK(worst < 1e-9, "order %d: p(.|context) sums to 1 over the vocabulary (worst %.2g)", order, worst);
-        loss[order] = ngram_loss(g, c.ids + c.n_train, c.n - c.n_train);
+        loss[order] = ngram_loss_ids(g, &c.ids, c.n_train, c.n - c.n_train);
+        if (order == 3) { /* the int-array form: the same sum */
+            int *val = xmalloc((c.n - c.n_train) * sizeof *val);
+            token_ids_copy(&c.ids, c.n_train, c.n - c.n_train, val);
+            double as_ints = ngram_loss(g, val, c.n - c.n_train);
+            CHECK(as_ints == loss[3], "ngram_loss over ints equals ngram_loss_ids (%.17g vs %.17g)", as_ints, loss[3]);
+            free(val);
+        }
         printf("NOTE order %d validation loss %.4f nats/token\n", order, loss[order]);
         ngram_free(g);
     }
     CHECK(loss[3] < loss[2] && loss[2] < loss[1] && loss[1] < log(c.tok.vocab_size),
           "more context lowers the validation loss: %.3f < %.3f < %.3f < ln V", loss[3], loss[2], loss[1]);
     double held = 0;
-    int hrc = ngram_holdout_loss(c.ids, c.n_train, c.n, 3, c.tok.vocab_size, &held, &err);
+    int hrc = ngram_holdout_loss(&c.ids, c.n_train, 3, c.tok.vocab_size, &held, &err);
     CHECK(hrc == 0 && held == loss[3],
           "ngram_holdout_loss is the order-3 model's validation loss (%.6f vs %.6f)", held, loss[3]);
     corpus_free(&c);

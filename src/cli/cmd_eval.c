@@ -1,6 +1,7 @@
 /* cmd_eval.c — `rnnscope eval` and `rnnscope grad`: the loss of a checkpoint
  * on a file read as one stream from a zero state, and its full-BPTT gradient
- * (definitions in DESIGN.md and evaluate.h). */
+ * (definitions in DESIGN.md and evaluate.h). eval reads the file block by
+ * block, so any size works; grad needs every activation and loads it whole. */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -15,26 +16,38 @@
 #include "evaluate.h"
 #include "flags.h"
 
-/* Load the checkpoint and the file tokenized with its vocabulary. */
-static int load_pair(const char *ckpt, const char *file, Model *m, Corpus *c, Err *err)
+/* Load the checkpoint after checking that the text file can be read. */
+static int load_model(const char *ckpt, const char *file, Model *m, Tokenizer *tok, Err *err)
 {
-    Tokenizer tok;
     struct stat st;
     if (stat(file, &st) != 0 || access(file, R_OK) != 0)
         return err_set(err, ERR_INPUT, "%s: cannot read the text FILE: %s; check the second argument", file,
                        strerror(errno));
     if (S_ISDIR(st.st_mode))
         return err_set(err, ERR_INPUT, "%s: the text FILE is a folder; give a text file as the second argument", file);
-    int rc = checkpoint_load(ckpt, m, &tok, err);
+    return checkpoint_load(ckpt, m, tok, err);
+}
+
+static void warn_unknown(const char *file, size_t n_unknown)
+{
+    if (n_unknown)
+        fprintf(stderr, "rnnscope: warning: %s: %zu token(s) outside the checkpoint's vocabulary are read as <unk>\n",
+                file, n_unknown);
+}
+
+/* Load the checkpoint and the whole file tokenized with its vocabulary. */
+static int load_pair(const char *ckpt, const char *file, Model *m, Corpus *c, Err *err)
+{
+    Tokenizer tok;
+    int rc = load_model(ckpt, file, m, &tok, err);
     if (rc)
         return rc;
     rc = corpus_load(c, file, tok.type, 0, 0.0f, &tok, err);
     tokenizer_free(&tok);
     if (rc)
         model_free(m);
-    else if (c->n_unknown)
-        fprintf(stderr, "rnnscope: warning: %s: %zu token(s) outside the checkpoint's vocabulary are read as <unk>\n",
-                file, c->n_unknown);
+    else
+        warn_unknown(file, c->n_unknown);
     return rc;
 }
 
@@ -60,21 +73,23 @@ int cmd_eval(int argc, char **argv)
     if (rc)
         return report(&err);
     Model m;
-    Corpus c;
-    if ((rc = load_pair(pos[0], pos[1], &m, &c, &err)) != 0)
+    Tokenizer tok;
+    if ((rc = load_model(pos[0], pos[1], &m, &tok, &err)) != 0)
         return report(&err);
     double loss = 0;
-    rc = evaluate_stream_loss(&m, c.ids, c.n, &loss, &err);
+    size_t n_pred = 0, n_unknown = 0;
+    rc = evaluate_file_loss(&m, &tok, pos[1], &loss, &n_pred, &n_unknown, &err);
+    warn_unknown(pos[1], n_unknown);
     if (rc == 0) {
         double bits = loss / log(2.0), ppl = exp(loss);
         if (json)
             printf("{\"loss\": %.9g, \"bits\": %.9g, \"perplexity\": %.9g, \"tokens\": %zu}\n", loss, bits, ppl,
-                   c.n - 1);
+                   n_pred);
         else
             printf("loss %.6f nats/token  %.6f bits/token  perplexity %.4f  over %zu predicted tokens\n", loss,
-                   bits, ppl, c.n - 1);
+                   bits, ppl, n_pred);
     }
-    corpus_free(&c);
+    tokenizer_free(&tok);
     model_free(&m);
     return rc ? report(&err) : 0;
 }
@@ -108,7 +123,11 @@ int cmd_grad(int argc, char **argv)
     if ((rc = load_pair(pos[0], pos[1], &m, &c, &err)) != 0)
         return report(&err);
     double loss = 0;
-    rc = evaluate_stream_grad(&m, c.ids, c.n, &loss, &err);
+    size_t take = c.n <= EVAL_GRAD_MAX_TOKENS + 1 ? c.n : 0; /* a longer text is refused unread */
+    int *ids = xmalloc((take ? take : 1) * sizeof *ids);
+    token_ids_copy(&c.ids, 0, take, ids);
+    rc = evaluate_stream_grad(&m, ids, c.n, &loss, &err);
+    free(ids);
     if (rc == 0) {
         StWriter *w = st_writer_new();
         for (int i = 0; i < m.n_tensors; i++) {

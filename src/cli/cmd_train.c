@@ -76,7 +76,7 @@ static int exports_open(TrainExports *x, const Trainer *t, const char *csv_path,
         if (n_val < 2)
             return err_set(err, ERR_INPUT, "--ngram %d needs a validation split; set --val-frac above 0", x->ngram);
         double t0 = progress_now_s();
-        if ((rc = ngram_holdout_loss(t->corpus.ids, t->corpus.n_train, t->corpus.n, x->ngram,
+        if ((rc = ngram_holdout_loss(&t->corpus.ids, t->corpus.n_train, x->ngram,
                                      t->corpus.tok.vocab_size, &x->ngram_loss, err)) != 0)
             return rc;
         x->csv.ngram_loss = x->ngram_loss;

@@ -60,7 +60,7 @@ int cmd_units_errors(const UnitsRun *r, int order, const char *corpus, Err *err)
     if (rc)
         return rc;
     NGram *g = NULL;
-    rc = ngram_build(&g, c.ids, c.n_train, order, r->tok.vocab_size, err);
+    rc = ngram_build_ids(&g, &c.ids, 0, c.n_train, order, r->tok.vocab_size, err);
     size_t n_train = c.n_train;
     corpus_free(&c);
     if (rc)

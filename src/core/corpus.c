@@ -1,63 +1,24 @@
-/* corpus.c — load a text file, tokenize it, split it, batch it (see corpus.h). */
+/* corpus.c — load a text file, tokenize it, split it, batch it (see corpus.h);
+ * the file itself is read in corpus_read.c. */
 #include "corpus.h"
 
-#include <errno.h>
-#include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
-#include "utf8.h"
-
-/* Larger corpora would need more than 2 GB for their token ids alone. */
+/* A training corpus's ids are held whole: up to 2 GB of them (4 bytes a
+ * token under a word vocabulary above 65,536). */
 #define CORPUS_MAX_BYTES ((size_t)512 << 20)
 
-/* Read a whole regular file; *data is NUL-terminated. Anything else (a FIFO
- * that blocks, /dev/zero that never ends) is refused before it is opened. */
-static int corpus_read_file(const char *path, char **data, size_t *len, Err *err)
+typedef struct {
+    TokenIds *ids;
+    size_t max_total;   /* the file's bytes: never more tokens than that */
+} CorpusPush;
+
+static void corpus_push(void *ctx, const int *ids, size_t n)
 {
-    struct stat st;
-    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
-        return err_set(err, ERR_INPUT, "%s: not a regular file (%s); give a text file to --corpus", path,
-                       S_ISDIR(st.st_mode) ? "a directory" : "a device, FIFO or socket");
-    if (stat(path, &st) == 0 && (size_t)st.st_size > CORPUS_MAX_BYTES)
-        return err_set(err, ERR_INPUT, "%s: %lld bytes is more than the %zu MB a corpus may have; use a part of it",
-                       path, (long long)st.st_size, CORPUS_MAX_BYTES >> 20);
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return err_set(err, ERR_INPUT, "%s: cannot open corpus: %s; check the --corpus path", path,
-                       strerror(errno));
-    size_t cap = 1 << 16, n = 0;
-    char *buf = xmalloc(cap);
-    for (;;) {
-        if (n + 1 >= cap) {
-            cap *= 2;
-            buf = xrealloc(buf, cap);
-        }
-        size_t got = fread(buf + n, 1, cap - 1 - n, f);
-        n += got;
-        if (got == 0 || n > CORPUS_MAX_BYTES)
-            break;
-    }
-    if (n > CORPUS_MAX_BYTES) { /* it grew while being read */
-        fclose(f);
-        free(buf);
-        return err_set(err, ERR_INPUT, "%s: more than the %zu MB a corpus may have; use a part of it", path,
-                       CORPUS_MAX_BYTES >> 20);
-    }
-    if (ferror(f)) {
-        int e = errno;
-        fclose(f);
-        free(buf);
-        return err_set(err, ERR_INPUT, "%s: cannot read corpus: %s; check the --corpus path", path,
-                       strerror(e));
-    }
-    fclose(f);
-    buf[n] = '\0';
-    *data = buf;
-    *len = n;
-    return ERR_OK;
+    CorpusPush *p = ctx;
+    token_ids_push(p->ids, ids, n, p->max_total);
 }
 
 int corpus_load(Corpus *c, const char *path, TokType type, int max_vocab, float val_frac,
@@ -69,44 +30,28 @@ int corpus_load(Corpus *c, const char *path, TokType type, int max_vocab, float 
         return err_set(err, ERR_INPUT, "%s: --val-frac %g is outside [0, 0.5]; use e.g. 0.1", path,
                        (double)val_frac);
 
-    char *text = NULL;
-    size_t len = 0;
-    int rc = corpus_read_file(path, &text, &len, err);
-    if (rc)
-        return rc;
-    if (len == 0) {
-        free(text);
-        return err_set(err, ERR_INPUT, "%s: corpus file is empty; give a file with some text", path);
-    }
-
+    int rc = ERR_OK;
     if (tok_fixed)
         tokenizer_copy(&c->tok, tok_fixed);
-    else if ((rc = tokenizer_build(&c->tok, type, text, len, max_vocab, path, err)) != ERR_OK)
+    else if (type == TOK_BYTE) /* nothing to count: the 256 bytes */
+        rc = tokenizer_build(&c->tok, TOK_BYTE, NULL, 0, 0, path, err);
+    else if ((rc = corpus_file_vocab(path, type, max_vocab, CORPUS_MAX_BYTES, &c->tok, err)) != ERR_OK)
         goto fail;
 
-    size_t first_unknown = SIZE_MAX;
-    rc = tokenizer_encode(&c->tok, text, len, &c->ids, &c->n, &c->n_unknown, &first_unknown, path,
-                          err);
+    token_ids_init(&c->ids, c->tok.vocab_size);
+    struct stat st;
+    CorpusPush push = { &c->ids, stat(path, &st) == 0 && st.st_size > 0 ? (size_t)st.st_size : 0 };
+    rc = corpus_encode_file(path, &c->tok, CORPUS_MAX_BYTES, corpus_push, &push, &c->n_unknown, err);
     if (rc)
         goto fail;
-    if (c->tok.type == TOK_CHAR && c->n_unknown > 0) {
-        uint32_t cp = 0;
-        utf8_decode((const unsigned char *)text + first_unknown, len - first_unknown, &cp, NULL);
-        rc = err_set(err, ERR_INPUT,
-                     "%s: character U+%04X at byte offset %zu is not in the checkpoint's vocabulary "
-                     "(%zu such characters); use text the model was trained on, or train one whose corpus has "
-                     "them (--tokenizer byte covers every byte)",
-                     path, (unsigned)cp, first_unknown, c->n_unknown);
-        goto fail;
-    }
-    free(text);
+    token_ids_fit(&c->ids);
+    c->n = c->ids.n;
 
     size_t n_val = (size_t)((double)c->n * (double)val_frac);
     c->n_train = c->n - n_val;
     c->path = xstrdup(path);
     return ERR_OK;
 fail:
-    free(text);
     corpus_free(c);
     return rc;
 }
@@ -116,7 +61,7 @@ void corpus_free(Corpus *c)
     if (!c)
         return;
     free(c->path);
-    free(c->ids);
+    token_ids_free(&c->ids);
     tokenizer_free(&c->tok);
     memset(c, 0, sizeof *c);
     c->tok.unk_id = -1;
@@ -154,7 +99,7 @@ int batcher_init(Batcher *b, size_t n_tokens, size_t base, int B, int T, const c
     return ERR_OK;
 }
 
-int batcher_next(Batcher *b, const int *ids, int *x, int *y)
+int batcher_next(Batcher *b, const TokenIds *ids, int *x, int *y)
 {
     size_t T = (size_t)b->T, B = (size_t)b->B;
     if (b->pos + T > b->seg_len) {
@@ -163,10 +108,12 @@ int batcher_next(Batcher *b, const int *ids, int *x, int *y)
     }
     int reset = b->pos == 0;
     for (size_t s = 0; s < B; s++) {
-        const int *src = ids + b->base + s * b->seg_len + b->pos;
+        size_t src = b->base + s * b->seg_len + b->pos;
+        int next = token_ids_get(ids, src);
         for (size_t t = 0; t < T; t++) {
-            x[t * B + s] = src[t];
-            y[t * B + s] = src[t + 1];
+            x[t * B + s] = next;
+            next = token_ids_get(ids, src + t + 1);
+            y[t * B + s] = next;
         }
     }
     b->pos += T;

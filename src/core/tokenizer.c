@@ -33,6 +33,9 @@
 
 #define TOK_MAX_CP 0x110000u
 
+/* bytes a block keeps for the next (see tokenizer_next) */
+#define TOKENIZER_LOOKAHEAD 4
+
 int tok_parse(const char *s, TokType *out)
 {
     if (!s)
@@ -188,57 +191,17 @@ static void tokenizer_safe_name(const char *s, char *out, size_t cap)
     out[k] = '\0';
 }
 
-static int tokenizer_bad_utf8(Err *err, const char *source, const char *text, size_t len, size_t off,
+/* The error for invalid UTF-8 at byte offset off of the source; at holds the
+ * avail bytes of the text from there on. */
+static int tokenizer_bad_utf8(Err *err, const char *source, const char *at, size_t avail, size_t off,
                               Utf8Error why)
 {
     char name[256], bytes[48];
     tokenizer_safe_name(source ? source : "text", name, sizeof name);
-    size_t n = len - off < 4 ? len - off : 4;
-    tokenizer_hex_bytes((const unsigned char *)text + off, n, bytes, sizeof bytes);
+    size_t n = avail < 4 ? avail : 4;
+    tokenizer_hex_bytes((const unsigned char *)at, n, bytes, sizeof bytes);
     return err_set(err, ERR_INPUT, "%s: invalid UTF-8 at byte offset %zu (%s; the bytes there: %s%s); "
-                   "use --tokenizer byte", name, off, utf8_error_name(why), bytes, len - off > n ? "..." : "");
-}
-
-static int tokenizer_build_char(Tokenizer *t, const char *text, size_t len, const char *source,
-                                Err *err)
-{
-    const unsigned char *u = (const unsigned char *)text;
-    uint32_t *seen = xcalloc(TOK_MAX_CP / 32, sizeof *seen);
-    size_t i = 0;
-    while (i < len) {
-        uint32_t cp;
-        int k;
-        if (u[i] < 0x80) {
-            cp = u[i];
-            k = 1;
-        } else {
-            Utf8Error why = UTF8_OK;
-            k = utf8_decode(u + i, len - i, &cp, &why);
-            if (k == 0) {
-                free(seen);
-                return tokenizer_bad_utf8(err, source, text, len, i, why);
-            }
-        }
-        seen[cp >> 5] |= 1u << (cp & 31);
-        i += (size_t)k;
-    }
-    int v = 0;
-    for (uint32_t w = 0; w < TOK_MAX_CP / 32; w++)
-        v += __builtin_popcount(seen[w]);
-    tokenizer_alloc(t, TOK_CHAR, v);
-    int id = 0;
-    for (uint32_t w = 0; w < TOK_MAX_CP / 32; w++) {
-        uint32_t bits = seen[w];
-        while (bits) {
-            uint32_t cp = w * 32 + (uint32_t)__builtin_ctz(bits);
-            char buf[4];
-            bits &= bits - 1;
-            tokenizer_set(t, id++, buf, (size_t)utf8_encode(cp, buf));
-        }
-    }
-    free(seen);
-    tokenizer_index_build(t, NULL);
-    return ERR_OK;
+                   "use --tokenizer byte", name, off, utf8_error_name(why), bytes, avail > n ? "..." : "");
 }
 
 /* ---- word splitting ----------------------------------------------------- */
@@ -265,17 +228,19 @@ static int tokenizer_cp_alone(uint32_t cp)
     return 0;
 }
 
-/* Length of the word token starting at text[i] (i < len). Returns 0 when the
- * text at i is not valid UTF-8 (*why set). A run of word characters stops
- * before an invalid sequence, so the error is reported at its own offset by
- * the next call. */
-static size_t tokenizer_word_span(const char *text, size_t len, size_t i, Utf8Error *why)
+/* Length of the word token starting at text[i] (i < len); *first is its first
+ * code point. Returns 0 when the text at i is not valid UTF-8 (*why set). A
+ * run of word characters stops before an invalid sequence, so the error is
+ * reported at its own offset by the next call. */
+static size_t tokenizer_word_span(const char *text, size_t len, size_t i, uint32_t *first,
+                                  Utf8Error *why)
 {
     const unsigned char *u = (const unsigned char *)text;
     uint32_t cp;
     int k = utf8_decode(u + i, len - i, &cp, why);
     if (k == 0)
         return 0;
+    *first = cp;
     if (tokenizer_cp_alone(cp))
         return (size_t)k;
     size_t j = i + (size_t)k;
@@ -294,11 +259,183 @@ static size_t tokenizer_word_span(const char *text, size_t len, size_t i, Utf8Er
     return j - i;
 }
 
+/* The token at text[i] of a block of len bytes (i < len): returns 1 with its
+ * length in *k and its first code point in *cp (char and word); -1 when the
+ * text there is not valid UTF-8 (*why set); 0 when the block is not the last
+ * and the token, or the error, could depend on bytes past the block (see
+ * tokenizer.h), so the caller stops and carries text[i..len) over.
+ * Why TOKENIZER_LOOKAHEAD bytes are enough: every decision reads one code point
+ * (at most 4 bytes) at the token's start, inside it, or just after its end, and
+ * an error message shows at most the 4 bytes at the offset and whether more
+ * follow. */
+static int tokenizer_next(TokType type, const char *text, size_t len, size_t i, int last, size_t *k,
+                          uint32_t *cp, Utf8Error *why)
+{
+    const unsigned char *u = (const unsigned char *)text;
+    if (!last && len - i <= TOKENIZER_LOOKAHEAD)
+        return 0;
+    size_t n;
+    *cp = u[i];
+    if (type == TOK_BYTE)
+        n = 1;
+    else if (type == TOK_CHAR)
+        n = u[i] < 0x80 ? 1 : (size_t)utf8_decode(u + i, len - i, cp, why);
+    else
+        n = tokenizer_word_span(text, len, i, cp, why);
+    if (n == 0)
+        return -1;
+    if (!last && len - i - n < TOKENIZER_LOOKAHEAD)
+        return 0;
+    *k = n;
+    return 1;
+}
+
 typedef struct {
-    size_t off, len;   /* the first occurrence, in the text */
+    size_t off;        /* the first occurrence, as a byte offset of the stream */
+    size_t at, len;    /* the token's bytes: TokCounter.bytes[at .. at + len) */
     size_t count;
     uint32_t hash;
 } WordCount;
+
+struct TokCounter {
+    TokType type;
+    int max_vocab;
+    uint32_t *seen;       /* char: (TOK_MAX_CP / 32) bitmap of the code points seen */
+    size_t *slots;        /* word: (n_slots) index into words, SIZE_MAX = empty; a power of two */
+    size_t n_slots;
+    WordCount *words;     /* word: (cap_words) the distinct tokens, n_words of them */
+    size_t n_words, cap_words;
+    char *bytes;          /* word: (cap_bytes) the distinct tokens' bytes, one after another */
+    size_t n_bytes, cap_bytes;
+};
+
+int tokenizer_counter_new(TokCounter **out, TokType type, int max_vocab, Err *err)
+{
+    *out = NULL;
+    if (type != TOK_CHAR && type != TOK_BYTE && type != TOK_WORD)
+        return err_set(err, ERR_INPUT, "unknown tokenizer type %d; use char, byte or word", (int)type);
+    if (type == TOK_WORD && max_vocab < 0)
+        return err_set(err, ERR_INPUT, "vocabulary limit %d is negative; use 0 for no limit", max_vocab);
+    TokCounter *c = xcalloc(1, sizeof *c);
+    c->type = type;
+    c->max_vocab = max_vocab;
+    if (type == TOK_CHAR)
+        c->seen = xcalloc(TOK_MAX_CP / 32, sizeof *c->seen);
+    if (type == TOK_WORD) {
+        c->n_slots = 1024;
+        c->slots = xmalloc(c->n_slots * sizeof *c->slots);
+        for (size_t q = 0; q < c->n_slots; q++)
+            c->slots[q] = SIZE_MAX;
+        c->cap_words = 512;
+        c->words = xmalloc(c->cap_words * sizeof *c->words);
+        c->cap_bytes = 4096;
+        c->bytes = xmalloc(c->cap_bytes);
+    }
+    *out = c;
+    return ERR_OK;
+}
+
+void tokenizer_counter_free(TokCounter *c)
+{
+    if (!c)
+        return;
+    free(c->seen);
+    free(c->slots);
+    free(c->words);
+    free(c->bytes);
+    free(c);
+}
+
+/* Count one occurrence of the word token s[0..k) found at stream offset off. */
+static void tokenizer_counter_word(TokCounter *c, const char *s, size_t k, size_t off)
+{
+    uint32_t h = tokenizer_hash(s, k);
+    size_t q = h & (c->n_slots - 1);
+    while (c->slots[q] != SIZE_MAX) {
+        WordCount *w = &c->words[c->slots[q]];
+        if (w->hash == h && w->len == k && memcmp(c->bytes + w->at, s, k) == 0) {
+            w->count++;
+            return;
+        }
+        q = (q + 1) & (c->n_slots - 1);
+    }
+    if (c->n_words == c->cap_words) {
+        c->cap_words *= 2;
+        c->words = xrealloc(c->words, c->cap_words * sizeof *c->words);
+    }
+    if (c->n_bytes + k > c->cap_bytes) {
+        while (c->n_bytes + k > c->cap_bytes)
+            c->cap_bytes *= 2;
+        c->bytes = xrealloc(c->bytes, c->cap_bytes);
+    }
+    memcpy(c->bytes + c->n_bytes, s, k);
+    c->words[c->n_words] = (WordCount){ .off = off, .at = c->n_bytes, .len = k, .count = 1, .hash = h };
+    c->n_bytes += k;
+    c->slots[q] = c->n_words++;
+    if (2 * c->n_words > c->n_slots) {
+        /* Grow by rehashing from the stored hashes. */
+        free(c->slots);
+        c->n_slots *= 2;
+        c->slots = xmalloc(c->n_slots * sizeof *c->slots);
+        for (size_t i = 0; i < c->n_slots; i++)
+            c->slots[i] = SIZE_MAX;
+        for (size_t w = 0; w < c->n_words; w++) {
+            size_t i = c->words[w].hash & (c->n_slots - 1);
+            while (c->slots[i] != SIZE_MAX)
+                i = (i + 1) & (c->n_slots - 1);
+            c->slots[i] = w;
+        }
+    }
+}
+
+int tokenizer_counter_feed(TokCounter *c, const char *text, size_t len, int last, size_t base, size_t *used,
+                           const char *source, Err *err)
+{
+    size_t i = 0;
+    *used = 0;
+    if (c->type == TOK_BYTE) {
+        *used = len;
+        return ERR_OK;
+    }
+    while (i < len) {
+        size_t k = 0;
+        uint32_t cp;
+        Utf8Error why = UTF8_OK;
+        int r = tokenizer_next(c->type, text, len, i, last, &k, &cp, &why);
+        if (r == 0)
+            break;
+        if (r < 0) {
+            *used = i;
+            return tokenizer_bad_utf8(err, source, text + i, len - i, base + i, why);
+        }
+        if (c->type == TOK_CHAR)
+            c->seen[cp >> 5] |= 1u << (cp & 31);
+        else
+            tokenizer_counter_word(c, text + i, k, base + i);
+        i += k;
+    }
+    *used = i;
+    return ERR_OK;
+}
+
+static void tokenizer_finish_char(const TokCounter *c, Tokenizer *t)
+{
+    int v = 0;
+    for (uint32_t w = 0; w < TOK_MAX_CP / 32; w++)
+        v += __builtin_popcount(c->seen[w]);
+    tokenizer_alloc(t, TOK_CHAR, v);
+    int id = 0;
+    for (uint32_t w = 0; w < TOK_MAX_CP / 32; w++) {
+        uint32_t bits = c->seen[w];
+        while (bits) {
+            uint32_t cp = w * 32 + (uint32_t)__builtin_ctz(bits);
+            char buf[4];
+            bits &= bits - 1;
+            tokenizer_set(t, id++, buf, (size_t)utf8_encode(cp, buf));
+        }
+    }
+    tokenizer_index_build(t, NULL);
+}
 
 static int tokenizer_word_cmp(const void *pa, const void *pb)
 {
@@ -308,77 +445,39 @@ static int tokenizer_word_cmp(const void *pa, const void *pb)
     return a->off < b->off ? -1 : a->off > b->off;
 }
 
-static int tokenizer_build_word(Tokenizer *t, const char *text, size_t len, int max_vocab,
-                                const char *source, Err *err)
+static int tokenizer_finish_word(TokCounter *c, Tokenizer *t, const char *source, Err *err)
 {
-    size_t n_slots = 1024, n_words = 0, cap_words = 512;
-    size_t *slots = xmalloc(n_slots * sizeof *slots);
-    WordCount *words = xmalloc(cap_words * sizeof *words);
-    for (size_t s = 0; s < n_slots; s++)
-        slots[s] = SIZE_MAX;
-
-    size_t i = 0;
-    while (i < len) {
-        Utf8Error why = UTF8_OK;
-        size_t k = tokenizer_word_span(text, len, i, &why);
-        if (k == 0) {
-            free(slots);
-            free(words);
-            return tokenizer_bad_utf8(err, source, text, len, i, why);
-        }
-        uint32_t h = tokenizer_hash(text + i, k);
-        size_t s = h & (n_slots - 1);
-        while (slots[s] != SIZE_MAX) {
-            WordCount *w = &words[slots[s]];
-            if (w->hash == h && w->len == k && memcmp(text + w->off, text + i, k) == 0)
-                break;
-            s = (s + 1) & (n_slots - 1);
-        }
-        if (slots[s] != SIZE_MAX) {
-            words[slots[s]].count++;
-        } else {
-            if (n_words == cap_words) {
-                cap_words *= 2;
-                words = xrealloc(words, cap_words * sizeof *words);
-            }
-            words[n_words] = (WordCount){ .off = i, .len = k, .count = 1, .hash = h };
-            slots[s] = n_words++;
-            if (2 * n_words > n_slots) {
-                /* Grow by rehashing from the stored hashes. */
-                free(slots);
-                n_slots *= 2;
-                slots = xmalloc(n_slots * sizeof *slots);
-                for (size_t q = 0; q < n_slots; q++)
-                    slots[q] = SIZE_MAX;
-                for (size_t w = 0; w < n_words; w++) {
-                    size_t q = words[w].hash & (n_slots - 1);
-                    while (slots[q] != SIZE_MAX)
-                        q = (q + 1) & (n_slots - 1);
-                    slots[q] = w;
-                }
-            }
-        }
-        i += k;
-    }
-    free(slots);
-    qsort(words, n_words, sizeof *words, tokenizer_word_cmp);
-
-    size_t keep = n_words;
-    if (max_vocab > 0 && keep > (size_t)max_vocab - 1)
-        keep = (size_t)max_vocab - 1;
-    if (keep > (size_t)INT32_MAX - 1) {
-        free(words);
+    qsort(c->words, c->n_words, sizeof *c->words, tokenizer_word_cmp);
+    size_t keep = c->n_words;
+    if (c->max_vocab > 0 && keep > (size_t)c->max_vocab - 1)
+        keep = (size_t)c->max_vocab - 1;
+    if (keep > (size_t)INT32_MAX - 1)
         return err_set(err, ERR_INPUT, "%s: more than %d distinct words; set a vocabulary limit",
                        source ? source : "text", INT32_MAX - 1);
-    }
     tokenizer_alloc(t, TOK_WORD, (int)keep + 1);
     tokenizer_set(t, 0, "<unk>", 5);
     t->unk_id = 0;
     for (size_t w = 0; w < keep; w++)
-        tokenizer_set(t, (int)w + 1, text + words[w].off, words[w].len);
-    free(words);
+        tokenizer_set(t, (int)w + 1, c->bytes + c->words[w].at, c->words[w].len);
     tokenizer_index_build(t, NULL);
     return ERR_OK;
+}
+
+int tokenizer_counter_finish(TokCounter *c, Tokenizer *t, const char *source, Err *err)
+{
+    memset(t, 0, sizeof *t);
+    t->unk_id = -1;
+    switch (c->type) {
+    case TOK_BYTE:
+        tokenizer_build_byte(t);
+        return ERR_OK;
+    case TOK_CHAR:
+        tokenizer_finish_char(c, t);
+        return ERR_OK;
+    case TOK_WORD:
+        break;
+    }
+    return tokenizer_finish_word(c, t, source, err);
 }
 
 int tokenizer_build(Tokenizer *t, TokType type, const char *text, size_t len, int max_vocab,
@@ -386,20 +485,17 @@ int tokenizer_build(Tokenizer *t, TokType type, const char *text, size_t len, in
 {
     memset(t, 0, sizeof *t);
     t->unk_id = -1;
-    switch (type) {
-    case TOK_BYTE:
-        tokenizer_build_byte(t);
-        return ERR_OK;
-    case TOK_CHAR:
-        return tokenizer_build_char(t, text, len, source, err);
-    case TOK_WORD:
-        if (max_vocab < 0)
-            return err_set(err, ERR_INPUT, "vocabulary limit %d is negative; use 0 for no limit",
-                           max_vocab);
-        return tokenizer_build_word(t, text, len, max_vocab, source, err);
-    }
-    return err_set(err, ERR_INPUT, "unknown tokenizer type %d; use char, byte or word", (int)type);
+    TokCounter *c = NULL;
+    size_t used;
+    int rc = tokenizer_counter_new(&c, type, max_vocab, err);
+    if (!rc)
+        rc = tokenizer_counter_feed(c, text, len, 1, 0, &used, source, err);
+    if (!rc)
+        rc = tokenizer_counter_finish(c, t, source, err);
+    tokenizer_counter_free(c);
+    return rc;
 }
+
 
 int tokenizer_from_vocab(Tokenizer *t, TokType type, char *const *tokens, int n, Err *err)
 {
@@ -486,54 +582,78 @@ void tokenizer_free(Tokenizer *t)
 
 /* ---- encoding and decoding ---------------------------------------------- */
 
-/* tokenizer_encode, and with spans != NULL each token's first byte too. */
+/* tokenizer_encode_block, and with starts != NULL each token's first byte
+ * (as a stream offset) too. *n_unknown and *first_unknown accumulate. */
+static int tokenizer_encode_run(const Tokenizer *t, const char *text, size_t len, int last, size_t base,
+                                int *ids, size_t *starts, size_t cap, size_t *n_ids, size_t *used,
+                                size_t *n_unknown, size_t *first_unknown, const char *source, Err *err)
+{
+    const unsigned char *u = (const unsigned char *)text;
+    size_t n = 0, i = 0;
+    *n_ids = 0;
+    *used = 0;
+    if (t->type == TOK_BYTE) {
+        for (; i < len && n < cap; i++) {
+            if (starts)
+                starts[n] = base + i;
+            ids[n++] = u[i];
+        }
+    } else {
+        while (i < len && n < cap) {
+            size_t k = 0;
+            uint32_t cp;
+            Utf8Error why = UTF8_OK;
+            int r = tokenizer_next(t->type, text, len, i, last, &k, &cp, &why);
+            if (r == 0)
+                break;
+            if (r < 0)
+                return tokenizer_bad_utf8(err, source, text + i, len - i, base + i, why);
+            int id = tokenizer_lookup(t, text + i, k);
+            if (id < 0) {
+                if ((*n_unknown)++ == 0 && *first_unknown == SIZE_MAX)
+                    *first_unknown = base + i;
+                if (t->type == TOK_WORD)
+                    id = t->unk_id;
+            }
+            if (id >= 0) {
+                if (starts)
+                    starts[n] = base + i;
+                ids[n++] = id;
+            }
+            i += k;
+        }
+    }
+    *n_ids = n;
+    *used = i;
+    return ERR_OK;
+}
+
+int tokenizer_encode_block(const Tokenizer *t, const char *text, size_t len, int last, size_t base, int *ids,
+                           size_t cap, size_t *n_ids, size_t *used, size_t *n_unknown, size_t *first_unknown,
+                           const char *source, Err *err)
+{
+    return tokenizer_encode_run(t, text, len, last, base, ids, NULL, cap, n_ids, used, n_unknown, first_unknown,
+                                source, err);
+}
+
+/* tokenizer_encode of the whole text, and with spans != NULL each token's first byte too. */
 static int tokenizer_encode_any(const Tokenizer *t, const char *text, size_t len, int **ids,
                                 size_t **spans, size_t *n_ids, size_t *n_unknown,
                                 size_t *first_unknown, const char *source, Err *err)
 {
-    const unsigned char *u = (const unsigned char *)text;
     int *out = xmalloc((len ? len : 1) * sizeof *out); /* never more tokens than bytes */
     size_t *at = spans ? xmalloc((len ? len : 1) * sizeof *at) : NULL;
-    size_t n = 0, unknown = 0, first = SIZE_MAX;
-    size_t i = 0;
+    size_t n = 0, used = 0, unknown = 0, first = SIZE_MAX;
 
     *ids = NULL;
     *n_ids = 0;
     if (spans)
         *spans = NULL;
-    if (t->type == TOK_BYTE) {
-        for (; i < len; i++) {
-            if (at)
-                at[n] = i;
-            out[n++] = u[i];
-        }
-    } else {
-        while (i < len) {
-            size_t k;
-            Utf8Error why = UTF8_OK;
-            if (t->type == TOK_CHAR) {
-                uint32_t cp;
-                k = u[i] < 0x80 ? 1 : (size_t)utf8_decode(u + i, len - i, &cp, &why);
-            } else {
-                k = tokenizer_word_span(text, len, i, &why);
-            }
-            if (k == 0) {
-                free(out);
-                free(at);
-                return tokenizer_bad_utf8(err, source, text, len, i, why);
-            }
-            int id = tokenizer_lookup(t, text + i, k);
-            if (id < 0 && unknown++ == 0)
-                first = i;
-            if (id < 0 && t->type == TOK_WORD)
-                id = t->unk_id;
-            if (id >= 0) {
-                if (at)
-                    at[n] = i;
-                out[n++] = id;
-            }
-            i += k;
-        }
+    int rc = tokenizer_encode_run(t, text, len, 1, 0, out, at, len, &n, &used, &unknown, &first, source, err);
+    if (rc) {
+        free(out);
+        free(at);
+        return rc;
     }
     *ids = xrealloc(out, (n ? n : 1) * sizeof *out);
     if (spans)

@@ -78,6 +78,38 @@ int tokenizer_encode(const Tokenizer *t, const char *text, size_t len, int **ids
 int tokenizer_encode_spans(const Tokenizer *t, const char *text, size_t len, int **ids,
                            size_t **starts, size_t *n_ids, size_t *n_unknown, const char *source,
                            Err *err);
+/* ---- text in blocks ----------------------------------------------------
+ * A file too large to hold at once is read in blocks that follow each other
+ * without gaps; base is the byte offset of text[0] in the whole stream (error
+ * messages name stream offsets). Each call takes the whole tokens at the start
+ * of its block and sets *used to the bytes it took. In a block that is not the
+ * last (last == 0) it stops before a token that could continue past the block
+ * or whose end depends on the bytes after it, and leaves at least the last 4
+ * bytes (the longest UTF-8 sequence): the caller moves text[*used .. len) to
+ * the front of the next block. A token longer than the block is never taken,
+ * so the caller grows its block when *used stays 0. The results over a whole
+ * stream — vocabulary, ids, unknown counts, the first error — are exactly
+ * those of the one-piece functions on the concatenated text. */
+
+typedef struct TokCounter TokCounter;
+
+/* A counter for the vocabulary tokenizer_build(type, max_vocab) would build.
+ * ERR_INPUT for an unknown type or a negative max_vocab under word. */
+int tokenizer_counter_new(TokCounter **out, TokType type, int max_vocab, Err *err);
+/* Count the tokens of one block; invalid UTF-8 -> ERR_INPUT as tokenizer_build. */
+int tokenizer_counter_feed(TokCounter *c, const char *text, size_t len, int last, size_t base, size_t *used,
+                           const char *source, Err *err);
+/* Build the vocabulary counted so far into t. */
+int tokenizer_counter_finish(TokCounter *c, Tokenizer *t, const char *source, Err *err);
+void tokenizer_counter_free(TokCounter *c);
+
+/* tokenizer_encode of one block into ids (room for cap; *n_ids written; the
+ * call also stops when they are full). *n_unknown and *first_unknown
+ * accumulate over the blocks: start them at 0 and SIZE_MAX. */
+int tokenizer_encode_block(const Tokenizer *t, const char *text, size_t len, int last, size_t base, int *ids,
+                           size_t cap, size_t *n_ids, size_t *used, size_t *n_unknown, size_t *first_unknown,
+                           const char *source, Err *err);
+
 /* Write the bytes of token id to buf as snprintf does: at most cap - 1 bytes,
  * then a NUL when cap > 0. Returns the token's full length (0 for a bad id). */
 size_t tokenizer_decode(const Tokenizer *t, int id, char *buf, size_t cap);

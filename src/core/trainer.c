@@ -44,7 +44,7 @@ void trainer_baselines(const Corpus *c, double *unigram, double *ngram3)
     if (c->n_train > 0 && V > 0) {
         long *count = xcalloc((size_t)V, sizeof(long));
         for (size_t i = 0; i < c->n_train; i++)
-            count[c->ids[i]]++;
+            count[token_ids_get(&c->ids, i)]++;
         for (int v = 0; v < V; v++)
             if (count[v] > 0) {
                 double p = (double)count[v] / (double)c->n_train;
@@ -55,7 +55,7 @@ void trainer_baselines(const Corpus *c, double *unigram, double *ngram3)
     if (c->n > c->n_train + 1 && c->n_train >= 2 && c->n <= BASELINE_MAX_TOKENS) {
         double loss;
         Err e;
-        if (ngram_holdout_loss(c->ids, c->n_train, c->n, 3, V, &loss, &e) == 0)
+        if (ngram_holdout_loss(&c->ids, c->n_train, 3, V, &loss, &e) == 0)
             *ngram3 = loss;
     }
 }
@@ -603,7 +603,7 @@ int trainer_step(Trainer *t, StepInfo *info, Err *err)
     double t0 = now_ms();
     float lr = schedule_lr(&t->sched, t->step);
 
-    if (batcher_next(&t->batcher, t->corpus.ids, t->x, t->y))
+    if (batcher_next(&t->batcher, &t->corpus.ids, t->x, t->y))
         state_zero(&t->state);
     state_copy(&t->state_before, &t->state);
     info->clip = c->clip;
@@ -769,7 +769,7 @@ static int eval_pass(Trainer *t, float *val_loss, volatile sig_atomic_t *cancel,
     for (long k = 0; k < chunks; k++) {
         if (cancel && *cancel && !t->sharded) /* ranks stop only together, between steps */
             return err_set(err, ERR_RUNTIME, "interrupted");
-        batcher_next(&vb, t->corpus.ids, t->x, t->y);
+        batcher_next(&vb, &t->corpus.ids, t->x, t->y);
         if (!t->sharded) {
             sum += model_forward(&t->model, t->ws, t->x, t->y, c->seq, t->val_batch, &t->eval_state, 0, NULL);
         } else if (vb_here > 0) {

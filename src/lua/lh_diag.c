@@ -177,7 +177,7 @@ static int lhd_ngram(lua_State *L)
     Err err;
     err_clear(&err);
     double loss;
-    if (ngram_holdout_loss(c->ids, c->n_train, c->n, (int)order, t->model.cfg.vocab, &loss, &err) != 0)
+    if (ngram_holdout_loss(&c->ids, c->n_train, (int)order, t->model.cfg.vocab, &loss, &err) != 0)
         return lhd_fail(L, err.msg);
     lua_pushnumber(L, loss);
     return 1;

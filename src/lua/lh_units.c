@@ -119,7 +119,11 @@ static void units_job_text(lua_State *L, UnitsJob *j, const char *text, size_t l
         size_t n = c->n - c->n_train;
         if (n == 0)
             luaL_error(L, "%s: the run has no held-out text (its val_frac is 0): give a text", j->fn);
-        units_text_from_ids(&j->text, &c->tok, c->ids + c->n_train, n < LH_UNITS_TOKENS ? (int)n : LH_UNITS_TOKENS);
+        int take = n < LH_UNITS_TOKENS ? (int)n : LH_UNITS_TOKENS;
+        int *ids = xmalloc((size_t)take * sizeof *ids);
+        token_ids_copy(&c->ids, c->n_train, (size_t)take, ids);
+        units_text_from_ids(&j->text, &c->tok, ids, take);
+        free(ids);
     }
     units_job_charge(L, j, j->text.len + 1 + (size_t)j->text.n * (sizeof(int) + 2 * sizeof(size_t)));
 }

@@ -152,7 +152,7 @@ void runner_ngram(Runner *r, int order)
     Err err;
     err_clear(&err);
     double loss = NAN;
-    int rc = ngram_holdout_loss(t->corpus.ids, t->corpus.n_train, t->corpus.n, order, t->corpus.tok.vocab_size,
+    int rc = ngram_holdout_loss(&t->corpus.ids, t->corpus.n_train, order, t->corpus.tok.vocab_size,
                                 &loss, &err);
     pthread_mutex_lock(&r->mu);
     if (rc) {
@@ -652,7 +652,7 @@ size_t runner_corpus(Runner *r, int split, size_t max, int **ids)
         n = max;
     if (n) {
         *ids = xmalloc(n * sizeof **ids);
-        memcpy(*ids, c->ids + base, n * sizeof **ids);
+        token_ids_copy(&c->ids, base, n, *ids);
     }
     pthread_mutex_unlock(&r->mu);
     return n;
