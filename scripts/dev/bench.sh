@@ -15,7 +15,7 @@
 # show the best; % of sgemm is against the best sgemm of the whole run (each
 # `rnnscope bench` measures one first, so the two are interleaved too).
 #
-#   scripts/dev/bench.sh [BINARY] [--native BINARY] [--out FILE] [--threads N]
+#   scripts/dev/bench.sh [BINARY] [--native BINARY] [--out FILE] [--corpus FILE] [--sgemm N] [--threads N]
 #       [--rounds N] [--seconds S] [--hidden 128,512] [--scale-hidden LIST]
 #       [--scale-layers LIST] [--word-hidden N] [--sample-tokens N]
 #       [--eval-tokens N] [--no-torch] [--no-dashboard]
@@ -25,15 +25,17 @@
 set -euo pipefail
 bin=build/rnnscope
 if [ $# -gt 0 ] && [ "${1#--}" = "$1" ]; then bin=$1; shift; fi
-native="" out_md="" threads=$(nproc) rounds=3 seconds=4 hidden=128,512
+native="" out_md="" corpus="" sgemm=2048 threads=$(nproc) rounds=3 seconds=4 hidden=128,512
 scale_hidden=64,128,256,512,1024 scale_layers=1,2,3 word_hidden=200
 sample_tokens=1000 eval_tokens=20000 use_torch=1 dashboard=1
-usage="use [BINARY] --native BIN, --out FILE, --threads N, --rounds N, --seconds S, --hidden LIST, --scale-hidden LIST,
+usage="use [BINARY] --native BIN, --out FILE, --corpus FILE, --sgemm N, --threads N, --rounds N, --seconds S, --hidden LIST, --scale-hidden LIST,
  --scale-layers LIST, --word-hidden N, --sample-tokens N, --eval-tokens N, --no-torch, --no-dashboard"
 while [ $# -gt 0 ]; do
     case $1 in
         --native) native=$2; shift 2 ;;
         --out) out_md=$2; shift 2 ;;
+        --corpus) corpus=$2; shift 2 ;;
+        --sgemm) sgemm=$2; shift 2 ;;
         --threads) threads=$2; shift 2 ;;
         --rounds) rounds=$2; shift 2 ;;
         --seconds) seconds=$2; shift 2 ;;
@@ -50,7 +52,7 @@ while [ $# -gt 0 ]; do
 done
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-corpus="$root/../shared/corpora/tinyshakespeare.txt"
+[ -n "$corpus" ] || corpus="$root/../shared/corpora/tinyshakespeare.txt"
 [ -f "$corpus" ] || corpus="$root/data/tinyshakespeare.txt"
 if [ ! -f "$corpus" ]; then
     corpus="$root/corpora/lighthouse.txt"
@@ -79,7 +81,7 @@ progress() { [ ! -t 2 ] || printf '\r%-78s' "bench: $* ($((SECONDS - started)) s
 # rn PART BUILD ROUND BINARY ARGS...: `rnnscope bench --json` rows
 rn() {
     local part=$1 build=$2 round=$3 b=$4; shift 4
-    "$b" bench --json --step-only --threads "$threads" --corpus "$corpus" --seconds "$seconds" "$@" |
+    "$b" bench --json --step-only --sgemm "$sgemm" --threads "$threads" --corpus "$corpus" --seconds "$seconds" "$@" |
         tag "$part" "$build" "$round" >>"$results"
 }
 

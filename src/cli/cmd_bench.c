@@ -29,6 +29,7 @@
 
 typedef struct {
     int steps, warmup, threads, json;
+    int sgemm_n;     /* the reference product's size (0: none) */
     double seconds;  /* with steps 0: time about this long (0: 100 steps up to H=256, else 20) */
     int step_only;   /* 1: skip the inspector-overhead steps and the probe */
     const char *corpus;
@@ -56,7 +57,7 @@ static double forward_flops_per_token(const ModelConfig *c)
 
 static int bench_sgemm(const BenchOpts *o)
 {
-    int n = 2048;
+    int n = o->sgemm_n;
     openblas_set_num_threads(o->threads);
     float *a = xmalloc(sizeof(float) * n * n), *b = xmalloc(sizeof(float) * n * n),
           *c = xmalloc(sizeof(float) * n * n);
@@ -260,7 +261,7 @@ int cmd_bench(int argc, char **argv)
 {
     const char *hidden_list = "128,512";
     const char *corpus = NULL;
-    int steps = 0, threads = 0, json = 0, step_only = 0;
+    int steps = 0, threads = 0, json = 0, step_only = 0, sgemm_n = 2048;
     float seconds = 0;
     TrainConfig recipe;
     train_config_default(&recipe);
@@ -273,6 +274,7 @@ int cmd_bench(int argc, char **argv)
         {"step-only", CLI_FLAG, &step_only, 0, 1, NULL, "time the step only: skip measuring the inspector's "
                                                         "overhead (half the time)"},
         {"threads", CLI_INT, &threads, 0, 256, "N", "threads of a training step (0: one per core)"},
+        {"sgemm", CLI_INT, &sgemm_n, 0, 8192, "N", "size of the square sgemm measured first (0: none)"},
         {"corpus", CLI_STR, &corpus, 0, 0, "FILE", "text to train on (default: tiny-shakespeare if found)"},
         {"json", CLI_FLAG, &json, 0, 1, NULL, "one JSON object per measurement"},
     };
@@ -291,7 +293,7 @@ int cmd_bench(int argc, char **argv)
         return 0;
     if (rc || check_hidden_list(hidden_list, &err))
         return report(&err);
-    BenchOpts o = {steps, 3, threads, json, seconds, step_only, corpus, &recipe};
+    BenchOpts o = {steps, 3, threads, json, sgemm_n, seconds, step_only, corpus, &recipe};
     if (o.threads <= 0) {
         long n = sysconf(_SC_NPROCESSORS_ONLN);
         o.threads = n > 0 ? (int)n : 1;
@@ -310,7 +312,7 @@ int cmd_bench(int argc, char **argv)
         return report(&err);
     if (!json)
         printf("corpus %s, %d thread(s)\n", o.corpus, o.threads);
-    if ((rc = in_child(sgemm_adapter, &o, 0)) != 0)
+    if (o.sgemm_n > 0 && (rc = in_child(sgemm_adapter, &o, 0)) != 0)
         return rc;
     for (const char *p = hidden_list; *p && rc == 0; p += strcspn(p, ","), p += *p == ',')
         rc = in_child(bench_model, &o, atoi(p));
