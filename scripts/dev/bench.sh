@@ -47,6 +47,7 @@ while [ $# -gt 0 ]; do
         --eval-tokens) eval_tokens=$2; shift 2 ;;
         --no-torch) use_torch=0; shift ;;
         --no-dashboard) dashboard=0; shift ;;
+        --help | -h) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
         *) echo "bench.sh: unknown option $1 ($usage)" | tr -d '\n' >&2; echo >&2; exit 2 ;;
     esac
 done
@@ -105,23 +106,28 @@ pt() {
 }
 
 # command BINARY PART LONG: `rnnscope sample` of --sample-tokens tokens or
-# `rnnscope eval` of the --eval-tokens text (LONG 1), or the same over one token
+# `rnnscope eval --json` of the --eval-tokens text (LONG 1), or the same over
+# one token (sample) or two lines (eval)
 command_of() {
     local b=$1 part=$2 long=$3
     if [ "$part" = sample ]; then
         "$b" sample "$ck" --seed 1 --length "$([ "$long" = 1 ] && echo "$sample_tokens" || echo 1)"
     else
-        "$b" eval "$ck" "$work/eval$([ "$long" = 1 ] || echo 2).txt"
+        "$b" eval --json "$ck" "$work/eval$([ "$long" = 1 ] || echo 2).txt"
     fi
 }
-# timed BUILD BINARY ROUND PART TOKENS: tokens/s of the command over TOKENS
-# tokens, from its time minus the time of the same command over one token, so
-# process start-up and checkpoint load cancel (0 when the two are too close
-# to tell apart)
+# timed BUILD BINARY ROUND PART: tokens/s of the command, from the difference
+# of the long and the short command's tokens and times, so process start-up
+# and checkpoint load cancel (0 when the two times are too close to tell apart)
 timed() {
-    local build=$1 b=$2 round=$3 part=$4 tokens=$5 t0 t1 t2
-    t0=$(now); command_of "$b" "$part" 0 >/dev/null; t1=$(now); command_of "$b" "$part" 1 >/dev/null; t2=$(now)
-    awk -v a="$t0" -v b="$t1" -v c="$t2" -v n="$tokens" -v p="$part" -v bd="$build" -v r="$round" 'BEGIN {
+    local build=$1 b=$2 round=$3 part=$4 t0 t1 t2 n1=1 n2=$sample_tokens
+    t0=$(now); command_of "$b" "$part" 0 >"$work/short.out"; t1=$(now)
+    command_of "$b" "$part" 1 >"$work/long.out"; t2=$(now)
+    if [ "$part" = eval ]; then
+        n1=$(sed -nE 's/.*"tokens": ([0-9]+).*/\1/p' "$work/short.out")
+        n2=$(sed -nE 's/.*"tokens": ([0-9]+).*/\1/p' "$work/long.out")
+    fi
+    awk -v a="$t0" -v b="$t1" -v c="$t2" -v n=$((n2 - n1)) -v p="$part" -v bd="$build" -v r="$round" 'BEGIN {
         d = (c - b) - (b - a); tps = d > 0.05 * (c - b) ? n / d : 0
         printf "{\"part\":\"%s\",\"build\":\"%s\",\"round\":%d,\"kind\":\"cmd\",\"tokens\":%d,\"tokens_per_s\":%.1f,\"startup_s\":%.3f}\n", p, bd, r, n, tps, b - a }' >>"$results"
 }
@@ -166,14 +172,15 @@ done
 ck="$work/ck.st"
 "$bin" train --headless --quiet --corpus "$corpus" --hidden "$hmax" --threads "$threads" --steps 1 \
     --eval-every 0 --save "$ck" >/dev/null
-head -c "$eval_tokens" "$corpus" >"$work/eval.txt"
-head -c 2 "$corpus" >"$work/eval2.txt"
+# whole lines, so a UTF-8 text is not cut inside a character
+awk -v n="$eval_tokens" '{ print; t += length($0) + 1; if (t >= n) exit }' "$corpus" >"$work/eval.txt"
+head -n 2 "$corpus" >"$work/eval2.txt"
 for ((r = 1; r <= 2; r++)); do
     for bb in "${builds[@]}"; do
         read -r bname bpath <<<"$bb"
         progress "round $r/2, sample and eval at H=$hmax, $bname build"
-        timed "$bname" "$bpath" "$r" sample $((sample_tokens - 1))
-        timed "$bname" "$bpath" "$r" eval $((eval_tokens - 2))
+        timed "$bname" "$bpath" "$r" sample
+        timed "$bname" "$bpath" "$r" eval
     done
     progress "round $r/2, sample and eval at H=$hmax, PyTorch"
     pt sample "$r" sample --hidden "$hmax"
