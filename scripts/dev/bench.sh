@@ -27,7 +27,7 @@ bin=build/rnnscope
 if [ $# -gt 0 ] && [ "${1#--}" = "$1" ]; then bin=$1; shift; fi
 native="" out_md="" corpus="" sgemm=2048 threads=$(nproc) rounds=3 seconds=4 hidden=128,512
 scale_hidden=64,128,256,512,1024 scale_layers=1,2,3 word_hidden=200
-sample_tokens=1000 eval_tokens=20000 use_torch=1 dashboard=1
+sample_tokens=1000 eval_tokens=10000 use_torch=1 dashboard=1
 usage="use [BINARY] --native BIN, --out FILE, --corpus FILE, --sgemm N, --threads N, --rounds N, --seconds S, --hidden LIST, --scale-hidden LIST,
  --scale-layers LIST, --word-hidden N, --sample-tokens N, --eval-tokens N, --no-torch, --no-dashboard"
 while [ $# -gt 0 ]; do

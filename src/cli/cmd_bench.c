@@ -151,15 +151,22 @@ static int bench_model(const BenchOpts *o, int hidden)
     if (trainer_init(&t, &cfg, &err) != 0)
         return report(&err);
     StepInfo info;
-    double warm_s = 0; /* the warm-up's steps after the first (page faults, thread start) */
+    /* The warm-up's steps after the first (page faults, thread start) give
+     * the pace; with --seconds, a model whose first two steps already took
+     * that long is warm after two. */
+    double warm_s = 0, warm0 = progress_now_s();
+    int warm = 0;
     for (int i = 0; i < o->warmup; i++) {
+        if (i == 2 && o->steps == 0 && o->seconds > 0 && progress_now_s() - warm0 > o->seconds)
+            break;
         double t1 = progress_now_s();
         if (trainer_step(&t, &info, &err) != 0)
             return report(&err);
         if (i > 0)
             warm_s += progress_now_s() - t1;
+        warm = i + 1;
     }
-    int steps = timed_steps(o, hidden, o->warmup > 1 ? warm_s / (o->warmup - 1) : 0);
+    int steps = timed_steps(o, hidden, warm > 1 ? warm_s / (warm - 1) : 0);
     struct mallinfo2 before = mallinfo2();
     double t0 = progress_now_s();
     double loss = 0;
