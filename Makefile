@@ -5,6 +5,7 @@
 #   make run        build, open training on the shipped corpus
 #   make test       build, run the whole suite (plain, then ASan+UBSan), with -Werror
 #   make bench      speed and memory benchmark, side by side with PyTorch when it is installed
+#                   (about 12 minutes on 2 cores; tables in build/bench.md)
 #   make fuzz       libFuzzer targets of every reader of untrusted input, FUZZ_SECONDS (30) each
 #   make install PREFIX=/usr/local [DESTDIR=...]    make uninstall (the same PREFIX)
 #   V=1             show the commands; make -s prints nothing but errors
@@ -158,8 +159,13 @@ test-san:
 scenarios: $(BUILD)/tests/test_scenarios
 	$(Q)RNNSCOPE_TESTS=$(CURDIR)/tests $(BUILD)/tests/test_scenarios --full
 
+# make bench also builds $(BUILD)-native: the same CFLAGS plus -march=native, to show the
+# run-time dispatch (cpu.h) leaves nothing on the table. The tables go to $(BUILD)/bench.md
+# too; BENCH_FLAGS passes options to scripts/dev/bench.sh (e.g. --rounds 5, --no-torch).
+BENCH_FLAGS ?=
 bench: $(BUILD)/rnnscope
-	$(Q)scripts/dev/bench.sh $(BUILD)/rnnscope
+	$(Q)$(MAKE) --no-print-directory BUILD=$(BUILD)-native CFLAGS="$(CFLAGS) -march=native" $(BUILD)-native/rnnscope
+	$(Q)scripts/dev/bench.sh $(BUILD)/rnnscope --native $(BUILD)-native/rnnscope --out $(BUILD)/bench.md $(BENCH_FLAGS)
 
 # one process with 2 threads against 2 MPI ranks of 1 thread, and the allreduce's share
 bench-mpi: $(BUILD)/rnnscope

@@ -177,7 +177,10 @@ reject lr       sample "$ck" --lr 0.1
 reject steps    eval "$ck" "$corpus" --steps 5
 reject json     grad "$ck" "$corpus" --json
 reject hidden   gradcheck --hidden 8
-reject cell     bench --cell lstm
+reject cell     bench --cell lstmx
+reject dropout  bench --dropout 0.1
+reject max-vocab bench --max-vocab 1
+reject seconds  bench --seconds -1
 reject log      diagnose --log x
 reject log      tui --log x
 reject theme    train --theme dark

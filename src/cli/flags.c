@@ -32,9 +32,21 @@ static int find_train_any(const char *name, size_t len)
     return -1;
 }
 
+/* Whether the command takes this training setting (all of them without a train_only list). */
+static int takes_train(const CliSpec *s, const char *name)
+{
+    if (!s->train)
+        return 0;
+    for (const char *const *p = s->train_only; p && *p; p++)
+        if (strcmp(*p, name) == 0)
+            return 1;
+    return !s->train_only;
+}
+
 static int find_train(const CliSpec *s, const char *name, size_t len)
 {
-    return s->train ? find_train_any(name, len) : -1;
+    int i = find_train_any(name, len);
+    return i >= 0 && takes_train(s, train_config_field(i)->name) ? i : -1;
 }
 
 /* "rnnscope CMD" from the usage line */
@@ -78,7 +90,8 @@ static int unknown_flag(const CliSpec *s, const char *name, size_t len, Err *err
     for (int i = 0; i < s->n_opts; i++)
         suggest_add(&sg, s->opts[i].name);
     for (int i = 0; s->train && i < train_config_n_fields(); i++)
-        suggest_add(&sg, train_config_field(i)->name);
+        if (takes_train(s, train_config_field(i)->name))
+            suggest_add(&sg, train_config_field(i)->name);
     suggest_add(&sg, "help");
     const char *near = suggest_result(&sg);
     if (near)
@@ -273,6 +286,8 @@ void cli_help(const CliSpec *s, FILE *out)
         fprintf(out, "\ntraining settings:\n");
         for (int i = 0; i < train_config_n_fields(); i++) {
             const TcField *f = train_config_field(i);
+            if (!takes_train(s, f->name))
+                continue;
             char left[64], def[TRAIN_PATH_MAX];
             snprintf(left, sizeof left, "--%s%s", f->name, f->kind == TC_BOOL ? "" : " X");
             train_config_get(s->train, f->name, def, sizeof def);

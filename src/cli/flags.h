@@ -38,6 +38,7 @@ typedef struct {
     const CliOpt *opts;
     int n_opts;
     TrainConfig *train;      /* non-NULL: the training settings are accepted too */
+    const char *const *train_only; /* NULL-terminated names: only these settings (NULL: all) */
     int *overridden;         /* (train_config_n_fields()) set to 1 for each one given */
     int min_pos, max_pos;    /* positional arguments allowed */
     char **pos;              /* (max_pos) filled with the positional arguments */
