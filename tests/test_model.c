@@ -83,17 +83,20 @@ static int *get_ids(const StFile *f, const char *name, size_t n)
 }
 
 /* tag "_table": a fixture whose vocabulary is small next to its chunk, so
- * layer 0 is projected through the per-token table (model.c) */
-static void test_fixture(const char *cell, int layers, const char *tag)
+ * layer 0 is projected through the per-token table (model.c). threads 1: a
+ * workspace without a pool, whose few streams go through gemv while OpenBLAS
+ * has threads; 2: a pool, which splits the streams and packs w_hh for rgemm. */
+static void test_fixture(const char *cell, int layers, const char *tag, int threads)
 {
-    char path[256];
-    snprintf(path, sizeof path, FIXTURE_DIR "/model_%s_l%d%s.safetensors", cell, layers, tag);
+    char file[256], path[300];
+    snprintf(file, sizeof file, FIXTURE_DIR "/model_%s_l%d%s.safetensors", cell, layers, tag);
+    snprintf(path, sizeof path, "%s on %d thread%s", file, threads, threads > 1 ? "s" : "");
     Model m;
     StFile f;
     memset(&f, 0, sizeof f);
     memset(&m, 0, sizeof m);
     int T, B;
-    if (load_fixture(path, &m, &f, &T, &B) != 0) {
+    if (load_fixture(file, &m, &f, &T, &B) != 0) {
         st_free(&f);
         model_free(&m);
         return;
@@ -114,7 +117,7 @@ static void test_fixture(const char *cell, int layers, const char *tag)
     state_init(&s0, cfg, B);
     state_copy(&s0, &s);
 
-    Workspace *ws = workspace_new(cfg, T, B);
+    Workspace *ws = workspace_new_threads(cfg, T, B, threads);
     float loss = model_forward(&m, ws, x, y, T, B, &s, 0, NULL);
     model_backward(&m, ws);
 
@@ -820,11 +823,14 @@ int main(void)
 {
     const char *cells[3] = { "lstm", "gru", "rnn" };
     for (int c = 0; c < 3; c++) {
-        test_fixture(cells[c], 1, "");
-        test_fixture(cells[c], 2, "");
-        test_fixture(cells[c], 2, "_table");
+        for (int threads = 1; threads <= 2; threads++) {
+            test_fixture(cells[c], 1, "", threads);
+            test_fixture(cells[c], 2, "", threads);
+            test_fixture(cells[c], 2, "_table", threads);
+        }
     }
-    test_fixture("lstm", 3, "");
+    test_fixture("lstm", 3, "", 1);
+    test_fixture("lstm", 3, "", 2);
     for (int c = 0; c < 3; c++) {
         test_dropout((CellType)c);
         test_dh_norms((CellType)c);

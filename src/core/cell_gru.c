@@ -232,7 +232,6 @@ void gru_backward_range(int T, int B, int b0, int b1, int H, const float *w_hh,
         if (t > 0 && w_pack)
             rgemm(nb, H, G, dpre_h + r0 * G, G, w_pack, 1, dh + (size_t)b0 * H, H);
         else if (t > 0)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, nb, H, G, 1.0f,
-                        dpre_h + r0 * G, G, w_hh, H, 1.0f, dh + (size_t)b0 * H, H);
+            matmul_nn(nb, B, H, G, dpre_h + r0 * G, G, w_hh, H, 1.0f, dh + (size_t)b0 * H, H);
     }
 }

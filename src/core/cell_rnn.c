@@ -110,7 +110,6 @@ void rnn_backward_range(int T, int B, int b0, int b1, int H, const float *w_hh,
         if (t > 0 && w_pack)
             rgemm(nb, H, H, dpre + r0 * H, H, w_pack, 0, dh + (size_t)b0 * H, H);
         else if (t > 0)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, nb, H, H, 1.0f,
-                        dpre + r0 * H, H, w_hh, H, 0.0f, dh + (size_t)b0 * H, H);
+            matmul_nn(nb, B, H, H, dpre + r0 * H, H, w_hh, H, 0.0f, dh + (size_t)b0 * H, H);
     }
 }

@@ -1,4 +1,4 @@
-/* matmul.h — C = A W^T + beta C for the model's dense products over rows.
+/* matmul.h — C = A W^T + beta C (and A W) for the model's dense row products.
  *
  * cblas_sgemm packs W into its own layout on every call, which for a single
  * row (sampling: one token of one stream per call) costs more than the
@@ -19,6 +19,9 @@
 /* A: (M, K) row-major, lda; W: (N, K) row-major, ldw; C: (M, N), ldc.
  * rows_in_all: the rows of the product these M belong to (M when unsplit). */
 void matmul_nt(int M, int rows_in_all, int N, int K, const float *A, int lda, const float *W, int ldw,
+               float beta, float *C, int ldc);
+/* C = A W + beta C, the same way: A (M, K), W (K, N) row-major, C (M, N). */
+void matmul_nn(int M, int rows_in_all, int N, int K, const float *A, int lda, const float *W, int ldw,
                float beta, float *C, int ldc);
 
 #endif
