@@ -15,7 +15,8 @@
  * "the parallel phases" below. The per-step recurrent products are the cells'
  * (cell_*.c) over each thread's streams; with T >= 4 they use w_hh packed
  * once per layer and direction (rgemm.h) instead of letting OpenBLAS repack
- * it at every step.
+ * it at every step (model_pack_buffer says when). With a small vocabulary
+ * layer 0 is projected through a per-token table (model_table_pays).
  */
 #include "model.h"
 
