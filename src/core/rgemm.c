@@ -88,6 +88,19 @@ static inline void rgemm_store(float *c, __m256 lo, __m256 hi, int nw, int accum
         c[j] = accumulate ? c[j] + tmp[j] : tmp[j];
 }
 
+/* Asks for the C rows a block will add into or overwrite before its k loop
+ * runs: the gate rows of a step were last touched by the chunk's input
+ * projection, megabytes earlier, and the block's closing loads or stores of
+ * them otherwise stall on L3 or memory (both ends of a row's 64 bytes, which
+ * may straddle two lines). */
+static inline void rgemm_prefetch_c(const float *c, int ldc, int rows)
+{
+    for (int r = 0; r < rows; r++) {
+        _mm_prefetch((const char *)(c + (size_t)r * ldc), _MM_HINT_T0);
+        _mm_prefetch((const char *)(c + (size_t)r * ldc + RGEMM_NR - 1), _MM_HINT_T0);
+    }
+}
+
 __attribute__((target("avx2,fma")))
 static void rgemm_block5(int K, const float *a, int lda, const float *b, int nw, int accumulate,
                          float *c, int ldc)
@@ -99,6 +112,7 @@ static void rgemm_block5(int K, const float *a, int lda, const float *b, int nw,
     __m256 c40 = _mm256_setzero_ps(), c41 = _mm256_setzero_ps();
     const float *a0 = a, *a1 = a + lda, *a2 = a + 2 * (size_t)lda, *a3 = a + 3 * (size_t)lda,
                 *a4 = a + 4 * (size_t)lda;
+    rgemm_prefetch_c(c, ldc, RGEMM_MR);
     for (int k = 0; k < K; k++) {
         __m256 b0 = _mm256_loadu_ps(b + (size_t)k * RGEMM_NR);
         __m256 b1 = _mm256_loadu_ps(b + (size_t)k * RGEMM_NR + 8);
@@ -148,6 +162,8 @@ static void rgemm_row4(int K, const float *a, const float *b, size_t pstride, in
     __m256 c3 = _mm256_setzero_ps(), c4 = _mm256_setzero_ps(), c5 = _mm256_setzero_ps();
     __m256 c6 = _mm256_setzero_ps(), c7 = _mm256_setzero_ps();
     const float *b0 = b, *b1 = b + pstride, *b2 = b + 2 * pstride, *b3 = b + 3 * pstride;
+    for (int i = 0; i < 4 * RGEMM_NR; i += RGEMM_NR)
+        _mm_prefetch((const char *)(c + i), _MM_HINT_T0);
     for (int k = 0; k < K; k++) {
         const size_t o = (size_t)k * RGEMM_NR;
         __m256 t = _mm256_broadcast_ss(a + k);
