@@ -197,6 +197,37 @@ static void test_update_stats(void)
     CHECK(found, "vec_update_stats: a NaN, inf or -inf at any position is found on both paths");
 }
 
+/* vec_count_outside at every length and offset, both paths, against a plain
+ * loop; the band's edges themselves, NaN and infinities included. */
+static void test_count_outside(void)
+{
+    Rng r;
+    rng_seed(&r, 13);
+    float x[N + 3];
+    fill(&r, x, N + 3, 2.4f);
+    const float special[] = { 0.05f, 0.95f, -0.95f, NAN, INFINITY, -INFINITY, -0.0f };
+    for (size_t i = 0; i < sizeof special / sizeof *special; i++)
+        x[5 + 11 * i] = special[i];
+    const float bands[2][2] = { { 0.05f, 0.95f }, { -0.95f, 0.95f } };
+    int agree = 1, some = 0;
+    for (int band = 0; band < 2; band++)
+        for (size_t off = 0; off < 3; off++)
+            for (size_t n = 0; n <= N; n++) {
+                const float lo = bands[band][0], hi = bands[band][1];
+                size_t want = 0;
+                for (size_t i = 0; i < n; i++)
+                    want += x[off + i] < lo || x[off + i] > hi;
+                size_t got = vec_count_outside(x + off, n, lo, hi);
+                cpu_force_portable(1);
+                size_t pgot = vec_count_outside(x + off, n, lo, hi);
+                cpu_force_portable(0);
+                agree &= got == want && pgot == want;
+                some |= want > 0 && want < n;
+            }
+    CHECK(agree, "vec_count_outside: both paths count what a plain loop counts, every length up to %d and offset", N);
+    CHECK(some, "vec_count_outside: the data has values on both sides of the bands (the check can fail)");
+}
+
 int main(void)
 {
     CHECK(!cpu_has_avx2_fma() || cpu_has_avx2(), "this CPU: AVX2 %s, FMA %s (the AVX2 paths are %s)",
@@ -209,5 +240,6 @@ int main(void)
     test_adam();
     test_lstm_backward();
     test_update_stats();
+    test_count_outside();
     return check_summary();
 }

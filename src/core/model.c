@@ -981,11 +981,6 @@ void model_backward_probe(const Model *m, const float *params, Workspace *ws, fl
     model_layers_backward(&job, 0, 0, decay);
 }
 
-static int gate_saturated(float v, int is_tanh)
-{
-    return is_tanh ? fabsf(v) > 0.95f : (v < 0.05f || v > 0.95f);
-}
-
 void workspace_gate_stats(const Workspace *ws, int layer, GateStats *out)
 {
     memset(out, 0, sizeof *out);
@@ -1006,14 +1001,15 @@ void workspace_gate_stats(const Workspace *ws, int layer, GateStats *out)
     for (int k = 0; k < G; k++) {
         out->names[k][0] = names[c][k];
         out->is_tanh[k] = tanh_block[c][k];
-        long sat = 0;
+        /* saturated: a sigmoid below 0.05 or above 0.95, a tanh beyond +-0.95 */
+        const float lo = out->is_tanh[k] ? -0.95f : 0.05f, hi = 0.95f;
+        size_t sat = 0;
         for (size_t r = 0; r < N; r++) {
             const float *a = act + r * (size_t)G * H + (size_t)k * H;
-            for (int j = 0; j < H; j++) {
-                sat += gate_saturated(a[j], out->is_tanh[k]);
-                if (k == mean_block)
+            sat += vec_count_outside(a, (size_t)H, lo, hi);
+            if (k == mean_block)
+                for (int j = 0; j < H; j++)
                     mean += a[j];
-            }
         }
         out->saturated[k] = (float)((double)sat / (double)out->count);
     }

@@ -177,3 +177,50 @@ int vec_update_stats(const float *w, const float *before, size_t n, double *diff
     *weight_ss = wsum;
     return bad;
 }
+
+#ifdef CPU_X86_DISPATCH
+/* The largest multiple of 8 of n: each lane counts its hits (a compare mask
+ * is -1 where true, subtracted from the count). */
+__attribute__((target("avx2"))) static size_t count_outside_avx2(const float *x, size_t n, float lo, float hi,
+                                                                 size_t *done)
+{
+    const __m256 vlo = _mm256_set1_ps(lo), vhi = _mm256_set1_ps(hi);
+    size_t count = 0, i = 0;
+    while (i + 8 <= n) {
+        /* lanes of 32 bits: flush before 2^31 hits per lane */
+        const size_t stop = n - i > ((size_t)1 << 30) ? i + ((size_t)1 << 30) : n;
+        __m256i c = _mm256_setzero_si256();
+        for (; i + 8 <= stop; i += 8) {
+            const __m256 v = _mm256_loadu_ps(x + i);
+            const __m256 out = _mm256_or_ps(_mm256_cmp_ps(v, vlo, _CMP_LT_OQ), _mm256_cmp_ps(v, vhi, _CMP_GT_OQ));
+            c = _mm256_sub_epi32(c, _mm256_castps_si256(out));
+        }
+        int lanes[8];
+        _mm256_storeu_si256((__m256i *)lanes, c);
+        for (int k = 0; k < 8; k++)
+            count += (size_t)(unsigned)lanes[k];
+    }
+    *done = i;
+    return count;
+}
+#endif
+
+size_t vec_count_outside(const float *x, size_t n, float lo, float hi)
+{
+    size_t count = 0, i = 0;
+#ifdef CPU_X86_DISPATCH
+    if (cpu_has_avx2())
+        count = count_outside_avx2(x, n, lo, hi, &i);
+#endif
+#ifdef __SSE2__
+    const __m128 vlo = _mm_set1_ps(lo), vhi = _mm_set1_ps(hi);
+    for (; i + 4 <= n; i += 4) {
+        const __m128 v = _mm_loadu_ps(x + i);
+        count += (size_t)__builtin_popcount((unsigned)_mm_movemask_ps(_mm_or_ps(_mm_cmplt_ps(v, vlo),
+                                                                               _mm_cmpgt_ps(v, vhi))));
+    }
+#endif
+    for (; i < n; i++)
+        count += x[i] < lo || x[i] > hi;
+    return count;
+}

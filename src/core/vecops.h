@@ -6,7 +6,8 @@
  * 4 at a time with SSE2 where the build targets it, else scalar. Every
  * element gets the same single float operation on every path, so all paths
  * give identical bits (tests/test_vecops.c compares them). y and x must not
- * overlap unless equal.
+ * overlap unless equal. Also the count of the gate statistics (a value outside
+ * a band), which is exact on every path.
  */
 #ifndef RNNSCOPE_VECOPS_H
 #define RNNSCOPE_VECOPS_H
@@ -24,5 +25,9 @@ void vec_scale(float *y, float a, size_t n);
  * *weight_ss = sum of before[i]^2, both in double (in a fixed 8-lane shape,
  * the same bits on every path); returns 1 if any w[i] is inf or NaN. */
 int vec_update_stats(const float *w, const float *before, size_t n, double *diff_ss, double *weight_ss);
+
+/* How many x[i] (i < n) lie outside [lo, hi]: x[i] < lo or x[i] > hi. NaN
+ * counts as inside (both comparisons are false). Exact on every path. */
+size_t vec_count_outside(const float *x, size_t n, float lo, float hi);
 
 #endif
