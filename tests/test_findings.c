@@ -139,6 +139,42 @@ static void check_causes(void)
     free(f);
 }
 
+/* Whether exploding is active after norm1 at step 1, norm2 at step 2 and
+ * `rest` steps of norm 1 (the feed's usual norm) after them. */
+static int explodes_early(float norm1, float norm2, int rest)
+{
+    Findings *f = malloc(sizeof *f);
+    FindingsContext c = context();
+    c.clip = 0;
+    findings_init(f, &c);
+    for (long k = 1; k <= 2 + rest; k++) {
+        StepInfo s;
+        memset(&s, 0, sizeof s);
+        s.step = k;
+        s.loss = 4.0f;
+        s.lr = 2e-3f;
+        s.grad_norm = k == 1 ? norm1 : k == 2 ? norm2 : 1.0f;
+        s.n_tensors = 7;
+        for (int i = 0; i < 7; i++)
+            s.update_ratio[i] = 5e-3f;
+        findings_observe_step(f, &s);
+    }
+    int on = is_active(f, FD_EXPLODING);
+    free(f);
+    return on;
+}
+
+/* A runaway can blow the gradient up in its first steps, before the 16 norms
+ * a 10x spike needs; a jump above 100x counts from step 2 (healthy runs stay
+ * below 3.1x there too), a smaller one does not. */
+static void check_early_spike(void)
+{
+    CHECK(explodes_early(2.0f, 10000.0f, 0), "a 5000x jump at step 2 is exploding at once");
+    CHECK(explodes_early(2.0f, 10000.0f, 60), "and stays reported for a while after");
+    CHECK(!explodes_early(2.0f, 100.0f, 0), "a 50x jump at step 2 is not (too little history for 10x)");
+    CHECK(!explodes_early(2.0f, 6.0f, 0), "nor a healthy run's 3x");
+}
+
 static void check_overfitting(void)
 {
     Findings *f = malloc(sizeof *f);
@@ -161,6 +197,15 @@ static void check_overfitting(void)
           of ? of->text : "");
     CHECK(of && of->severity == SEV_PROBLEM, "worse than the n-gram now: a problem");
     CHECK(!is_active(f, FD_UNDERFITTING), "never underfitting beside overfitting");
+    /* the same curves 3 nats higher: held-out text was never predicted better
+     * than by the unigram (3.2), so there was no fit to lose (a broken run
+     * whose losses wander is not memorising anything) */
+    findings_init(f, &c);
+    k = 1;
+    for (int e = 0; e < 7; e++)
+        for (int i = 0; i < 100; i++, k++)
+            feed(f, k, 6.0f - 0.0025f * (float)k, 5e-3f, 0.2f, i == 99 ? vals[e] + 3.0f : NAN);
+    CHECK(!is_active(f, FD_OVERFITTING), "no overfitting when the best validation loss is above the unigram's");
     free(f);
 }
 
@@ -340,6 +385,7 @@ int main(void)
 {
     check_hysteresis();
     check_causes();
+    check_early_spike();
     check_overfitting();
     check_failure();
     check_format();

@@ -40,7 +40,9 @@
 #define DIV_REBOUND 0.5         /* fraction of the progress lost again; healthy max 0.022 */
 #define DIV_REBOUND_MIN 0.4     /* nats, so a small early dip does not count */
 #define SPIKE_RATIO 10.0        /* gradient norm over its recent median; healthy max 3.1 */
-#define SPIKE_HUGE 100.0
+#define SPIKE_HUGE 100.0        /* counted from step 2: healthy runs stay below 3.1 from there
+                                   on, and a runaway can blow up before 16 steps of history */
+#define SPIKE_HISTORY 16        /* norms needed before a 10x jump counts */
 #define SPIKE_WINDOW 100        /* steps in which two spikes make it a pattern */
 #define GROW_RATIO 1e3          /* decay probe: gradient at the window's start over t-0 */
 #define CLIP_ALWAYS_FRAC 0.9    /* of the last FD_CLIP_RING steps; healthy max 0 (--clip 5) */
@@ -177,13 +179,14 @@ static void observe_gradient(Findings *f, const StepInfo *s)
     float scratch[FD_GN_RING];
     double med = median_of(f->gn, f->gn_n, scratch);
     f->gn_median = med;
-    if (f->gn_n >= 16 && med > 0 && s->grad_norm > SPIKE_RATIO * med) {
+    const double ratio = med > 0 ? s->grad_norm / med : 0.0;
+    if ((f->gn_n >= SPIKE_HISTORY && ratio > SPIKE_RATIO) || (f->gn_n >= 1 && ratio > SPIKE_HUGE)) {
         if (f->n_spikes == FD_SPIKES) {
             memmove(f->spikes, f->spikes + 1, sizeof(long) * (FD_SPIKES - 1));
             f->n_spikes--;
         }
         f->spikes[f->n_spikes++] = s->step;
-        f->spike_ratio = s->grad_norm / med;
+        f->spike_ratio = ratio;
     }
     f->gn[f->gn_pos] = s->grad_norm;
     f->gn_pos = (f->gn_pos + 1) % FD_GN_RING;
@@ -428,7 +431,11 @@ static void check_all(Findings *f, const StepInfo *s, int gates_new, int eval_ne
         track(f, FD_DEAD_UNITS, f->dead_max > DEAD_FRAC, 3, 3, k);
     }
     if (eval_new) {
-        int of = f->n_evals >= 2 && f->val_rising >= 2 && f->train_at_last < f->train_at_best;
+        /* there is a fit to lose only if held-out text was, at its best,
+         * predicted better than by a model that ignores its input; and a
+         * diverging run's held-out loss rises because it blows up */
+        int fitted = f->best_val < floor_loss && !ON(FD_DIVERGED);
+        int of = f->n_evals >= 2 && f->val_rising >= 2 && f->train_at_last < f->train_at_best && fitted;
         track(f, FD_OVERFITTING, of, 1, 1, k);
         /* underfitting: training fits no better than held-out text (or, with
          * dropout, clearly worse) while both stay behind a 3-gram */
