@@ -185,7 +185,8 @@ static double gru_row_backward(int H, const float *g, const float *hnr, const fl
 }
 
 void gru_forward_range(int T, int B, int b0, int b1, int H, const float *w_hh,
-                       const float *w_pack, const float *b_hh, float *hs, float *gates, float *hn)
+                       const float *w_pack, const CellInput *in, const float *b_hh, float *hs,
+                       float *gates, float *hn)
 {
     const int G = 3 * H, nb = b1 - b0;
     if (nb <= 0)
@@ -194,6 +195,7 @@ void gru_forward_range(int T, int B, int b0, int b1, int H, const float *w_hh,
     for (int t = 0; t < T; t++) {
         const size_t r0 = (size_t)t * B + b0;
         const float *h_prev = hs + r0 * H;
+        cell_input_rows(in, gates, r0, nb, G);
         if (w_pack) {
             rgemm(nb, 2 * H, H, h_prev, H, w_pack, 1, gates + r0 * G, G);
             rgemm(nb, H, H, h_prev, H, w_pack + rgemm_pack_size(H, 2 * H), 0, hn + r0 * H, H);

@@ -14,15 +14,19 @@
 #ifndef RNNSCOPE_CELL_GRU_H
 #define RNNSCOPE_CELL_GRU_H
 
+#include "cell_input.h"
+
 /* gates: (T*B, 3H); on entry the rows of the range hold x W_ih^T + b_ih, plus
- * b_hh in the r and z blocks only (b_hn sits inside the r product); on exit
+ * b_hh in the r and z blocks only (b_hn sits inside the r product), or, with
+ * in non-NULL, are filled from in's table step by step; on exit
  * the activated r, z, n. b_hh: (3H). hs: ((T+1)*B, H), rows 0..B-1 hold h0 on
  * entry, rows (t+1)*B.. receive h_t. hn: (T*B, H) receives W_hn h_{t-1} + b_hn.
  * w_pack: NULL, or the r, z rows of w_hh transposed and packed by rgemm_pack
  * (K = H, N = 2H) followed by the n rows (K = H, N = H), used instead of w_hh.
  * Touches only the rows of streams [b0, b1). */
 void gru_forward_range(int T, int B, int b0, int b1, int H, const float *w_hh,
-                       const float *w_pack, const float *b_hh, float *hs, float *gates, float *hn);
+                       const float *w_pack, const CellInput *in, const float *b_hh, float *hs,
+                       float *gates, float *hn);
 
 /* dh_out: (T*B, H) gradient w.r.t. h_1..h_T from above. dpre_x, dpre_h:
  * (T*B, 3H) receive the gradients of the input-side and hidden-side

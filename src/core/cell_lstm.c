@@ -143,7 +143,8 @@ static double lstm_row_backward(int H, const float *g, const float *th, const fl
 }
 
 void lstm_forward_range(int T, int B, int b0, int b1, int H, const float *w_hh,
-                        const float *w_pack, float *hs, float *cs, float *gates, float *tc)
+                        const float *w_pack, const CellInput *in, float *hs, float *cs, float *gates,
+                        float *tc)
 {
     const int G = 4 * H, nb = b1 - b0;
     if (nb <= 0)
@@ -151,6 +152,7 @@ void lstm_forward_range(int T, int B, int b0, int b1, int H, const float *w_hh,
     for (int t = 0; t < T; t++) {
         const size_t r0 = (size_t)t * B + b0;
         const float *h_prev = hs + r0 * H;
+        cell_input_rows(in, gates, r0, nb, G);
         if (w_pack)
             rgemm(nb, G, H, h_prev, H, w_pack, 1, gates + r0 * G, G);
         else

@@ -14,13 +14,17 @@
 #ifndef RNNSCOPE_CELL_LSTM_H
 #define RNNSCOPE_CELL_LSTM_H
 
-/* gates: (T*B, 4H); on entry the rows of the range hold x W_ih^T + b_ih + b_hh,
- * on exit the activated i, f, g, o. hs, cs: ((T+1)*B, H); rows 0..B-1 hold
+#include "cell_input.h"
+
+/* gates: (T*B, 4H); on entry the rows of the range hold x W_ih^T + b_ih + b_hh
+ * (or, with in non-NULL, are filled from in's table step by step), on exit the
+ * activated i, f, g, o. hs, cs: ((T+1)*B, H); rows 0..B-1 hold
  * h0/c0 on entry, rows (t+1)*B.. receive h_t/c_t. tc: (T*B, H) receives
  * tanh(c_t). w_pack: NULL, or w_hh^T packed by rgemm_pack (K = H, N = 4H),
  * used instead of w_hh. Touches only the rows of streams [b0, b1). */
 void lstm_forward_range(int T, int B, int b0, int b1, int H, const float *w_hh,
-                        const float *w_pack, float *hs, float *cs, float *gates, float *tc);
+                        const float *w_pack, const CellInput *in, float *hs, float *cs, float *gates,
+                        float *tc);
 
 /* dh_out: (T*B, H) gradient of the loss w.r.t. the layer's outputs h_1..h_T.
  * dpre: (T*B, 4H) receives the gradient of the gate pre-activations; dh, dc:

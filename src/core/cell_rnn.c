@@ -16,13 +16,14 @@
 #include "rgemm.h"
 
 void rnn_forward_range(int T, int B, int b0, int b1, int H, const float *w_hh,
-                       const float *w_pack, float *hs, float *pre)
+                       const float *w_pack, const CellInput *in, float *hs, float *pre)
 {
     const int nb = b1 - b0;
     if (nb <= 0)
         return;
     for (int t = 0; t < T; t++) {
         const size_t r0 = (size_t)t * B + b0;
+        cell_input_rows(in, pre, r0, nb, H);
         if (w_pack)
             rgemm(nb, H, H, hs + r0 * H, H, w_pack, 1, pre + r0 * H, H);
         else

@@ -584,8 +584,9 @@ static void job_table(void *ctx, int part, int nparts)
 }
 
 /* Rows of the layer's input projection, with the biases folded in (layer 0
- * through the table, when on, gathers them); for layer 0 also the embedding
- * gather of those rows; and a share of the packing of w_hh for the
+ * through the table, when on, has none to compute: the recurrence copies its
+ * rows from the table step by step, cell_input.h); for layer 0 also the
+ * embedding gather of those rows; and a share of the packing of w_hh for the
  * recurrence that follows. */
 static void job_project(void *ctx, int part, int nparts)
 {
@@ -603,11 +604,8 @@ static void job_project(void *ctx, int part, int nparts)
         const float *emb_w = job_param(j, TENSOR_EMBEDDING);
         for (int r = r0; r < r1; r++)
             memcpy(ws->emb + (size_t)r * E, emb_w + (size_t)ws->x[r] * E, (size_t)E * sizeof(float));
-        if (ws->table_on) {
-            for (int r = r0; r < r1; r++)
-                memcpy(gates + (size_t)r * G, ws->table + (size_t)ws->x[r] * G, (size_t)G * sizeof *gates);
+        if (ws->table_on)
             return;
-        }
     }
     for (int r = r0; r < r1; r++)
         memcpy(gates + (size_t)r * G, ws->bias, (size_t)G * sizeof *gates);
@@ -621,19 +619,21 @@ static void job_forward_steps(void *ctx, int part, int nparts)
     Workspace *ws = j->ws;
     const int l = j->l, H = j->m->cfg.hidden;
     const float *w_hh = job_param(j, TENSOR_W_HH(l));
+    const CellInput table = { ws->table, ws->x };
+    const CellInput *in = l == 0 && ws->table_on ? &table : NULL;
     int b0, b1;
     pool_split(j->B, part, nparts, &b0, &b1);
     switch (j->m->cfg.cell) {
     case CELL_LSTM:
-        lstm_forward_range(j->T, j->B, b0, b1, H, w_hh, j->w_pack, ws->hs[l], ws->cs[l], ws->gates[l],
+        lstm_forward_range(j->T, j->B, b0, b1, H, w_hh, j->w_pack, in, ws->hs[l], ws->cs[l], ws->gates[l],
                            ws->aux[l]);
         break;
     case CELL_GRU:
-        gru_forward_range(j->T, j->B, b0, b1, H, w_hh, j->w_pack, job_param(j, TENSOR_B_HH(l)), ws->hs[l],
+        gru_forward_range(j->T, j->B, b0, b1, H, w_hh, j->w_pack, in, job_param(j, TENSOR_B_HH(l)), ws->hs[l],
                           ws->gates[l], ws->aux[l]);
         break;
     case CELL_RNN:
-        rnn_forward_range(j->T, j->B, b0, b1, H, w_hh, j->w_pack, ws->hs[l], ws->gates[l]);
+        rnn_forward_range(j->T, j->B, b0, b1, H, w_hh, j->w_pack, in, ws->hs[l], ws->gates[l]);
         break;
     }
 }
