@@ -25,6 +25,9 @@
  * 256 rows (16 KB) stay. Each pass adds its partial sums into C, so an
  * element is the same sums in the same order whatever M is. */
 enum { RGEMM_NR = 16, RGEMM_MR = 5, RGEMM_KC = 256 };
+/* How many panels ahead rgemm prefetches C: a panel of 25 rows at K = 128
+ * is ~3,000 cycles of FMAs, so two are well ahead of a memory access. */
+enum { RGEMM_C_AHEAD = 2 };
 
 size_t rgemm_pack_size(int K, int N)
 {
@@ -88,11 +91,10 @@ static inline void rgemm_store(float *c, __m256 lo, __m256 hi, int nw, int accum
         c[j] = accumulate ? c[j] + tmp[j] : tmp[j];
 }
 
-/* Asks for the C rows a block will add into or overwrite before its k loop
- * runs: the gate rows of a step were last touched by the chunk's input
- * projection, megabytes earlier, and the block's closing loads or stores of
- * them otherwise stall on L3 or memory (both ends of a row's 64 bytes, which
- * may straddle two lines). */
+/* Asks for 16 floats of C in each of `rows` rows (both ends of the 64 bytes,
+ * which may straddle two lines): the gate rows of a step were last touched by
+ * the chunk's input projection, megabytes earlier, and a block's closing
+ * loads or stores of them otherwise stall on L3 or memory. */
 static inline void rgemm_prefetch_c(const float *c, int ldc, int rows)
 {
     for (int r = 0; r < rows; r++) {
@@ -192,6 +194,10 @@ void rgemm(int M, int N, int K, const float *A, int lda, const float *packed, in
         const float *panel = packed + (size_t)p * pstride;
         const int n0 = p * RGEMM_NR;
         const int nw = N - n0 < RGEMM_NR ? N - n0 : RGEMM_NR;
+        /* the C columns two panels on, every row: a block's own prefetch
+         * (rgemm_prefetch_c) comes too late for rows that are in memory */
+        if (p + RGEMM_C_AHEAD < np)
+            rgemm_prefetch_c(C + n0 + RGEMM_C_AHEAD * RGEMM_NR, ldc, M);
         for (int k0 = 0; k0 < K; k0 += RGEMM_KC) {
             const int kw = K - k0 < RGEMM_KC ? K - k0 : RGEMM_KC;
             const int acc = accumulate || k0 > 0;
