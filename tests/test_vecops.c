@@ -224,7 +224,8 @@ static void test_count_outside(void)
                 agree &= got == want && pgot == want;
                 some |= want > 0 && want < n;
             }
-    CHECK(agree, "vec_count_outside: both paths count what a plain loop counts, every length up to %d and offset", N);
+    CHECK(agree, "vec_count_outside: both paths count what a plain loop counts, every length up to %d, 3 offsets",
+          N);
     CHECK(some, "vec_count_outside: the data has values on both sides of the bands (the check can fail)");
 }
 

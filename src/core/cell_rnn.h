@@ -13,8 +13,9 @@
 #include "cell_input.h"
 
 /* pre: (T*B, H); on entry the rows of the range hold x W_ih^T + b_ih + b_hh
- * (or, with in non-NULL, are filled from in's table step by step), on exit the whole pre-activation (h_{t-1} W_hh^T added). hs: ((T+1)*B, H),
- * rows 0..B-1 hold h0 on entry, rows (t+1)*B.. receive h_t. w_pack: NULL, or
+ * (or, with in non-NULL, are filled from in's table step by step), on exit
+ * the whole pre-activation (h_{t-1} W_hh^T added). hs: ((T+1)*B, H), rows
+ * 0..B-1 hold h0 on entry, rows (t+1)*B.. receive h_t. w_pack: NULL, or
  * w_hh^T packed by rgemm_pack (K = H, N = H). Touches only the rows of
  * streams [b0, b1). */
 void rnn_forward_range(int T, int B, int b0, int b1, int H, const float *w_hh,
