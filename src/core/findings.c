@@ -492,11 +492,13 @@ static void link_causes(Findings *f, long step)
     CAUSE(FD_DEAD_UNITS, FD_LR_HIGH, FD_DIVERGED, FD_SATURATED);
     CAUSE(FD_CLIP_ALWAYS, FD_LR_HIGH, FD_EXPLODING, FD_DIVERGED);
     CAUSE(FD_OVERFITTING, FD_CORPUS_SMALL);
-    CAUSE(FD_UNDERFITTING, FD_LR_LOW);
+    /* pinned gates, dead units and a shut forget gate leave the model fewer
+     * units than it has: more of them would fare the same */
+    CAUSE(FD_UNDERFITTING, FD_LR_LOW, FD_SATURATED, FD_DEAD_UNITS, FD_FORGET_SHUT);
     CAUSE(FD_NOT_LEARNING, FD_LR_LOW, FD_FORGET_SHUT, FD_DEAD_UNITS, FD_SATURATED, FD_UNDERFITTING, FD_LR_HIGH);
     CAUSE(FD_VANISHING, FD_FORGET_SHUT, FD_SATURATED, FD_LR_HIGH, FD_DIVERGED, FD_LR_LOW, FD_NOT_LEARNING);
     CAUSE(FD_WORSE_THAN_NGRAM, FD_OVERFITTING, FD_UNDERFITTING, FD_NOT_LEARNING, FD_LR_LOW, FD_DIVERGED,
-          FD_LR_HIGH);
+          FD_LR_HIGH, FD_SATURATED, FD_DEAD_UNITS, FD_FORGET_SHUT);
 
     FindingState *st = f->st;
     int clipping = f->ctx.clip > 0;
@@ -818,7 +820,10 @@ static void describe(const Findings *f, FindingId id, Finding *d)
             put(d->text, sizeof d->text, "training (%.3f) fits no better than held-out text (%.3f), and both stay "
                 "behind a 3-gram model (%.3f) with no sign of catching up: the model is underfitting",
                 f->train_at_last, f->last_val, c->ngram);
-        if (c->dropout > 0.5f || (c->dropout > 0 && f->train_above_val >= UF_GAP_EVALS))
+        if (st->cause != FD_NONE)
+            put(d->advice, sizeof d->advice, "fix %s first: while it lasts, more units would fare no better",
+                findings_id_name(st->cause));
+        else if (c->dropout > 0.5f || (c->dropout > 0 && f->train_above_val >= UF_GAP_EVALS))
             put(d->advice, sizeof d->advice, "lower --dropout (now %.2g) to 0.2-0.3, or drop it", c->dropout);
         else
             put(d->advice, sizeof d->advice, "raise --hidden (now %d) or --layers", c->hidden);
