@@ -180,7 +180,8 @@ static void observe_gradient(Findings *f, const StepInfo *s)
     double med = median_of(f->gn, f->gn_n, scratch);
     f->gn_median = med;
     const double ratio = med > 0 ? s->grad_norm / med : 0.0;
-    if ((f->gn_n >= SPIKE_HISTORY && ratio > SPIKE_RATIO) || (f->gn_n >= 1 && ratio > SPIKE_HUGE)) {
+    /* ratio is 0 until there is a median (from step 2) */
+    if ((f->gn_n >= SPIKE_HISTORY && ratio > SPIKE_RATIO) || ratio > SPIKE_HUGE) {
         if (f->n_spikes == FD_SPIKES) {
             memmove(f->spikes, f->spikes + 1, sizeof(long) * (FD_SPIKES - 1));
             f->n_spikes--;

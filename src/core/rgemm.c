@@ -164,8 +164,7 @@ static void rgemm_row4(int K, const float *a, const float *b, size_t pstride, in
     __m256 c3 = _mm256_setzero_ps(), c4 = _mm256_setzero_ps(), c5 = _mm256_setzero_ps();
     __m256 c6 = _mm256_setzero_ps(), c7 = _mm256_setzero_ps();
     const float *b0 = b, *b1 = b + pstride, *b2 = b + 2 * pstride, *b3 = b + 3 * pstride;
-    for (int i = 0; i < 4 * RGEMM_NR; i += RGEMM_NR)
-        _mm_prefetch((const char *)(c + i), _MM_HINT_T0);
+    rgemm_prefetch_c(c, RGEMM_NR, 4); /* the four panels' 16 floats, side by side in the row */
     for (int k = 0; k < K; k++) {
         const size_t o = (size_t)k * RGEMM_NR;
         __m256 t = _mm256_broadcast_ss(a + k);
