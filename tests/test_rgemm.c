@@ -5,7 +5,9 @@
  * packing orientations (w^T for the forward, w for the backward), beta 0 and
  * 1, depths of several KC passes, and packing split into panel ranges as the
  * threads do it. Also: the result of a row does not depend on how many rows
- * are computed with it.
+ * are computed with it, and where the CPU has AVX-512 its kernels give the
+ * AVX2 kernels' bits (an odd number of panels, a partial panel beside a full
+ * one, leftover rows eight panels at a time and then one).
  */
 #include <cblas.h>
 #include <float.h>
@@ -15,6 +17,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "cpu.h"
 #include "rgemm.h"
 #include "rng.h"
 
@@ -71,6 +74,17 @@ static void check_shape(int M, int N, int K, int trans, int accumulate)
         free(row);
     }
     CHECK(same, "M=%d N=%d K=%d: a row alone equals the same row among %d (bit for bit)", M, N, K, M);
+    if (cpu_has_avx512()) {
+        float *narrow = malloc(sizeof(float) * M * N);
+        memcpy(narrow, C0, sizeof(float) * M * N);
+        cpu_force_avx2(1);
+        rgemm(M, N, K, A, K, P, accumulate, narrow, N);
+        cpu_force_avx2(0);
+        CHECK(memcmp(narrow, C, sizeof(float) * M * N) == 0,
+              "M=%d N=%d K=%d %s: the AVX-512 kernels give the AVX2 kernels' bits", M, N, K,
+              accumulate ? "C += AB" : "C = AB");
+        free(narrow);
+    }
     free(A);
     free(W);
     free(C0);
@@ -90,7 +104,10 @@ int main(void)
         { 25, 512, 128 }, { 25, 128, 512 }, { 5, 16, 1 }, { 1, 7, 7 }, { 3, 28, 7 },
         { 11, 80, 20 }, { 13, 20, 80 }, { 50, 48, 33 }, { 7, 33, 16 },
         { 7, 40, 600 }, { 6, 17, 257 }, /* several passes over the depth, the last partial */
+        { 9, 200, 200 }, { 4, 128, 512 }, { 26, 2048, 64 }, { 1, 150, 40 }, /* AVX-512's edges */
     };
+    if (!cpu_has_avx512())
+        printf("NOTE this CPU lacks AVX-512: only the AVX2 kernels are run\n");
     for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++)
         for (int trans = 0; trans < 2; trans++)
             for (int acc = 0; acc < 2; acc++)

@@ -4,19 +4,23 @@
 #include <stdatomic.h>
 
 /* relaxed atomics: the first calls may come from several pool threads at once */
-static atomic_int forced_portable;
+static atomic_int forced_portable, forced_avx2;
 
 #ifdef CPU_X86_DISPATCH
 
 /* -1 until asked */
-static atomic_int have_avx2 = -1, have_avx2_fma = -1;
+static atomic_int have_avx2 = -1, have_avx2_fma = -1, have_avx512 = -1;
 
-static int cpu_check(atomic_int *cache, int want_fma)
+enum { WANT_FMA = 1, WANT_AVX512 = 2 };
+
+static int cpu_check(atomic_int *cache, int want)
 {
     int v = atomic_load_explicit(cache, memory_order_relaxed);
     if (v < 0) {
         __builtin_cpu_init(); /* idempotent; needed if we run before libgcc's constructor */
-        v = __builtin_cpu_supports("avx2") && (!want_fma || __builtin_cpu_supports("fma"));
+        /* libgcc reports avx512f only where XGETBV says the OS saves zmm state */
+        v = __builtin_cpu_supports("avx2") && (!(want & WANT_FMA) || __builtin_cpu_supports("fma")) &&
+            (!(want & WANT_AVX512) || __builtin_cpu_supports("avx512f"));
         atomic_store_explicit(cache, v, memory_order_relaxed);
     }
     return v;
@@ -29,7 +33,13 @@ int cpu_has_avx2(void)
 
 int cpu_has_avx2_fma(void)
 {
-    return cpu_check(&have_avx2_fma, 1);
+    return cpu_check(&have_avx2_fma, WANT_FMA);
+}
+
+int cpu_has_avx512(void)
+{
+    return !atomic_load_explicit(&forced_avx2, memory_order_relaxed) &&
+           cpu_check(&have_avx512, WANT_FMA | WANT_AVX512);
 }
 
 #else
@@ -44,9 +54,19 @@ int cpu_has_avx2_fma(void)
     return 0;
 }
 
+int cpu_has_avx512(void)
+{
+    return 0;
+}
+
 #endif
 
 void cpu_force_portable(int on)
 {
     atomic_store_explicit(&forced_portable, on != 0, memory_order_relaxed);
+}
+
+void cpu_force_avx2(int on)
+{
+    atomic_store_explicit(&forced_avx2, on != 0, memory_order_relaxed);
 }

@@ -1,8 +1,9 @@
 /* cpu.h — which optional x86-64 instruction sets the running CPU has, for the
- * kernels that take an AVX2 path at run time (rgemm.c, vecops.c, cell_math.h,
- * cell_lstm.c, optim.c) while the build itself targets the baseline ISA, so
- * one binary runs on any x86-64. Elsewhere (other architectures, compilers
- * without __builtin_cpu_supports) every answer is 0.
+ * kernels that take an AVX2 or AVX-512 path at run time (rgemm.c and
+ * rgemm_avx512.c, vecops.c, cell_math.h, cell_lstm.c, optim.c) while the
+ * build itself targets the baseline ISA, so one binary runs on any x86-64.
+ * Elsewhere (other architectures, compilers without __builtin_cpu_supports)
+ * every answer is 0.
  */
 #ifndef RNNSCOPE_CPU_H
 #define RNNSCOPE_CPU_H
@@ -17,11 +18,17 @@
 int cpu_has_avx2(void);
 /* 1 if it has AVX2 and FMA: the packed recurrent product (rgemm.h). */
 int cpu_has_avx2_fma(void);
+/* 1 if it has AVX-512F besides AVX2/FMA (and the OS saves the zmm state):
+ * the 16-wide kernels, which give the same bits as their AVX2 paths. */
+int cpu_has_avx512(void);
 
 /* Tests only: with on = 1, cpu_has_avx2() answers 0 until called with 0, so
  * a test can run the portable paths on an AVX2 machine and compare bits.
  * cpu_has_avx2_fma() is not affected (rgemm rounds differently from the
  * cblas_sgemm it replaces, and a workspace chooses it once). */
 void cpu_force_portable(int on);
+/* Tests only: with on = 1, cpu_has_avx512() answers 0 until called with 0,
+ * so a test can compare the AVX-512 kernels with the AVX2 ones bit for bit. */
+void cpu_force_avx2(int on);
 
 #endif

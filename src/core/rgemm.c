@@ -1,33 +1,21 @@
-/* rgemm.c — packed-weight product for the per-step recurrence (see rgemm.h).
+/* rgemm.c — packed-weight product for the per-step recurrence (see rgemm.h):
+ * the packed layout, packing, the AVX2 kernels and the choice between them
+ * and the AVX-512 ones (rgemm_avx512.c).
  *
  * Packed layout: panel p holds columns 16p..16p+15 of B as K rows of 16
  * floats (zero beyond N), so the kernel reads B strictly sequentially. The
  * kernel keeps a 5 x 16 block of C in ten AVX registers and, per k, loads 16
  * floats of B and broadcasts 5 of A: 10 FMAs; deep products go in passes of
  * KC rows of the panel. Five rows because a 2-thread
- * split of the usual 50 streams gives 25 = 5 x 5; leftover rows go one at a
- * time. The code is compiled for AVX2/FMA through target attributes so the
+ * split of the usual 50 streams gives 25 = 5 x 5; leftover rows go four
+ * panels at a time. The code is compiled for AVX2/FMA through target attributes so the
  * rest of the program keeps the baseline ISA, and picked at run time.
  */
 #include "rgemm.h"
 
 #include <string.h>
 
-#include "cpu.h"
-
-#ifdef CPU_X86_DISPATCH
-#define RGEMM_X86 1
-#include <immintrin.h>
-#endif
-
-/* KC: the depth of one pass over a panel. A panel of K = 512 rows is 32 KB,
- * all of L1, so its rows fell out between one block of rows and the next;
- * 256 rows (16 KB) stay. Each pass adds its partial sums into C, so an
- * element is the same sums in the same order whatever M is. */
-enum { RGEMM_NR = 16, RGEMM_MR = 5, RGEMM_KC = 256 };
-/* How many panels ahead rgemm prefetches C: a panel of 25 rows at K = 128
- * is ~3,000 cycles of FMAs, so two are well ahead of a memory access. */
-enum { RGEMM_C_AHEAD = 2 };
+#include "rgemm_kernel.h"
 
 size_t rgemm_pack_size(int K, int N)
 {
@@ -91,18 +79,6 @@ static inline void rgemm_store(float *c, __m256 lo, __m256 hi, int nw, int accum
         c[j] = accumulate ? c[j] + tmp[j] : tmp[j];
 }
 
-/* Asks for 16 floats of C in each of `rows` rows (both ends of the 64 bytes,
- * which may straddle two lines): the gate rows of a step were last touched by
- * the chunk's input projection, megabytes earlier, and a block's closing
- * loads or stores of them otherwise stall on L3 or memory. */
-static inline void rgemm_prefetch_c(const float *c, int ldc, int rows)
-{
-    for (int r = 0; r < rows; r++) {
-        _mm_prefetch((const char *)(c + (size_t)r * ldc), _MM_HINT_T0);
-        _mm_prefetch((const char *)(c + (size_t)r * ldc + RGEMM_NR - 1), _MM_HINT_T0);
-    }
-}
-
 __attribute__((target("avx2,fma")))
 static void rgemm_block5(int K, const float *a, int lda, const float *b, int nw, int accumulate,
                          float *c, int ldc)
@@ -114,7 +90,7 @@ static void rgemm_block5(int K, const float *a, int lda, const float *b, int nw,
     __m256 c40 = _mm256_setzero_ps(), c41 = _mm256_setzero_ps();
     const float *a0 = a, *a1 = a + lda, *a2 = a + 2 * (size_t)lda, *a3 = a + 3 * (size_t)lda,
                 *a4 = a + 4 * (size_t)lda;
-    rgemm_prefetch_c(c, ldc, RGEMM_MR);
+    rgemm_prefetch_c(c, (size_t)ldc, RGEMM_MR);
     for (int k = 0; k < K; k++) {
         __m256 b0 = _mm256_loadu_ps(b + (size_t)k * RGEMM_NR);
         __m256 b1 = _mm256_loadu_ps(b + (size_t)k * RGEMM_NR + 8);
@@ -184,8 +160,8 @@ static void rgemm_row4(int K, const float *a, const float *b, size_t pstride, in
 }
 
 __attribute__((target("avx2,fma")))
-void rgemm(int M, int N, int K, const float *A, int lda, const float *packed, int accumulate,
-           float *C, int ldc)
+static void rgemm_avx2(int M, int N, int K, const float *A, int lda, const float *packed,
+                       int accumulate, float *C, int ldc)
 {
     const int np = rgemm_panels(N), m5 = M - M % RGEMM_MR;
     const size_t pstride = (size_t)RGEMM_NR * K;
@@ -196,7 +172,7 @@ void rgemm(int M, int N, int K, const float *A, int lda, const float *packed, in
         /* the C columns two panels on, every row: a block's own prefetch
          * (rgemm_prefetch_c) comes too late for rows that are in memory */
         if (p + RGEMM_C_AHEAD < np)
-            rgemm_prefetch_c(C + n0 + RGEMM_C_AHEAD * RGEMM_NR, ldc, M);
+            rgemm_prefetch_c(C + n0 + RGEMM_C_AHEAD * RGEMM_NR, (size_t)ldc, M);
         for (int k0 = 0; k0 < K; k0 += RGEMM_KC) {
             const int kw = K - k0 < RGEMM_KC ? K - k0 : RGEMM_KC;
             const int acc = accumulate || k0 > 0;
@@ -226,6 +202,15 @@ void rgemm(int M, int N, int K, const float *A, int lda, const float *packed, in
             }
         }
     }
+}
+
+void rgemm(int M, int N, int K, const float *A, int lda, const float *packed, int accumulate,
+           float *C, int ldc)
+{
+    if (cpu_has_avx512())
+        rgemm_avx512(M, N, K, A, lda, packed, accumulate, C, ldc);
+    else
+        rgemm_avx2(M, N, K, A, lda, packed, accumulate, C, ldc);
 }
 
 #else

@@ -5,8 +5,9 @@
  * weight into its own layout on every call, which at H=512 costs about a
  * third of the product. Here the weight is packed once per chunk (pack) and
  * each step only streams through it (rgemm), with an AVX2/FMA kernel of 5
- * rows x 16 columns chosen at run time. Where the CPU lacks AVX2 or FMA,
- * rgemm_available() is 0 and the cells use cblas_sgemm instead.
+ * rows x 16 columns, or an AVX-512 one of 5 rows x 32 columns where the CPU
+ * has it, chosen at run time (both give the same bits). Where the CPU lacks
+ * AVX2 or FMA, rgemm_available() is 0 and the cells use cblas_sgemm instead.
  *
  * Each element of C is the same sums over k in increasing order whatever M
  * is (passes of 256 k at a time added into C in turn), so splitting the rows
