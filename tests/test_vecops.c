@@ -64,24 +64,35 @@ static void test_vec(void)
     }
 }
 
-/* Adam and AdamW (with and without weight decay) on ranges that start and end
- * off the 8-float grid: the AVX2 path and the scalar one agree bit for bit
- * in the parameters and both moments, over several steps. */
-static void test_adam(void)
+/* Adam, AdamW and SGD (with and without weight decay, momentum, Nesterov)
+ * on ranges that start and end off the 8-float grid: the AVX2 path and the
+ * scalar one agree bit for bit in the parameters and the optimizer's state,
+ * over several steps (the first of which SGD's momentum treats apart). */
+static void test_optim_paths(void)
 {
-    const OptimType types[3] = {OPTIM_ADAM, OPTIM_ADAM, OPTIM_ADAMW};
-    const float decays[3] = {0.0f, 0.01f, 0.01f};
-    for (int c = 0; c < 3; c++) {
-        float p[2][N], g[N];
+    static const struct {
+        OptimType type;
+        float decay, momentum;
+        int nesterov;
+    } cases[] = {
+        {OPTIM_ADAM, 0.0f, 0.0f, 0}, {OPTIM_ADAM, 0.01f, 0.0f, 0}, {OPTIM_ADAMW, 0.01f, 0.0f, 0},
+        {OPTIM_SGD, 0.0f, 0.0f, 0},  {OPTIM_SGD, 0.01f, 0.0f, 0},  {OPTIM_SGD, 0.0f, 0.9f, 0},
+        {OPTIM_SGD, 0.01f, 0.9f, 1},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        float p[2][N], g[N], start[N];
         Optim o[2];
         Rng r;
         rng_seed(&r, 9);
         fill(&r, p[0], N, 2.0f);
         memcpy(p[1], p[0], sizeof p[0]);
+        memcpy(start, p[0], sizeof start);
         for (int k = 0; k < 2; k++) {
             OptimConfig cfg;
-            optim_config_default(&cfg, types[c]);
-            cfg.weight_decay = decays[c];
+            optim_config_default(&cfg, cases[c].type);
+            cfg.weight_decay = cases[c].decay;
+            cfg.momentum = cases[c].momentum;
+            cfg.nesterov = cases[c].nesterov;
             optim_init(&o[k], &cfg, N);
         }
         for (int step = 0; step < 4; step++) {
@@ -95,9 +106,15 @@ static void test_adam(void)
             }
         }
         cpu_force_portable(0);
-        CHECK(same_bits(p[0], p[1], N) && same_bits(o[0].m, o[1].m, N) && same_bits(o[0].v, o[1].v, N),
-              "%s weight decay %g: the AVX2 and the scalar update give the same parameters and moments, "
-              "bit for bit, after 4 steps", optim_name(types[c]), (double)decays[c]);
+        int same = same_bits(p[0], p[1], N), moved = !same_bits(p[0], start, N);
+        if (o[0].m)
+            same &= same_bits(o[0].m, o[1].m, N);
+        if (o[0].v)
+            same &= same_bits(o[0].v, o[1].v, N);
+        CHECK(same && moved,
+              "%s weight decay %g momentum %g%s: the AVX2 and the scalar update give the same parameters "
+              "and state, bit for bit, after 4 steps", optim_name(cases[c].type), (double)cases[c].decay,
+              (double)cases[c].momentum, cases[c].nesterov ? " nesterov" : "");
         optim_free(&o[0]);
         optim_free(&o[1]);
     }
@@ -156,6 +173,44 @@ static void test_lstm_backward(void)
 
 /* vec_update_stats at every length: both paths give the same bits, the
  * sums agree with a plain double loop, and a NaN or inf anywhere is found. */
+/* vec_sum_squares: both paths give the same bits at every length, close to
+ * a plain double loop, and the lane shape is the documented one (element i
+ * of the 8-blocks into lane i mod 8, a tree, then the tail in order). */
+static void test_sum_squares(void)
+{
+    Rng r;
+    rng_seed(&r, 21);
+    float x[N];
+    fill(&r, x, N, 3.0f);
+    int same = 1, close = 1, shaped = 1;
+    for (size_t n = 0; n <= N; n++) {
+        double fast = vec_sum_squares(x, n);
+        cpu_force_portable(1);
+        double portable = vec_sum_squares(x, n);
+        cpu_force_portable(0);
+        double plain = 0, l[8] = {0};
+        size_t i = 0;
+        for (; i + 8 <= n; i += 8)
+            for (int k = 0; k < 8; k++)
+                l[k] += (double)x[i + k] * x[i + k];
+        double want = ((l[0] + l[1]) + (l[2] + l[3])) + ((l[4] + l[5]) + (l[6] + l[7]));
+        for (; i < n; i++)
+            want += (double)x[i] * x[i];
+        for (i = 0; i < n; i++)
+            plain += (double)x[i] * x[i];
+        same &= memcmp(&fast, &portable, sizeof fast) == 0;
+        shaped &= memcmp(&fast, &want, sizeof fast) == 0;
+        close &= fabs(fast - plain) <= 1e-12 * (1 + plain);
+    }
+    CHECK(same, "vec_sum_squares: the portable path gives the AVX2 path's bits at every length up to %d", N);
+    CHECK(shaped, "vec_sum_squares: the sum is the 8-lane tree plus the tail, bit for bit");
+    CHECK(close, "vec_sum_squares: agrees with a plain double loop to 1e-12");
+    x[40] = NAN;
+    CHECK(isnan(vec_sum_squares(x, N)), "vec_sum_squares: a NaN gives NaN");
+    x[40] = -INFINITY;
+    CHECK(isinf(vec_sum_squares(x, N)), "vec_sum_squares: -inf gives inf");
+}
+
 static void test_update_stats(void)
 {
     Rng r;
@@ -238,8 +293,9 @@ int main(void)
     CHECK(cpu_has_avx2() == 0, "cpu_force_portable(1) turns the AVX2 paths off");
     cpu_force_portable(0);
     test_vec();
-    test_adam();
+    test_optim_paths();
     test_lstm_backward();
+    test_sum_squares();
     test_update_stats();
     test_count_outside();
     return check_summary();

@@ -16,8 +16,9 @@
  * multiply and an add PyTorch rounds separately: true for gcc -std=c11
  * (-ffp-contract=off) and clang (fuses only within one expression, which the
  * loops avoid); gcc -std=gnu11 on an FMA target breaks it (by an ulp).
- * Adam's loop also runs 8 elements at a time where the CPU has AVX2 (cpu.h),
- * the same operations on each element in the same order, so the same bits.
+ * The loops of Adam and SGD also run 8 elements at a time where the CPU has
+ * AVX2 (cpu.h), the same operations on each element in the same order, so
+ * the same bits.
  *
  * Not here: schedules (schedule.c), state serialization (checkpoint code),
  * dampening, amsgrad, centered RMSprop, lr_decay (unused by rnnscope).
@@ -42,6 +43,21 @@ static inline float fma32(float a, float b, float c)
 {
     return (float)((double)a * (double)b + (double)c);
 }
+
+#ifdef CPU_X86_DISPATCH
+/* fma32 on 8 lanes: the same double product, double sum and one rounding to
+ * float, 4 lanes at a time. */
+__attribute__((target("avx2"))) static inline __m256 fma32_avx2(__m256 a, __m256 b, __m256 c)
+{
+    __m256d lo = _mm256_add_pd(_mm256_mul_pd(_mm256_cvtps_pd(_mm256_castps256_ps128(a)),
+                                             _mm256_cvtps_pd(_mm256_castps256_ps128(b))),
+                               _mm256_cvtps_pd(_mm256_castps256_ps128(c)));
+    __m256d hi = _mm256_add_pd(_mm256_mul_pd(_mm256_cvtps_pd(_mm256_extractf128_ps(a, 1)),
+                                             _mm256_cvtps_pd(_mm256_extractf128_ps(b, 1))),
+                               _mm256_cvtps_pd(_mm256_extractf128_ps(c, 1)));
+    return _mm256_insertf128_ps(_mm256_castps128_ps256(_mm256_cvtpd_ps(lo)), _mm256_cvtpd_ps(hi), 1);
+}
+#endif
 
 static const char *const optim_names[] = {"sgd", "adagrad", "rmsprop", "adam", "adamw"};
 
@@ -157,12 +173,42 @@ void optim_reset(Optim *o)
     o->t = 0;
 }
 
+#ifdef CPU_X86_DISPATCH
+/* optim_step_sgd's loop 8 elements at a time, the same float operations in
+ * the same order, over the largest multiple of 8 of n; returns how many. */
+__attribute__((target("avx2"))) static size_t sgd_avx2(const Optim *o, float *p, const float *g, float *buf,
+                                                       float lr, size_t n)
+{
+    const float wd = o->cfg.weight_decay, mom = o->cfg.momentum;
+    const __m256 vwd = _mm256_set1_ps(wd), vmom = _mm256_set1_ps(mom), neg_lr = _mm256_set1_ps(-lr);
+    const int nesterov = o->cfg.nesterov, first = o->t == 0;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m256 d = _mm256_loadu_ps(g + i), pi = _mm256_loadu_ps(p + i);
+        if (wd != 0.0f)
+            d = fma32_avx2(vwd, pi, d);
+        if (mom != 0.0f) {
+            __m256 b = first ? d : _mm256_add_ps(_mm256_mul_ps(_mm256_loadu_ps(buf + i), vmom), d);
+            _mm256_storeu_ps(buf + i, b);
+            d = nesterov ? fma32_avx2(vmom, b, d) : b;
+        }
+        _mm256_storeu_ps(p + i, fma32_avx2(neg_lr, d, pi));
+    }
+    return i;
+}
+#endif
+
 static void optim_step_sgd(Optim *o, float *p, const float *g, float lr, size_t begin, size_t end)
 {
     const float wd = o->cfg.weight_decay, mom = o->cfg.momentum, neg_lr = -lr;
     const int nesterov = o->cfg.nesterov;
     float *buf = o->m;
-    for (size_t i = begin; i < end; i++) {
+    size_t i = begin;
+#ifdef CPU_X86_DISPATCH
+    if (cpu_has_avx2() && end > begin)
+        i += sgd_avx2(o, p + begin, g + begin, buf ? buf + begin : NULL, lr, end - begin);
+#endif
+    for (; i < end; i++) {
         float d = g[i];
         if (wd != 0.0f)
             d = fma32(wd, p[i], d);
@@ -218,19 +264,6 @@ typedef struct {
 } AdamStep;
 
 #ifdef CPU_X86_DISPATCH
-/* fma32 on 8 lanes: the same double product, double sum and one rounding to
- * float, 4 lanes at a time. */
-__attribute__((target("avx2"))) static inline __m256 fma32_avx2(__m256 a, __m256 b, __m256 c)
-{
-    __m256d lo = _mm256_add_pd(_mm256_mul_pd(_mm256_cvtps_pd(_mm256_castps256_ps128(a)),
-                                             _mm256_cvtps_pd(_mm256_castps256_ps128(b))),
-                               _mm256_cvtps_pd(_mm256_castps256_ps128(c)));
-    __m256d hi = _mm256_add_pd(_mm256_mul_pd(_mm256_cvtps_pd(_mm256_extractf128_ps(a, 1)),
-                                             _mm256_cvtps_pd(_mm256_extractf128_ps(b, 1))),
-                               _mm256_cvtps_pd(_mm256_extractf128_ps(c, 1)));
-    return _mm256_insertf128_ps(_mm256_castps128_ps256(_mm256_cvtpd_ps(lo)), _mm256_cvtpd_ps(hi), 1);
-}
-
 /* optim_step_adam's loop 8 elements at a time, the same float operations in
  * the same order (so the same bits), over the largest multiple of 8 of n;
  * returns how many it did. */

@@ -80,13 +80,8 @@ static void grad_sums_part(void *ctx, int part, int nparts)
     PassCtx *c = ctx;
     int s0, s1;
     pool_split(c->p->n_seg, part, nparts, &s0, &s1);
-    for (int s = s0; s < s1; s++) {
-        const float *g = c->m->grads;
-        double ss = 0;
-        for (size_t i = c->p->begin[s]; i < c->p->end[s]; i++)
-            ss += (double)g[i] * g[i];
-        c->p->grad_ss[s] = ss;
-    }
+    for (int s = s0; s < s1; s++)
+        c->p->grad_ss[s] = vec_sum_squares(c->m->grads + c->p->begin[s], c->p->end[s] - c->p->begin[s]);
 }
 
 static void scale_part(void *ctx, int part, int nparts)

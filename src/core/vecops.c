@@ -85,7 +85,7 @@ void vec_scale(float *y, float a, size_t n)
         y[i] *= a;
 }
 
-/* ---- the update's statistics ----------------------------------------------
+/* ---- the update's statistics and the sum of squares ------------------------
  * Eight double lanes per sum: element i of the largest multiple of 8 goes to
  * lane i mod 8 (AVX2: two registers of four; SSE2: four of two), the lanes
  * are added as a tree, then the tail in order, so every path gives the same
@@ -176,6 +176,57 @@ int vec_update_stats(const float *w, const float *before, size_t n, double *diff
     *diff_ss = dsum;
     *weight_ss = wsum;
     return bad;
+}
+
+#ifdef CPU_X86_DISPATCH
+__attribute__((target("avx2"))) static size_t sum_squares_avx2(const float *x, size_t n, double l[8])
+{
+    __m256d lo = _mm256_setzero_pd(), hi = _mm256_setzero_pd();
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m256 v = _mm256_loadu_ps(x + i);
+        __m256d v0 = _mm256_cvtps_pd(_mm256_castps256_ps128(v)), v1 = _mm256_cvtps_pd(_mm256_extractf128_ps(v, 1));
+        lo = _mm256_add_pd(lo, _mm256_mul_pd(v0, v0));
+        hi = _mm256_add_pd(hi, _mm256_mul_pd(v1, v1));
+    }
+    _mm256_storeu_pd(l, lo);
+    _mm256_storeu_pd(l + 4, hi);
+    return i;
+}
+#endif
+
+double vec_sum_squares(const float *x, size_t n)
+{
+    double l[8] = {0};
+    size_t i = 0;
+#ifdef CPU_X86_DISPATCH
+    if (cpu_has_avx2())
+        i = sum_squares_avx2(x, n, l);
+#endif
+#ifdef __SSE2__
+    if (i == 0) {
+        __m128d s[4];
+        for (int k = 0; k < 4; k++)
+            s[k] = _mm_setzero_pd();
+        for (; i + 8 <= n; i += 8)
+            for (int h = 0; h < 2; h++) {
+                __m128 v = _mm_loadu_ps(x + i + 4 * h);
+                __m128d v0 = _mm_cvtps_pd(v), v1 = _mm_cvtps_pd(_mm_movehl_ps(v, v));
+                s[2 * h] = _mm_add_pd(s[2 * h], _mm_mul_pd(v0, v0));
+                s[2 * h + 1] = _mm_add_pd(s[2 * h + 1], _mm_mul_pd(v1, v1));
+            }
+        for (int k = 0; k < 4; k++)
+            _mm_storeu_pd(l + 2 * k, s[k]);
+    }
+#else
+    for (; i + 8 <= n; i += 8)
+        for (int k = 0; k < 8; k++)
+            l[k] += (double)x[i + k] * x[i + k];
+#endif
+    double sum = lane_tree(l);
+    for (; i < n; i++)
+        sum += (double)x[i] * x[i];
+    return sum;
 }
 
 #ifdef CPU_X86_DISPATCH

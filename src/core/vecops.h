@@ -1,6 +1,6 @@
 /* vecops.h — element-wise float loops of the training step that gcc -O2
- * leaves scalar: accumulate a row, multiply by a mask, scale, and the sums of
- * squares of a parameter update.
+ * leaves scalar: accumulate a row, multiply by a mask, scale, the sum of
+ * squares of a gradient and those of a parameter update.
  *
  * Each runs 8 floats at a time with AVX2 when the CPU has it (cpu.h), else
  * 4 at a time with SSE2 where the build targets it, else scalar. Every
@@ -20,6 +20,9 @@ void vec_add(float *y, const float *x, size_t n);
 void vec_mul(float *y, const float *x, size_t n);
 /* y[i] *= a for i < n */
 void vec_scale(float *y, float a, size_t n);
+
+/* sum of x[i]^2 for i < n, in double, in the same fixed 8-lane shape. */
+double vec_sum_squares(const float *x, size_t n);
 
 /* An update's statistics over i < n: *diff_ss = sum of (w[i] - before[i])^2,
  * *weight_ss = sum of before[i]^2, both in double (in a fixed 8-lane shape,
