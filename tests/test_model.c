@@ -701,16 +701,18 @@ static void test_threads(CellType cell, int T, int B, int H)
     CHECK(same_chunk(&two, &two_again, &m, T, B),
           "%s T=%d B=%d H=%d: two runs on 2 threads give identical bits (loss, logits, state, "
           "gradients, dh norms, probe)", cell_name(cell), T, B, H);
-    /* the element-wise kernels' portable paths, as a build for a CPU without
-     * AVX2 runs them, give the AVX2 paths' bits (cpu.h) */
-    ChunkResult portable;
-    cpu_force_portable(1);
-    run_chunk(&m, 2, T, B, x, y, &portable);
-    cpu_force_portable(0);
-    CHECK(same_chunk(&two, &portable, &m, T, B),
-          "%s T=%d B=%d H=%d: the portable element-wise paths forced on give the same bits as the AVX2 ones",
-          cell_name(cell), T, B, H);
-    free_chunk(&portable);
+    /* the narrower kernel paths, as a CPU without AVX-512 or AVX2 runs them,
+     * give the widest paths' bits (cpu.h) */
+    for (CpuPath p = CPU_PATH_AVX2; p < CPU_PATHS; p++) {
+        ChunkResult narrow;
+        cpu_force_path(p);
+        run_chunk(&m, 2, T, B, x, y, &narrow);
+        cpu_force_path(CPU_PATH_BEST);
+        CHECK(same_chunk(&two, &narrow, &m, T, B),
+              "%s T=%d B=%d H=%d: the %s kernel paths forced on give the same bits as the widest ones",
+              cell_name(cell), T, B, H, cpu_path_name(p));
+        free_chunk(&narrow);
+    }
     const size_t N = (size_t)T * B, ns = (size_t)cfg.layers * B * H, nt = (size_t)cfg.layers * T;
     for (int k = 0; k < 2; k++) {
         const ChunkResult *o = k == 0 ? &two : &three;
@@ -745,10 +747,10 @@ static void test_threads(CellType cell, int T, int B, int H)
     model_free(&m);
 }
 
-/* The array nonlinearities (AVX2 8 at a time where the CPU has it, SSE2 4 at
- * a time, scalar tails) give the scalar formula's bits at every position,
- * NaN included, and stay close to libm; with portable set, without AVX2. */
-static void test_cell_math(int portable)
+/* The array nonlinearities (AVX-512 16 and AVX2 8 at a time where the CPU
+ * has them, SSE2 4 at a time, scalar tails) give the scalar formula's bits at
+ * every position, NaN included, and stay close to libm, on each path. */
+static void test_cell_math(CpuPath path)
 {
     enum { N = 1003 };
     float x[N], s[N], t[N];
@@ -760,10 +762,10 @@ static void test_cell_math(int portable)
     x[17] = INFINITY;
     x[18] = -INFINITY;
     x[19] = 0.0f;
-    cpu_force_portable(portable);
+    cpu_force_path(path);
     cell_sigmoid_vec(s, x, N);
     cell_tanh_vec(t, x, N);
-    cpu_force_portable(0);
+    cpu_force_path(CPU_PATH_BEST);
     int same = 1, first = -1;
     double err_s = 0.0, err_t = 0.0;
     for (int i = 0; i < N; i++) {
@@ -779,8 +781,8 @@ static void test_cell_math(int portable)
             err_t = fmax(err_t, fabs(t[i] - tanh((double)x[i])));
         }
     }
-    CHECK(same, "sigmoid/tanh over %d values%s: the vector paths give the scalar formula's bits, NaN for NaN "
-          "(first differing index %d, -1 for none; x there %a)", N, portable ? ", portable paths" : "", first,
+    CHECK(same, "sigmoid/tanh over %d values, %s paths: the vector paths give the scalar formula's bits, NaN "
+          "for NaN (first differing index %d, -1 for none; x there %a)", N, cpu_path_name(path), first,
           first < 0 ? 0.0 : (double)x[first]);
     CHECK(isnan(s[5]) && isnan(t[5]), "a NaN input stays NaN in the vector paths");
     CHECK(err_s < 1e-6 && err_t < 1e-6, "vector sigmoid / tanh within 1e-6 of libm (%.1e, %.1e)", err_s,
@@ -842,8 +844,8 @@ int main(void)
         test_threads((CellType)c, 7, 11, 20); /* the packed recurrent product */
         test_threads((CellType)c, 3, 2, 9);   /* cblas (T < 4); a part with no stream */
     }
-    test_cell_math(0);
-    test_cell_math(1);
+    for (CpuPath p = CPU_PATH_BEST; p < CPU_PATHS; p++)
+        test_cell_math(p);
     test_config();
     return check_summary();
 }

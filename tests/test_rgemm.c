@@ -77,9 +77,9 @@ static void check_shape(int M, int N, int K, int trans, int accumulate)
     if (cpu_has_avx512()) {
         float *narrow = malloc(sizeof(float) * M * N);
         memcpy(narrow, C0, sizeof(float) * M * N);
-        cpu_force_avx2(1);
+        cpu_force_path(CPU_PATH_AVX2);
         rgemm(M, N, K, A, K, P, accumulate, narrow, N);
-        cpu_force_avx2(0);
+        cpu_force_path(CPU_PATH_BEST);
         CHECK(memcmp(narrow, C, sizeof(float) * M * N) == 0,
               "M=%d N=%d K=%d %s: the AVX-512 kernels give the AVX2 kernels' bits", M, N, K,
               accumulate ? "C += AB" : "C = AB");

@@ -1,9 +1,9 @@
 /* test_vecops.c — the run-time dispatched element-wise kernels (vecops.h,
- * optim.c's Adam, cell_lstm.c's backward row, cell_math.h): their AVX2 path
- * and their portable path (SSE2 and scalar, forced with cpu_force_portable)
+ * optim.c's Adam and SGD, cell_lstm.c's backward row): their AVX-512 and AVX2
+ * paths and their portable path (SSE2 and scalar, forced with cpu_force_path)
  * give the plain scalar loop's bits at every length and offset, so a build
- * without -march trains exactly like one with it. On a CPU without AVX2
- * both runs take the portable path and the checks still hold.
+ * without -march trains exactly like one with it. On a CPU without the wider
+ * paths the runs take the narrower ones and the checks still hold.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -43,7 +43,7 @@ static void test_vec(void)
     for (int op = 0; op < 3; op++) {
         int ok = 1;
         for (int portable = 0; portable < 2; portable++) {
-            cpu_force_portable(portable);
+            cpu_force_path(portable ? CPU_PATH_PORTABLE : CPU_PATH_BEST);
             for (size_t n = 0; n <= N; n++) {
                 memcpy(y, y0, sizeof y);
                 memcpy(want, y0, sizeof want);
@@ -58,7 +58,7 @@ static void test_vec(void)
                 ok &= same_bits(y, want, N);
             }
         }
-        cpu_force_portable(0);
+        cpu_force_path(CPU_PATH_BEST);
         CHECK(ok, "%s: the AVX2 and the portable path give the scalar loop's bits at every length 0..%d, "
               "and touch nothing beyond n", names[op], N);
     }
@@ -98,14 +98,14 @@ static void test_optim_paths(void)
         for (int step = 0; step < 4; step++) {
             fill(&r, g, N, step == 2 ? 1e-3f : 3.0f);
             for (int k = 0; k < 2; k++) {
-                cpu_force_portable(k);
+                cpu_force_path(k ? CPU_PATH_PORTABLE : CPU_PATH_BEST);
                 optim_step_range(&o[k], p[k], g, 1e-2f, 0, 3);
                 optim_step_range(&o[k], p[k], g, 1e-2f, 3, 70);
                 optim_step_range(&o[k], p[k], g, 1e-2f, 70, N);
                 optim_step_end(&o[k]);
             }
         }
-        cpu_force_portable(0);
+        cpu_force_path(CPU_PATH_BEST);
         int same = same_bits(p[0], p[1], N), moved = !same_bits(p[0], start, N);
         if (o[0].m)
             same &= same_bits(o[0].m, o[1].m, N);
@@ -120,13 +120,13 @@ static void test_optim_paths(void)
     }
 }
 
-/* The LSTM backward over a chunk at hidden sizes with AVX2 blocks, an SSE2
- * block and scalar tails: gate gradients, carried dh/dc and the dh norms
- * agree bit for bit between the paths. */
+/* The LSTM backward over a chunk at hidden sizes with AVX-512 and AVX2
+ * blocks, an SSE2 block and scalar tails: gate gradients, carried dh/dc and
+ * the dh norms agree bit for bit between the three paths. */
 static void test_lstm_backward(void)
 {
-    const int hs[3] = {8, 13, 36};
-    for (int k = 0; k < 3; k++) {
+    const int hs[4] = {8, 13, 36, 60};
+    for (int k = 0; k < 4; k++) {
         const int T = 3, B = 2, H = hs[k], G = 4 * H;
         const size_t nr = (size_t)T * B;
         Rng r;
@@ -134,8 +134,8 @@ static void test_lstm_backward(void)
         float *w = malloc(sizeof(float) * G * H), *cs = malloc(sizeof(float) * (nr + B) * H);
         float *gates = malloc(sizeof(float) * nr * G), *tc = malloc(sizeof(float) * nr * H);
         float *dho = malloc(sizeof(float) * nr * H);
-        float *dpre[2], *dh[2], *dc[2];
-        double norms[2][6];
+        float *dpre[CPU_PATHS], *dh[CPU_PATHS], *dc[CPU_PATHS];
+        double norms[CPU_PATHS][6];
         fill(&r, w, (size_t)G * H, 0.5f);
         fill(&r, cs, (nr + B) * H, 2.0f);
         for (size_t i = 0; i < nr * G; i++)
@@ -146,19 +146,20 @@ static void test_lstm_backward(void)
         fill(&r, dho, nr * H, 0.2f);
         for (size_t i = 0; i < nr * H; i++)
             dho[i] = ldexpf(dho[i], (int)(i * 7 % 40) - 20);
-        for (int p = 0; p < 2; p++) {
+        for (int p = 0; p < CPU_PATHS; p++) {
             dpre[p] = malloc(sizeof(float) * nr * G);
             dh[p] = malloc(sizeof(float) * B * H);
             dc[p] = malloc(sizeof(float) * B * H);
-            cpu_force_portable(p);
+            cpu_force_path((CpuPath)p);
             lstm_backward_range(T, B, 0, B, H, w, NULL, cs, gates, tc, dho, dpre[p], dh[p], dc[p], norms[p]);
         }
-        cpu_force_portable(0);
-        CHECK(same_bits(dpre[0], dpre[1], nr * G) && same_bits(dh[0], dh[1], (size_t)B * H) &&
-              same_bits(dc[0], dc[1], (size_t)B * H) && memcmp(norms[0], norms[1], sizeof norms[0]) == 0,
-              "lstm backward H=%d: the AVX2 and the portable rows give the same gate gradients, dh, dc and "
-              "norms, bit for bit", H);
-        for (int p = 0; p < 2; p++) {
+        cpu_force_path(CPU_PATH_BEST);
+        for (int p = 1; p < CPU_PATHS; p++)
+            CHECK(same_bits(dpre[0], dpre[p], nr * G) && same_bits(dh[0], dh[p], (size_t)B * H) &&
+                  same_bits(dc[0], dc[p], (size_t)B * H) && memcmp(norms[0], norms[p], sizeof norms[0]) == 0,
+                  "lstm backward H=%d: the %s rows give the widest rows' gate gradients, dh, dc and norms, "
+                  "bit for bit", H, cpu_path_name((CpuPath)p));
+        for (int p = 0; p < CPU_PATHS; p++) {
             free(dpre[p]);
             free(dh[p]);
             free(dc[p]);
@@ -176,6 +177,55 @@ static void test_lstm_backward(void)
 /* vec_sum_squares: both paths give the same bits at every length, close to
  * a plain double loop, and the lane shape is the documented one (element i
  * of the 8-blocks into lane i mod 8, a tree, then the tail in order). */
+/* vec_max: the plain loop's maximum at every length and wherever the
+ * maximum sits, on both paths; a NaN anywhere gives NaN; a zero maximum is
+ * +0 whichever zeros are there; infinities are values like any other. */
+static void test_max(void)
+{
+    Rng r;
+    rng_seed(&r, 23);
+    float x[N];
+    fill(&r, x, N, 10.0f);
+    int right = 1, nan_found = 1;
+    for (size_t n = 1; n <= N; n++)
+        for (size_t at = 0; at < n; at++) {
+            float keep = x[at];
+            x[at] = 100.0f + (float)at;
+            for (CpuPath p = CPU_PATH_BEST; p < CPU_PATHS; p++) {
+                cpu_force_path(p);
+                right &= vec_max(x, n) == 100.0f + (float)at;
+            }
+            x[at] = NAN;
+            for (CpuPath p = CPU_PATH_BEST; p < CPU_PATHS; p++) {
+                cpu_force_path(p);
+                nan_found &= isnan(vec_max(x, n));
+            }
+            cpu_force_path(CPU_PATH_BEST);
+            x[at] = keep;
+        }
+    CHECK(right, "vec_max: finds the maximum at every position of every length up to %d, every path", N);
+    CHECK(nan_found, "vec_max: a NaN at any position of any length gives NaN, every path");
+    float z[N];
+    for (size_t i = 0; i < N; i++)
+        z[i] = i % 3 ? -0.0f : (float)-(double)i;
+    z[0] = -0.0f;
+    int plus_zero = 1;
+    for (size_t n = 1; n <= N; n++)
+        for (CpuPath p = CPU_PATH_BEST; p < CPU_PATHS; p++) {
+            cpu_force_path(p);
+            float m = vec_max(z, n);
+            plus_zero &= m == 0.0f && !signbit(m);
+        }
+    cpu_force_path(CPU_PATH_BEST);
+    CHECK(plus_zero, "vec_max: a maximum of -0 comes back as +0 on every path");
+    float inf[N];
+    for (size_t i = 0; i < N; i++)
+        inf[i] = -INFINITY;
+    CHECK(vec_max(inf, N) == -INFINITY, "vec_max: all -inf gives -inf");
+    inf[N - 1] = INFINITY;
+    CHECK(vec_max(inf, N) == INFINITY, "vec_max: +inf is the maximum");
+}
+
 static void test_sum_squares(void)
 {
     Rng r;
@@ -185,9 +235,9 @@ static void test_sum_squares(void)
     int same = 1, close = 1, shaped = 1;
     for (size_t n = 0; n <= N; n++) {
         double fast = vec_sum_squares(x, n);
-        cpu_force_portable(1);
+        cpu_force_path(CPU_PATH_PORTABLE);
         double portable = vec_sum_squares(x, n);
-        cpu_force_portable(0);
+        cpu_force_path(CPU_PATH_BEST);
         double plain = 0, l[8] = {0};
         size_t i = 0;
         for (; i + 8 <= n; i += 8)
@@ -222,9 +272,9 @@ static void test_update_stats(void)
     for (size_t n = 0; n <= N; n++) {
         double d2, w2, pd2, pw2, want_d = 0, want_w = 0;
         int bad = vec_update_stats(w, before, n, &d2, &w2);
-        cpu_force_portable(1);
+        cpu_force_path(CPU_PATH_PORTABLE);
         int pbad = vec_update_stats(w, before, n, &pd2, &pw2);
-        cpu_force_portable(0);
+        cpu_force_path(CPU_PATH_BEST);
         for (size_t i = 0; i < n; i++) {
             double e = (double)w[i] - before[i];
             want_d += e * e;
@@ -244,9 +294,9 @@ static void test_update_stats(void)
             w[at] = k == 0 ? NAN : k == 1 ? INFINITY : -INFINITY;
             double d2, w2;
             found &= vec_update_stats(w, before, N, &d2, &w2) == 1;
-            cpu_force_portable(1);
+            cpu_force_path(CPU_PATH_PORTABLE);
             found &= vec_update_stats(w, before, N, &d2, &w2) == 1;
-            cpu_force_portable(0);
+            cpu_force_path(CPU_PATH_BEST);
             w[at] = keep;
         }
     CHECK(found, "vec_update_stats: a NaN, inf or -inf at any position is found on both paths");
@@ -273,9 +323,9 @@ static void test_count_outside(void)
                 for (size_t i = 0; i < n; i++)
                     want += x[off + i] < lo || x[off + i] > hi;
                 size_t got = vec_count_outside(x + off, n, lo, hi);
-                cpu_force_portable(1);
+                cpu_force_path(CPU_PATH_PORTABLE);
                 size_t pgot = vec_count_outside(x + off, n, lo, hi);
-                cpu_force_portable(0);
+                cpu_force_path(CPU_PATH_BEST);
                 agree &= got == want && pgot == want;
                 some |= want > 0 && want < n;
             }
@@ -289,12 +339,13 @@ int main(void)
     CHECK(!cpu_has_avx2_fma() || cpu_has_avx2(), "this CPU: AVX2 %s, FMA %s (the AVX2 paths are %s)",
           cpu_has_avx2() ? "yes" : "no", cpu_has_avx2_fma() ? "yes" : "no",
           cpu_has_avx2() ? "compared with the portable ones" : "not available: portable paths only");
-    cpu_force_portable(1);
-    CHECK(cpu_has_avx2() == 0, "cpu_force_portable(1) turns the AVX2 paths off");
-    cpu_force_portable(0);
+    cpu_force_path(CPU_PATH_PORTABLE);
+    CHECK(cpu_has_avx2() == 0, "cpu_force_path(CPU_PATH_PORTABLE) turns the AVX2 paths off");
+    cpu_force_path(CPU_PATH_BEST);
     test_vec();
     test_optim_paths();
     test_lstm_backward();
+    test_max();
     test_sum_squares();
     test_update_stats();
     test_count_outside();

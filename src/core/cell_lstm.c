@@ -50,18 +50,18 @@ static void lstm_row_out(int H, const float *g, const float *tcn, float *hn)
 }
 
 #ifdef CELL_MATH_AVX2
-/* The 4-unit loop of lstm_row_backward on 8 units at a time, over the largest
- * multiple of 8 of H; returns how many units it did. Each unit gets the same
+/* The 4-unit loop of lstm_row_backward on 8 units at a time, from unit j0
+ * while 8 remain; returns the unit it stopped at. Each unit gets the same
  * float operations, and ||d_h||^2 goes into the same 4 double lanes (unit j
- * into lane j % 4) in the same order, units j..j+3 before j+4..j+7, so the
- * 4-unit loop carries on from `lanes` with identical results. */
-__attribute__((target("avx2"))) static int lstm_row_backward_avx2(int H, const float *g, const float *th,
+ * into lane j % 4) in the same order, units j..j+3 before j+4..j+7, carried
+ * on from `lanes`, so the 4-unit loop carries on with identical results. */
+__attribute__((target("avx2"))) static int lstm_row_backward_avx2(int H, int j0, const float *g, const float *th,
                                                                   const float *cp, const float *dho, float *dp,
                                                                   float *dhb, float *dcb, double lanes[4])
 {
     const __m256 one = _mm256_set1_ps(1.0f);
-    __m256d s = _mm256_setzero_pd();
-    int j = 0;
+    __m256d s = _mm256_loadu_pd(lanes);
+    int j = j0;
     for (; j + 8 <= H; j += 8) {
         __m256 ig = _mm256_loadu_ps(g + j), fg = _mm256_loadu_ps(g + H + j);
         __m256 gg = _mm256_loadu_ps(g + 2 * H + j), og = _mm256_loadu_ps(g + 3 * H + j);
@@ -85,6 +85,46 @@ __attribute__((target("avx2"))) static int lstm_row_backward_avx2(int H, const f
     _mm256_storeu_pd(lanes, s);
     return j;
 }
+
+/* lstm_row_backward_avx2 on 16 units at a time, from unit 0 while 16
+ * remain: the same float operations per unit, and ||d_h||^2 into the same 4
+ * double lanes, units j..j+3, j+4..j+7, j+8..j+11, j+12..j+15 in that
+ * order, so lstm_row_backward_avx2 carries on from `lanes`. */
+__attribute__((target("avx512f,avx2"))) static int lstm_row_backward_avx512(int H, const float *g, const float *th,
+                                                                          const float *cp, const float *dho,
+                                                                          float *dp, float *dhb, float *dcb,
+                                                                          double lanes[4])
+{
+    const __m512 one = _mm512_set1_ps(1.0f);
+    __m256d s = _mm256_setzero_pd();
+    int j = 0;
+    for (; j + 16 <= H; j += 16) {
+        __m512 ig = _mm512_loadu_ps(g + j), fg = _mm512_loadu_ps(g + H + j);
+        __m512 gg = _mm512_loadu_ps(g + 2 * H + j), og = _mm512_loadu_ps(g + 3 * H + j);
+        __m512 t = _mm512_loadu_ps(th + j);
+        __m512 d_h = _mm512_add_ps(_mm512_loadu_ps(dho + j), _mm512_loadu_ps(dhb + j));
+        __m512d lo = _mm512_cvtps_pd(_mm512_castps512_ps256(d_h));
+        __m512d hi = _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(d_h), 1)));
+        lo = _mm512_mul_pd(lo, lo);
+        hi = _mm512_mul_pd(hi, hi);
+        s = _mm256_add_pd(s, _mm512_castpd512_pd256(lo));
+        s = _mm256_add_pd(s, _mm512_extractf64x4_pd(lo, 1));
+        s = _mm256_add_pd(s, _mm512_castpd512_pd256(hi));
+        s = _mm256_add_pd(s, _mm512_extractf64x4_pd(hi, 1));
+        __m512 d_o = _mm512_mul_ps(d_h, t);
+        __m512 d_c = _mm512_add_ps(_mm512_loadu_ps(dcb + j),
+                                   _mm512_mul_ps(_mm512_mul_ps(d_h, og), _mm512_sub_ps(one, _mm512_mul_ps(t, t))));
+        _mm512_storeu_ps(dp + j, _mm512_mul_ps(_mm512_mul_ps(_mm512_mul_ps(d_c, gg), ig), _mm512_sub_ps(one, ig)));
+        _mm512_storeu_ps(dp + H + j, _mm512_mul_ps(_mm512_mul_ps(_mm512_mul_ps(d_c, _mm512_loadu_ps(cp + j)), fg),
+                                                   _mm512_sub_ps(one, fg)));
+        _mm512_storeu_ps(dp + 2 * H + j,
+                         _mm512_mul_ps(_mm512_mul_ps(d_c, ig), _mm512_sub_ps(one, _mm512_mul_ps(gg, gg))));
+        _mm512_storeu_ps(dp + 3 * H + j, _mm512_mul_ps(_mm512_mul_ps(d_o, og), _mm512_sub_ps(one, og)));
+        _mm512_storeu_ps(dcb + j, _mm512_mul_ps(d_c, fg));
+    }
+    _mm256_storeu_pd(lanes, s);
+    return j;
+}
 #endif
 
 /* One row of the backward: d_h = dho + dhb (from above plus the recurrent
@@ -100,8 +140,10 @@ static double lstm_row_backward(int H, const float *g, const float *th, const fl
     const __m128 one = _mm_set1_ps(1.0f);
     double lanes[4] = {0.0, 0.0, 0.0, 0.0};
 #ifdef CELL_MATH_AVX2
+    if (cpu_has_avx512())
+        j = lstm_row_backward_avx512(H, g, th, cp, dho, dp, dhb, dcb, lanes);
     if (cpu_has_avx2())
-        j = lstm_row_backward_avx2(H, g, th, cp, dho, dp, dhb, dcb, lanes);
+        j = lstm_row_backward_avx2(H, j, g, th, cp, dho, dp, dhb, dcb, lanes);
 #endif
     __m128d s0 = _mm_loadu_pd(lanes), s1 = _mm_loadu_pd(lanes + 2);
     for (; j + 4 <= H; j += 4) {

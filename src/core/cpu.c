@@ -38,7 +38,7 @@ int cpu_has_avx2_fma(void)
 
 int cpu_has_avx512(void)
 {
-    return !atomic_load_explicit(&forced_avx2, memory_order_relaxed) &&
+    return !atomic_load_explicit(&forced_avx2, memory_order_relaxed) && cpu_has_avx2() &&
            cpu_check(&have_avx512, WANT_FMA | WANT_AVX512);
 }
 
@@ -61,12 +61,13 @@ int cpu_has_avx512(void)
 
 #endif
 
-void cpu_force_portable(int on)
+void cpu_force_path(CpuPath p)
 {
-    atomic_store_explicit(&forced_portable, on != 0, memory_order_relaxed);
+    atomic_store_explicit(&forced_portable, p == CPU_PATH_PORTABLE, memory_order_relaxed);
+    atomic_store_explicit(&forced_avx2, p == CPU_PATH_AVX2, memory_order_relaxed);
 }
 
-void cpu_force_avx2(int on)
+const char *cpu_path_name(CpuPath p)
 {
-    atomic_store_explicit(&forced_avx2, on != 0, memory_order_relaxed);
+    return p == CPU_PATH_AVX2 ? "AVX2" : p == CPU_PATH_PORTABLE ? "portable" : "the widest";
 }

@@ -22,13 +22,16 @@ int cpu_has_avx2_fma(void);
  * the 16-wide kernels, which give the same bits as their AVX2 paths. */
 int cpu_has_avx512(void);
 
-/* Tests only: with on = 1, cpu_has_avx2() answers 0 until called with 0, so
- * a test can run the portable paths on an AVX2 machine and compare bits.
+/* The kernel paths, widest first. */
+typedef enum { CPU_PATH_BEST, CPU_PATH_AVX2, CPU_PATH_PORTABLE, CPU_PATHS } CpuPath;
+
+/* Tests only: the widest path allowed until the next call. CPU_PATH_AVX2 turns
+ * cpu_has_avx512() off, CPU_PATH_PORTABLE cpu_has_avx2() too, so a test can
+ * run each path on a machine that has the wider ones and compare bits.
  * cpu_has_avx2_fma() is not affected (rgemm rounds differently from the
  * cblas_sgemm it replaces, and a workspace chooses it once). */
-void cpu_force_portable(int on);
-/* Tests only: with on = 1, cpu_has_avx512() answers 0 until called with 0,
- * so a test can compare the AVX-512 kernels with the AVX2 ones bit for bit. */
-void cpu_force_avx2(int on);
+void cpu_force_path(CpuPath p);
+/* "the widest", "AVX2" or "portable", for test messages */
+const char *cpu_path_name(CpuPath p);
 
 #endif

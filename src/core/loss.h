@@ -18,4 +18,8 @@ double loss_softmax_xent(int N, int V, const float *logits, const int *y, float 
 void loss_softmax_xent_rows(int r0, int r1, int N, int V, const float *logits, const int *y,
                             float *dlogits, double *row_loss);
 
+/* The sum of exp(l[v] - mx) over v < V that a row's loss takes the log of,
+ * in double, in the fixed shape every path shares (loss.c): for tests. */
+double loss_sum_exp(const float *l, int V, float mx);
+
 #endif

@@ -229,6 +229,64 @@ double vec_sum_squares(const float *x, size_t n)
     return sum;
 }
 
+/* ---- the largest element --------------------------------------------------
+ * Lanes keep running maxima (max is exact, so the order does not matter) and
+ * a sticky "unordered" mask catches a NaN anywhere; -0 becomes +0 at the end,
+ * since which zero a max returns differs between maxps and a comparison. */
+
+#ifdef CPU_X86_DISPATCH
+__attribute__((target("avx2"))) static size_t max_avx2(const float *x, size_t n, float *mx, int *nan)
+{
+    __m256 m = _mm256_loadu_ps(x), bad = _mm256_cmp_ps(m, m, _CMP_UNORD_Q);
+    size_t i = 8;
+    for (; i + 8 <= n; i += 8) {
+        __m256 v = _mm256_loadu_ps(x + i);
+        bad = _mm256_or_ps(bad, _mm256_cmp_ps(v, v, _CMP_UNORD_Q));
+        m = _mm256_max_ps(m, v);
+    }
+    float l[8];
+    _mm256_storeu_ps(l, m);
+    float r = l[0];
+    for (int k = 1; k < 8; k++)
+        r = l[k] > r ? l[k] : r;
+    *mx = r;
+    *nan = _mm256_movemask_ps(bad) != 0;
+    return i;
+}
+#endif
+
+float vec_max(const float *x, size_t n)
+{
+    float mx = x[0];
+    int nan = x[0] != x[0];
+    size_t i = 1;
+#ifdef CPU_X86_DISPATCH
+    if (cpu_has_avx2() && n >= 8)
+        i = max_avx2(x, n, &mx, &nan);
+#endif
+#ifdef __SSE2__
+    if (i == 1 && n >= 4) {
+        __m128 m = _mm_loadu_ps(x), bad = _mm_cmpunord_ps(m, m);
+        for (i = 4; i + 4 <= n; i += 4) {
+            __m128 v = _mm_loadu_ps(x + i);
+            bad = _mm_or_ps(bad, _mm_cmpunord_ps(v, v));
+            m = _mm_max_ps(m, v);
+        }
+        float l[4];
+        _mm_storeu_ps(l, m);
+        mx = l[0];
+        for (int k = 1; k < 4; k++)
+            mx = l[k] > mx ? l[k] : mx;
+        nan = _mm_movemask_ps(bad) != 0;
+    }
+#endif
+    for (; i < n; i++) {
+        nan |= x[i] != x[i];
+        mx = x[i] > mx ? x[i] : mx;
+    }
+    return nan ? NAN : mx + 0.0f;
+}
+
 #ifdef CPU_X86_DISPATCH
 /* The largest multiple of 8 of n: each lane counts its hits (a compare mask
  * is -1 where true, subtracted from the count). */

@@ -1,6 +1,6 @@
 /* vecops.h — element-wise float loops of the training step that gcc -O2
- * leaves scalar: accumulate a row, multiply by a mask, scale, the sum of
- * squares of a gradient and those of a parameter update.
+ * leaves scalar: accumulate a row, multiply by a mask, scale, the largest
+ * element, the sum of squares of a gradient and those of a parameter update.
  *
  * Each runs 8 floats at a time with AVX2 when the CPU has it (cpu.h), else
  * 4 at a time with SSE2 where the build targets it, else scalar. Every
@@ -23,6 +23,10 @@ void vec_scale(float *y, float a, size_t n);
 
 /* sum of x[i]^2 for i < n, in double, in the same fixed 8-lane shape. */
 double vec_sum_squares(const float *x, size_t n);
+
+/* The largest of x[0..n-1], n >= 1: NaN if any is NaN, +0 for a zero
+ * maximum (never -0), so the same bits on every path. */
+float vec_max(const float *x, size_t n);
 
 /* An update's statistics over i < n: *diff_ss = sum of (w[i] - before[i])^2,
  * *weight_ss = sum of before[i]^2, both in double (in a fixed 8-lane shape,
