@@ -49,7 +49,7 @@ kind == "sgemm" {
     g = val($0, "gflops") + 0; n_sgemm++
     if (g > sgemm) sgemm = g
     if (n_sgemm == 1 || g < sgemm_min) sgemm_min = g
-    core = val($0, "core"); config = val($0, "config"); avx = val($0, "avx2_fma"); sgemm_size = val($0, "n")
+    core = val($0, "core"); config = val($0, "config"); avx = val($0, "avx2_fma"); avx512 = val($0, "avx512"); sgemm_size = val($0, "n")
     next
 }
 kind == "model" || kind == "torch" {
@@ -73,7 +73,8 @@ kind == "torch_sample" || kind == "torch_eval" || kind == "cmd" {
 }
 
 END {
-    printf "- OpenBLAS: %s (core %s); rnnscope's AVX2/FMA paths: %s\n", config, core, avx == 1 ? "on" : "off (portable code)"
+    printf "- OpenBLAS: %s (core %s); rnnscope's own kernels: %s\n", config, core, \
+        avx512 == 1 ? "AVX-512 (and AVX2/FMA)" : avx == 1 ? "AVX2/FMA" : "portable code"
     printf "- sgemm %s^3: best %.1f GFLOP/s of %d runs (lowest %.1f), one before each `rnnscope bench`; every %% of sgemm below is against the best\n\n", sgemm_size, sgemm, n_sgemm, sgemm_min
 
     print "### Training: tokens/s of a whole step (forward, backward, clip, update)\n"

@@ -76,8 +76,8 @@ static int bench_sgemm(const BenchOpts *o)
     }
     if (o->json)
         printf("{\"kind\":\"sgemm\",\"n\":%d,\"threads\":%d,\"gflops\":%.2f,\"core\":\"%s\",\"config\":\"%s\","
-               "\"avx2_fma\":%d}\n", n, o->threads, best, openblas_get_corename(), openblas_get_config(),
-               cpu_has_avx2_fma());
+               "\"avx2_fma\":%d,\"avx512\":%d}\n", n, o->threads, best, openblas_get_corename(),
+               openblas_get_config(), cpu_has_avx2_fma(), cpu_has_avx512());
     else
         printf("sgemm %dx%d, %d thread(s), OpenBLAS %s kernels: %.1f GFLOP/s\n", n, n, o->threads,
                openblas_get_corename(), best);
