@@ -189,17 +189,16 @@ quick "--timeout 1 stops a long rnn.eval between validation chunks" "eval_long.l
     "$bin" run --corpus "$work/val.txt" --threads 1 --hidden 512 --layers 2 --batch 4 --seq 32 --val-frac 0.5 \
     --timeout 1 "$work/eval_long.lua"
 echo 'local s = ("ab"):rep(2^26) print(#s) s = s:gsub("a", "c") print("done")' >"$work/gsub_long.lua"
-quick "--timeout 1 ends a 128 MB string.gsub (Lua's C, not interruptible: the 1 s watchdog)" "timed out" \
+quick "--timeout 1 ends a 128 MB string.gsub (Lua's C: stopped after it, or by the 1 s watchdog)" "timed out" \
     "${run[@]}" --timeout 1 "$work/gsub_long.lua"
-if [ "${RNNSCOPE_SANITIZED:-0}" = 1 ]; then
-    # instrumented, building the 128 MB string (string.rep, which does check) outlasts the 1 s
-    # timeout, so the stop lands there with a traceback: the watchdog case is the plain pass's
-    echo "NOTE the watchdog's message is checked in the plain pass"
-else
-    check "and says why there is no traceback" grep -q "inside a C function that cannot be stopped" "$work/err"
-fi
+# how it ends depends on the machine's speed: if the gsub outlasts the 1 s grace the watchdog
+# ends the process and says so; if it returns first, the stop lands just after it, with a
+# traceback (the instrumented build is stopped inside string.rep, which checks)
+check "and either names where it stopped or says why there is no traceback" \
+    grep -q "in function 'string\.\(gsub\|rep\)'\|inside a C function that cannot be stopped" "$work/err"
 echo 'local s = ("a"):rep(2^20) print(s:find(".-.-.-b"))' >"$work/find_long.lua"
 quick "--timeout 1 ends a backtracking string.find (the watchdog)" "timed out" "${run[@]}" --timeout 1 "$work/find_long.lua"
+check "and says why there is no traceback" grep -q "inside a C function that cannot be stopped" "$work/err"
 echo 'local t = {} for i = 1, 2^23 do t[i] = "xy" end while true do local s = table.concat(t) end' >"$work/concat_long.lua"
 quick "--timeout 1 stops a loop of table.concat on a huge table" "timed out" "${run[@]}" --timeout 1 "$work/concat_long.lua"
 "${run[@]}" "$work/find_long.lua" >"$work/out" 2>"$work/err" &
