@@ -1,11 +1,11 @@
 /* loss.c — fused softmax cross-entropy (see loss.h).
  *
- * Three passes per row, all in cache: the max (vecops.h); exp(l - max) written into
- * dlogits and summed; a scale by 1/(sum*N) and the -1/N at the target. The
- * exponential is cell_math.h's (within 1e-7 relative of exp), 16 lanes at a
- * time with AVX-512 and 8 with AVX2 when the CPU has them, 4 with SSE2, else
- * scalar; at V = 10k
- * glibc's scalar expf cost as much as the head's three products.
+ * Three passes per row, all in cache: the max (vec_max, vecops.h); exp(l -
+ * max) written into dlogits and summed; a scale by 1/(sum*N) and the -1/N at
+ * the target. The exponential is cell_math.h's (within 1e-7 relative of
+ * exp), 16 lanes at a time with AVX-512 and 8 with AVX2 when the CPU has
+ * them, 4 with SSE2, else scalar; at V = 10k glibc's scalar expf cost as much
+ * as the head's three products.
  *
  * The sum of exponentials, the log and the mean are in double, so the loss
  * carries no rounding noise beyond that of the logits themselves, which the

@@ -6,10 +6,10 @@
  * floats (zero beyond N), so the kernel reads B strictly sequentially. The
  * kernel keeps a 5 x 16 block of C in ten AVX registers and, per k, loads 16
  * floats of B and broadcasts 5 of A: 10 FMAs; deep products go in passes of
- * KC rows of the panel. Five rows because a 2-thread
- * split of the usual 50 streams gives 25 = 5 x 5; leftover rows go four
- * panels at a time. The code is compiled for AVX2/FMA through target attributes so the
- * rest of the program keeps the baseline ISA, and picked at run time.
+ * KC rows of the panel. Five rows because a 2-thread split of the usual 50
+ * streams gives 25 = 5 x 5; leftover rows go four panels at a time. The code
+ * is compiled for AVX2/FMA through target attributes so the rest of the
+ * program keeps the baseline ISA, and picked at run time.
  */
 #include "rgemm.h"
 
