@@ -25,12 +25,14 @@
 enum { LANES = 8 };
 
 #ifdef CELL_MATH_AVX2
-__attribute__((target("avx2"))) static int exp_lanes_avx2(const float *l, int V, float mx, float *d,
+/* From element v0 while 8 remain, carried on from `lanes`; returns where it
+ * stopped. */
+__attribute__((target("avx2"))) static int exp_lanes_avx2(const float *l, int V, int v0, float mx, float *d,
                                                           double lanes[LANES])
 {
     const __m256 m = _mm256_set1_ps(mx);
-    __m256d lo = _mm256_setzero_pd(), hi = _mm256_setzero_pd();
-    int v = 0;
+    __m256d lo = _mm256_loadu_pd(lanes), hi = _mm256_loadu_pd(lanes + 4);
+    int v = v0;
     for (; v + LANES <= V; v += LANES) {
         __m256 e = cell_exp8(_mm256_sub_ps(_mm256_loadu_ps(l + v), m));
         if (d)
@@ -45,9 +47,9 @@ __attribute__((target("avx2"))) static int exp_lanes_avx2(const float *l, int V,
 #endif
 
 #ifdef CELL_MATH_AVX2
-/* exp_lanes_avx2 16 at a time: the first 8 of each 16 are added into the 8
- * lanes before the second 8, as two of exp_lanes_avx2's steps would; a last
- * block of 8 is left to it (it carries on from `lanes`). */
+/* exp_lanes_avx2 16 at a time from element 0: the first 8 of each 16 are
+ * added into the 8 lanes before the second 8, as two of exp_lanes_avx2's
+ * steps would; a last block of 8 is left to it. */
 __attribute__((target("avx512f,avx2"))) static int exp_lanes_avx512(const float *l, int V, float mx, float *d,
                                                                     double lanes[LANES])
 {
@@ -71,19 +73,15 @@ __attribute__((target("avx512f,avx2"))) static int exp_lanes_avx512(const float 
 static int exp_lanes(const float *l, int V, float mx, float *d, double lanes[LANES])
 {
 #ifdef CELL_MATH_AVX2
-    if (cpu_has_avx512()) {
-        int v = exp_lanes_avx512(l, V, mx, d, lanes);
-        if (v + LANES > V)
-            return v;
-        /* one block of 8 left: exp_lanes_avx2's step, carried on from lanes */
-        double more[LANES];
-        int w = exp_lanes_avx2(l + v, LANES, mx, d ? d + v : NULL, more);
-        for (int k = 0; k < LANES; k++)
-            lanes[k] += more[k];
-        return v + w;
+    if (cpu_has_avx2()) {
+        int v = 0;
+        if (cpu_has_avx512())
+            v = exp_lanes_avx512(l, V, mx, d, lanes);
+        else
+            for (int k = 0; k < LANES; k++)
+                lanes[k] = 0.0;
+        return exp_lanes_avx2(l, V, v, mx, d, lanes);
     }
-    if (cpu_has_avx2())
-        return exp_lanes_avx2(l, V, mx, d, lanes);
 #endif
     int v = 0;
 #ifdef __SSE2__

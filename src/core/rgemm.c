@@ -32,7 +32,7 @@ void rgemm_pack(int K, int N, const float *W, int ldw, int trans, float *packed,
     for (int p = p0; p < p1; p++) {
         float *dst = packed + (size_t)p * RGEMM_NR * K;
         const int n0 = p * RGEMM_NR;
-        const int nw = N - n0 < RGEMM_NR ? N - n0 : RGEMM_NR;
+        const int nw = rgemm_min(N - n0, RGEMM_NR);
         if (trans) {
             /* B[k][n] = W[n][k]: walk each source row once (sequential reads) */
             if (nw < RGEMM_NR)
@@ -168,13 +168,13 @@ static void rgemm_avx2(int M, int N, int K, const float *A, int lda, const float
     for (int p = 0; p < np; p++) {
         const float *panel = packed + (size_t)p * pstride;
         const int n0 = p * RGEMM_NR;
-        const int nw = N - n0 < RGEMM_NR ? N - n0 : RGEMM_NR;
+        const int nw = rgemm_min(N - n0, RGEMM_NR);
         /* the C columns two panels on, every row: a block's own prefetch
          * (rgemm_prefetch_c) comes too late for rows that are in memory */
         if (p + RGEMM_C_AHEAD < np)
             rgemm_prefetch_c(C + n0 + RGEMM_C_AHEAD * RGEMM_NR, (size_t)ldc, M);
         for (int k0 = 0; k0 < K; k0 += RGEMM_KC) {
-            const int kw = K - k0 < RGEMM_KC ? K - k0 : RGEMM_KC;
+            const int kw = rgemm_min(K - k0, RGEMM_KC);
             const int acc = accumulate || k0 > 0;
             const float *b = panel + (size_t)k0 * RGEMM_NR, *a = A + k0;
             for (int m = 0; m < m5; m += RGEMM_MR)
@@ -188,15 +188,15 @@ static void rgemm_avx2(int M, int N, int K, const float *A, int lda, const float
         int p = 0;
         for (; p + 4 <= np && (p + 4) * RGEMM_NR <= N; p += 4)
             for (int k0 = 0; k0 < K; k0 += RGEMM_KC) {
-                const int kw = K - k0 < RGEMM_KC ? K - k0 : RGEMM_KC;
+                const int kw = rgemm_min(K - k0, RGEMM_KC);
                 rgemm_row4(kw, arow + k0, packed + p * pstride + (size_t)k0 * RGEMM_NR, pstride,
                            accumulate || k0 > 0, crow + p * RGEMM_NR);
             }
         for (; p < np; p++) {
             const int n0 = p * RGEMM_NR;
-            const int nw = N - n0 < RGEMM_NR ? N - n0 : RGEMM_NR;
+            const int nw = rgemm_min(N - n0, RGEMM_NR);
             for (int k0 = 0; k0 < K; k0 += RGEMM_KC) {
-                const int kw = K - k0 < RGEMM_KC ? K - k0 : RGEMM_KC;
+                const int kw = rgemm_min(K - k0, RGEMM_KC);
                 rgemm_block1(kw, arow + k0, packed + p * pstride + (size_t)k0 * RGEMM_NR, nw,
                              accumulate || k0 > 0, crow + n0);
             }

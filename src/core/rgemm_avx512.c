@@ -13,6 +13,8 @@
  */
 #include "rgemm_kernel.h"
 
+#include "rgemm.h"
+
 #ifdef RGEMM_X86
 
 #define AVX512 __attribute__((target("avx512f,avx2,fma")))
@@ -142,7 +144,7 @@ AVX512 static void row1(int K, const float *a, const float *b, int nw, int accum
 AVX512 void rgemm_avx512(int M, int N, int K, const float *A, int lda, const float *packed,
                          int accumulate, float *C, int ldc)
 {
-    const int np = (N + RGEMM_NR - 1) / RGEMM_NR, m5 = M - M % RGEMM_MR;
+    const int np = rgemm_panels(N), m5 = M - M % RGEMM_MR;
     const size_t pstride = (size_t)RGEMM_NR * K;
     for (int p = 0; p < np; p += 2) {
         const float *panel = packed + (size_t)p * pstride;
