@@ -92,10 +92,10 @@ END {
 
     if (n_order["scale"] > 0) {
         print "### Scaling: the char lstm (E=64, B=50, T=50, Adam) by width and depth, rnnscope\n"
-        trow("H\tlayers\ttokens/s\tms/step\tGFLOP/s\t% of sgemm\tforward MFLOP/token\thead share\tpeak RSS MB")
+        trow("H\tlayers\tbest of\ttokens/s\tms/step\tGFLOP/s\t% of sgemm\tforward MFLOP/token\thead share\tpeak RSS MB")
         for (i = 1; i <= n_order["scale"]; i++) {
             mk = order["scale", i]; k = mk SUBSEP "default"; split(mk, f, SUBSEP)
-            trow(f[4] "\t" f[3] "\t" num(best[k]) "\t" sprintf("%.1f", ms[k]) "\t" sprintf("%.1f", gf[k]) "\t" pct(gf[k]) "\t" \
+            trow(f[4] "\t" f[3] "\t" runs[k] "\t" num(best[k]) "\t" sprintf("%.1f", ms[k]) "\t" sprintf("%.1f", gf[k]) "\t" pct(gf[k]) "\t" \
                  sprintf("%.2f", fwd[mk] / 1e6) "\t" sprintf("%.0f%%", 100 * 2 * vocab[mk] * f[4] / fwd[mk]) "\t" sprintf("%.1f", rss[k]))
         }
         tflush()
