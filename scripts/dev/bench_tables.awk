@@ -108,7 +108,7 @@ END {
         trow(srow("sample", "`rnnscope sample` (single-token forwards, one draw each)"))
         trow(srow("eval", "`rnnscope eval` (one stream from a zero state)"))
         tflush()
-        print "rnnscope: the wall time of the command over the tokens minus the same command over one token, so process start-up and checkpoint load (the last column) cancel; reading and tokenizing the text stay in. PyTorch: the loop alone in one process (`torch_reference.py sample`: forward of one token, softmax, torch.multinomial, fed back; `eval`: one no-grad forward over the text and the cross-entropy), on untrained weights of the same shape; its threads as above.\n"
+        print "rnnscope: the wall time of the command over the tokens minus the fastest of three runs of the same command over one token, so process start-up and checkpoint load (the last column) cancel; reading and tokenizing the text stay in. PyTorch: the loop alone in one process (`torch_reference.py sample`: forward of one token, softmax, torch.multinomial, fed back; `eval`: one no-grad forward over the text and the cross-entropy), on untrained weights of the same shape; its threads as above.\n"
     }
 
     if (native != "") {
