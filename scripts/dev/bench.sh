@@ -10,10 +10,11 @@
 #      larger --hidden, against PyTorch's loop of single-token forwards and its
 #      one forward over the text
 #   4. builds: the char lstm rows of this binary beside the --native one
-# and the dashboard-overhead line. The machine is noisy, so the char lstm rows
-# (and their PyTorch twins) run --rounds times, interleaved, the gru, rnn, word
-# and scaling rows and sampling twice, and the tables show the best; % of sgemm is against the best sgemm of the whole run (each
-# `rnnscope bench` measures one first, so the two are interleaved too).
+# and the dashboard-overhead line. The machine is noisy, so every training row
+# (and its PyTorch twin) runs --rounds times, interleaved, the scaling rows and
+# sampling twice, and the tables show the best; % of sgemm is against the best
+# sgemm of the whole run (each `rnnscope bench` measures one first, so the two
+# are interleaved too).
 #
 #   scripts/dev/bench.sh [BINARY] [--native BINARY] [--out FILE] [--corpus FILE] [--sgemm N] [--threads N]
 #       [--rounds N] [--seconds S] [--hidden 128,512] [--scale-hidden LIST]
@@ -154,17 +155,18 @@ for ((r = 1; r <= rounds; r++)); do
         pt train "$r" bench --hidden "$h"
     done
 done
-# 1: gru, rnn and the word model, in 2 rounds (one run of each swung by 10-15%
-# on a shared VM, enough to move a ratio across its target)
-for ((r = 1; r <= 2; r++)); do
+# 1: gru, rnn and the word model, --rounds times too (one run of each swung
+# by 10-15% on a shared VM, PyTorch's rnn 2x512 by 50%, enough to move a ratio
+# across its target)
+for ((r = 1; r <= rounds; r++)); do
     for cell in gru rnn; do
         for h in "${sizes[@]}"; do
-            progress "round $r/2, char $cell 2x$h"
+            progress "round $r/$rounds, char $cell 2x$h"
             rn train default "$r" "$bin" --hidden "$h" --cell "$cell"
             pt train "$r" bench --hidden "$h" --cell "$cell"
         done
     done
-    progress "round $r/2, word lstm 2x$word_hidden"
+    progress "round $r/$rounds, word lstm 2x$word_hidden"
     rn train default "$r" "$bin" --hidden "$word_hidden" "${word[@]}"
     pt train "$r" bench --hidden "$word_hidden" "${word[@]}"
 done
