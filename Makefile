@@ -5,7 +5,7 @@
 #   make run        build, open training on the shipped corpus
 #   make test       build, run the whole suite (plain, then ASan+UBSan), with -Werror
 #   make bench      speed and memory benchmark, side by side with PyTorch when it is installed
-#                   (about 12 minutes on 2 cores; tables in build/bench.md)
+#                   (about 10 minutes on 2 cores; tables in build/bench.md)
 #   make fuzz       libFuzzer targets of every reader of untrusted input, FUZZ_SECONDS (30) each
 #   make install PREFIX=/usr/local [DESTDIR=...]    make uninstall (the same PREFIX)
 #   V=1             show the commands; make -s prints nothing but errors
