@@ -77,6 +77,8 @@ started=$SECONDS
 # tag PART BUILD ROUND: prefix each JSON line read with the three fields
 tag() { sed "s/^{/{\"part\":\"$1\",\"build\":\"$2\",\"round\":$3,/"; }
 now() { echo "${EPOCHREALTIME:-$(date +%s.%N)}"; }
+# faster A B: true when the rate A beats B (decimals; an empty B counts as 0)
+faster() { awk -v a="$1" -v b="${2:-0}" 'BEGIN { exit !(a > b) }'; }
 # what it is measuring, on one line of the terminal (nothing when stderr is not one)
 progress() { [ ! -t 2 ] || printf '\r%-78s' "bench: $* ($((SECONDS - started)) s)" >&2; }
 
@@ -100,7 +102,7 @@ pt() {
         line=$(OPENBLAS_NUM_THREADS=$bt "$py" "$here/torch_reference.py" "$mode" --corpus "$corpus" \
             --threads "$tt" --steps 0 --seconds "$seconds" "$@" | sed "s/}\$/,\"blas_threads\":$bt}/")
         tps=$(echo "$line" | sed -E 's/.*"tokens_per_s":([0-9.]+).*/\1/')
-        if [ -z "$best" ] || awk -v a="$tps" -v b="$btps" 'BEGIN { exit !(a > b) }'; then best=$line; btps=$tps; fi
+        if [ -z "$best" ] || faster "$tps" "$btps"; then best=$line; btps=$tps; fi
         [ "$threads" -gt 1 ] || break
     done
     echo "$best" | tag "$part" torch "$round" >>"$results"
@@ -226,8 +228,8 @@ if [ "$dashboard" = 1 ] && command -v tmux >/dev/null 2>&1; then
         while [ ! -e "$tw/done" ]; do sleep 0.2; done
         tmux -L "rnnscope-bench-$$" kill-server >/dev/null 2>&1 || true
         t=$(sed -nE 's/.*dashboard trained [0-9]+ steps at ([0-9.]+) tokens\/s.*/\1/p' "$tw/t.err")
-        if [ -n "$h" ] && awk -v a="$h" -v b="${htps:-0}" 'BEGIN { exit !(a > b) }'; then htps=$h; fi
-        if [ -n "$t" ] && awk -v a="$t" -v b="${ttps:-0}" 'BEGIN { exit !(a > b) }'; then ttps=$t; fi
+        if [ -n "$h" ] && faster "$h" "$htps"; then htps=$h; fi
+        if [ -n "$t" ] && faster "$t" "$ttps"; then ttps=$t; fi
     done
     if [ -n "$ttps" ] && [ -n "$htps" ]; then
         dash=$(awk -v h="$htps" -v t="$ttps" -v H="$hmax" -v n="$tuisteps" 'BEGIN {
